@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# The host side of catcolab-deploy. The action sends this text over SSH with a constant command
+# line; every parameter arrives as a NUL-separated argument on stdin (or, for the detached run,
+# as a file), so no input is ever parsed by a shell. State lives in the clone's git directory:
+#   refs/catcolab-deploy/deployed   the last commit deployed successfully
+#   catcolab-deploy/lock            flock: one deploy at a time; released by the kernel if we die
+#   catcolab-deploy/current         who holds the lock (target, actor, run URL, since)
+#   catcolab-deploy/runs/<id>/      params, log, result and pid of each run
+set -u
+shopt -s nullglob
+
+RECORD_REF=refs/catcolab-deploy/deployed
+KEEP_RUNS=20
+
+problem() { printf 'catcolab-deploy: %s\n' "$*" >&2; }
+die() { problem "$@"; exit 2; }
+now_ms() { date +%s%3N; }
+one_line() { tr '\n\r' '  ' <<<"$*" | sed 's/ *$//'; }
+
+# Enter the clone and find the state directory; every subcommand starts here.
+enter_repo() {
+  local repo=$1 top
+  cd -- "$repo" 2>/dev/null || die "repo-path $repo does not exist on the host or is not readable by $(id -un)"
+  top=$(git rev-parse --show-toplevel 2>/dev/null) || die "repo-path $repo is not a git clone"
+  [ "$top" = "$(pwd -P)" ] || die "repo-path $repo is inside the clone $top, not its top: set repo-path to $top"
+  STATE="$(git rev-parse --absolute-git-dir)/catcolab-deploy"
+  mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
+}
+
+record_sha() { git rev-parse -q --verify "$RECORD_REF^{commit}" 2>/dev/null || true; }
+
+# prepare REPO REMOTE REF NEED_CURL COMMAND_WORD...
+# Preflight (every problem reported, nothing changed), then fetch and resolve REF to one commit.
+cmd_prepare() {
+  local repo=$1 remote=$2 ref=$3 need_curl=$4 tool word failed=0 dirty target=''
+  shift 4
+  for tool in git flock setsid timeout tail date; do
+    command -v "$tool" >/dev/null || { problem "the host lacks $tool, which the deploy needs"; failed=1; }
+  done
+  if [ "$need_curl" = true ] && ! command -v curl >/dev/null; then
+    problem "the host lacks curl, which health-url needs"; failed=1
+  fi
+  for word in "$@"; do
+    command -v -- "$word" >/dev/null || { problem "command $word is not on the PATH of $(id -un) on the host"; failed=1; }
+  done
+  [ "$failed" = 0 ] || exit 2
+  enter_repo "$repo"
+  dirty=$(git status --porcelain --untracked-files=no | cut -c4- | head -n 10 | tr '\n' ' ')
+  if [ -n "$dirty" ]; then
+    die "tracked files are modified in $repo: ${dirty% }; commit, stash or discard them on the host first (untracked files are fine)"
+  fi
+  git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $repo: check the remote input"
+  flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" \
+    || die "git fetch from $remote failed in $repo (see the lines above)"
+  if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
+    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
+    git cat-file -e "$ref^{commit}" 2>/dev/null || git fetch --quiet "$remote" "$ref" 2>/dev/null
+    target=$(git rev-parse -q --verify --end-of-options "$ref^{commit}" 2>/dev/null)
+  else
+    local name=${ref#refs/heads/} candidate
+    name=${name#refs/tags/}
+    for candidate in "refs/remotes/$remote/$name" "refs/tags/$name"; do
+      target=$(git rev-parse -q --verify --end-of-options "$candidate^{commit}" 2>/dev/null) && break
+    done
+    if [ -z "$target" ] && [[ $ref =~ ^[0-9a-f]{7,39}$ ]]; then
+      target=$(git rev-parse -q --verify --end-of-options "$ref^{commit}" 2>/dev/null)
+    fi
+  fi
+  [ -n "$target" ] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
+  printf 'head=%s\nbranch=%s\nrecord=%s\ntarget=%s\n' \
+    "$(git rev-parse HEAD)" "$(git symbolic-ref -q --short HEAD || true)" "$(record_sha)" "$target"
+}
+
+# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated.
+cmd_diff() {
+  local repo=$1 base=$2 target=$3 ancestor=false
+  shift 3
+  enter_repo "$repo"
+  git merge-base --is-ancestor "$base" "$target" 2>/dev/null && ancestor=true
+  printf 'ancestor=%s\n' "$ancestor"
+  git --literal-pathspecs diff --no-renames --name-status -z "$base" "$target" -- "$@" \
+    || die "git diff $base $target failed"
+}
+
+# start REPO KEY=VALUE...: launch the deploy detached from this SSH session; print its run id.
+cmd_start() {
+  local repo=$1 run dir old
+  shift
+  enter_repo "$repo"
+  run="$(date -u +%Y%m%dT%H%M%SZ)-$$"
+  dir="$STATE/runs/$run"
+  mkdir -- "$dir" || die "cannot create $dir"
+  printf '%s\0' "$@" >"$dir/params"
+  printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh"
+  : >"$dir/log"
+  # A new session: neither a dropped connection nor a cancelled workflow can signal it.
+  setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 &
+  printf '%s\n' "$!" >"$dir/pid"
+  # Keep the newest runs' logs; run ids sort by time.
+  local runs=("$STATE"/runs/*)
+  if ((${#runs[@]} > KEEP_RUNS)); then
+    for old in "${runs[@]:0:${#runs[@]}-KEEP_RUNS}"; do rm -rf -- "$old"; done
+  fi
+  printf 'run=%s\n' "$run"
+}
+
+# follow REPO RUN OFFSET: the run's log from byte OFFSET, live until the run ends.
+cmd_follow() {
+  local repo=$1 run=$2 offset=$3 dir pid
+  enter_repo "$repo"
+  dir="$STATE/runs/$run"
+  [ -f "$dir/log" ] || die "no deploy run $run on this host"
+  pid=$(cat "$dir/pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    tail -c "+$((offset + 1))" -s 0.05 -f --pid="$pid" "$dir/log"
+  else
+    tail -c "+$((offset + 1))" "$dir/log"
+  fi
+}
+
+# result REPO RUN: the run's result, KEY=VALUE lines.
+cmd_result() {
+  enter_repo "$1"
+  cat -- "$STATE/runs/$2/result" 2>/dev/null || die "deploy run $2 left no result"
+}
+
+# state REPO: what is deployed, whether a deploy runs now, and how the last one ended.
+cmd_state() {
+  local last running=false key value
+  enter_repo "$1"
+  flock -n "$STATE/lock" true || running=true
+  printf 'head=%s\nbranch=%s\nrecord=%s\nrunning=%s\n' \
+    "$(git rev-parse HEAD)" "$(git symbolic-ref -q --short HEAD || true)" "$(record_sha)" "$running"
+  if [ "$running" = true ] && [ -f "$STATE/current" ]; then
+    while IFS='=' read -r key value; do printf 'current_%s=%s\n' "$key" "$value"; done <"$STATE/current"
+  fi
+  last=$(cat "$STATE/last" 2>/dev/null || true)
+  if [ -n "$last" ] && [ -f "$STATE/runs/$last/result" ]; then
+    while IFS='=' read -r key value; do printf 'last_%s=%s\n' "$key" "$value"; done <"$STATE/runs/$last/result"
+  fi
+}
+
+# command REPO COMMAND: run one of the host's trusted commands in the clone.
+cmd_command() {
+  enter_repo "$1"
+  bash -c "$2" </dev/null 2>&1
+}
+
+# ---- the detached deploy run -------------------------------------------------------------
+
+declare -A P R
+
+save_result() {
+  local key
+  for key in "${!R[@]}"; do printf '%s=%s\n' "$key" "$(one_line "${R[$key]}")"; done | sort >"$DIR/result.tmp"
+  mv -f -- "$DIR/result.tmp" "$DIR/result"
+}
+mark() { printf '@@%s %s\n' "${P[nonce]}" "$*"; }
+say() { printf '%s\n' "$*"; }
+
+# phase NAME COMMAND...: run one step between markers the action turns into a log group.
+phase() {
+  local name=$1 rc
+  shift
+  R[phase]=$name
+  save_result
+  mark phase "$name" begin "$(now_ms)"
+  "$@"
+  rc=$?
+  mark phase "$name" end "$rc" "$(now_ms)"
+  return "$rc"
+}
+
+# One of the host's commands, bounded by command-timeout.
+host_command() {
+  local rc
+  timeout --kill-after=30 "${P[command_timeout]}" bash -c "$1" </dev/null
+  rc=$?
+  [ "$rc" = 124 ] && say "timed out after ${P[command_timeout]} s (command-timeout)"
+  return "$rc"
+}
+
+health_check() {
+  local deadline=$((SECONDS + P[health_timeout]))
+  until curl -fsS -o /dev/null --max-time 5 --url "${P[health_url]}" 2>/dev/null; do
+    if ((SECONDS >= deadline)); then
+      say "${P[health_url]} did not answer 2xx within ${P[health_timeout]} s"
+      return 1
+    fi
+    sleep 0.1
+  done
+  say "${P[health_url]} answers"
+}
+
+# finish OUTCOME MESSAGE: write the result, release the host, exit.
+finish() {
+  R[outcome]=$1
+  R[message]=$2
+  R[running]=$(git rev-parse HEAD)
+  R[finished]=$(now_ms)
+  save_result
+  say "$2"
+  printf '%s\n' "${DIR##*/}" >"$STATE/last"
+  rm -f -- "$STATE/current"
+  exit 0
+}
+
+# After the services were stopped, a failure still ends with them started.
+restart_services_after() {
+  local failed=$1
+  if phase start host_command "${P[start]}"; then
+    R[downtime_end]=$(now_ms)
+    finish failed "$failed failed; the services were started again on the build of $(git rev-parse HEAD) (checked out)"
+  fi
+  finish failed "$failed failed and starting the services again failed too: they may be down; on the host run: ${P[start]}"
+}
+
+cmd_run() {
+  DIR=$1
+  local key value holder record head dirty
+  while IFS= read -r -d '' key; do P[${key%%=*}]=${key#*=}; done <"$DIR/params"
+  cd -- "${P[repo]}" || exit 2
+  STATE="$(git rev-parse --absolute-git-dir)/catcolab-deploy"
+  R[run]=${DIR##*/}
+  R[target]=${P[target]}
+  R[migrate]=${P[migrate]}
+  R[started]=$(now_ms)
+  R[phase]=lock
+  R[outcome]=running
+  save_result
+
+  exec 9>>"$STATE/lock"
+  if ! flock -n 9; then
+    holder=$(tr '\n' ' ' <"$STATE/current" 2>/dev/null)
+    say "another deploy holds the host: ${holder:-unknown}; waiting up to ${P[lock_timeout]} s (lock-timeout)"
+    flock -w "${P[lock_timeout]}" 9 || finish lock-timeout \
+      "another deploy still held the host after ${P[lock_timeout]} s: $(tr '\n' ' ' <"$STATE/current" 2>/dev/null)"
+  fi
+  printf 'run=%s\ntarget=%s\nactor=%s\nrun_url=%s\nsince=%s\n' \
+    "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$STATE/current"
+
+  # The plan was made from what the host looked like before we held the lock: re-check it.
+  record=$(record_sha)
+  head=$(git rev-parse HEAD)
+  if [ "$record" != "${P[expected_record]}" ] || [ "$head" != "${P[expected_head]}" ]; then
+    finish stale "the host changed since the plan was made (another deploy ran); planning again"
+  fi
+  dirty=$(git status --porcelain --untracked-files=no)
+  [ -z "$dirty" ] || finish failed "tracked files were modified on the host before checkout; nothing was changed"
+
+  R[previous]=$head
+  local branch
+  branch=$(git symbolic-ref -q --short HEAD || true)
+  phase checkout git checkout -q --detach "${P[target]}" \
+    || finish failed "checkout of ${P[target]} failed; nothing was changed"
+
+  if ! phase build host_command "${P[build]}"; then
+    # The services never stopped; put the previous checkout back so the files match what runs.
+    git checkout -q "${branch:-$head}" 2>/dev/null || git checkout -q --detach "$head"
+    finish failed "build failed; the previous checkout $head was restored and the services, never stopped, still run it"
+  fi
+
+  R[downtime_begin]=$(now_ms)
+  if [ "${P[migrate]}" = true ]; then
+    phase stop host_command "${P[stop]}" || restart_services_after stop
+    phase migrate host_command "${P[migrate_command]}" || restart_services_after migrate
+    R[migrated]=true
+    phase start host_command "${P[start]}" \
+      || finish failed "start failed: the services may be down; on the host run: ${P[start]}"
+  else
+    R[migrated]=false
+    phase restart host_command "${P[restart]}" \
+      || finish failed "restart failed: the services may be down; on the host run: ${P[start]}"
+  fi
+  R[downtime_end]=$(now_ms)
+  phase status host_command "${P[status]}" \
+    || finish failed "the status command failed after the deploy; the services run the build of ${P[target]}"
+  if [ -n "${P[health_url]}" ]; then
+    phase health health_check || finish failed "the health check failed; the services run the build of ${P[target]}"
+    # Until the service answers, it is not really back.
+    R[downtime_end]=$(now_ms)
+  fi
+  phase record git update-ref -m "catcolab-deploy ${R[run]}" "$RECORD_REF" "${P[target]}" \
+    || finish failed "could not record the deployed commit"
+  finish success "deployed ${P[target]}"
+}
+
+main() {
+  local sub
+  if [ "$#" -eq 0 ]; then
+    # Arguments come NUL-separated on stdin.
+    local arg args=()
+    while IFS= read -r -d '' arg; do args+=("$arg"); done
+    set -- "${args[@]}"
+  fi
+  sub=${1:-}
+  shift || true
+  case "$sub" in
+    prepare | diff | start | follow | result | state | command | run) "cmd_$sub" "$@" ;;
+    *) die "unknown subcommand ${sub:-(none)}" ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,204 @@
+/**
+ * The deploy command: connect, prepare and plan, then start the host-side run detached from
+ * this session and follow its log (reconnecting when the connection drops) to its true end.
+ */
+import { randomBytes } from 'node:crypto'
+import { UserError } from './errors'
+import { sshHost, type Host, type KeyValues } from './host'
+import type { DeploySettings } from './inputs'
+import { makePlan, type Plan } from './plan'
+import { RunLog, type LogSink } from './run-log'
+import { ConnectionLost, type SshSession } from './ssh'
+import { deploySummary, type DeployReport } from './summary'
+
+/** What the deploy needs from the outside world; main.ts passes @actions/core and ssh.ts. */
+export interface DeployIO extends LogSink {
+  connect(): Promise<SshSession>
+  warning(message: string, file?: string): void
+  setOutput(name: string, value: string): void
+  writeSummary(markdown: string): Promise<void>
+  commitUrl(sha: string): string
+  /** Waits between reconnect attempts; tests make it instant. */
+  sleep(ms: number): Promise<void>
+}
+
+/** How long to keep trying to reconnect to a host that is still deploying. */
+const RECONNECT_WINDOW_MS = 5 * 60_000
+/** A run that finds the host changed under the lock is planned again, this many times. */
+const MAX_PLANS = 3
+
+export async function deploy(settings: DeploySettings, io: DeployIO): Promise<void> {
+  let session = await io.connect()
+  let host = sshHost(session, settings.repoPath)
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const plan = await makeDeployPlan(settings, host, io)
+      if (settings.dryRun) {
+        io.setOutput('deployed-sha', plan.previous)
+        await finishReport(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, new RunLog('', io), null)
+        return
+      }
+      const nonce = randomBytes(12).toString('hex')
+      const run = await host.start(runParams(settings, plan, nonce))
+      io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
+      const log = new RunLog(nonce, io)
+      ;({ session, host } = await followRun(settings, io, { session, host }, run, log))
+      const result = await host.result(run)
+      if (result.outcome === 'stale' && attempt < MAX_PLANS) {
+        io.info(result.message ?? 'the host changed since the plan was made; planning again')
+        continue
+      }
+      await report(settings, io, plan, result, log)
+      return
+    }
+  } finally {
+    session.close()
+  }
+}
+
+async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO): Promise<Plan> {
+  io.startGroup('plan')
+  try {
+    const { commands } = settings
+    const prepared = await host.prepare({
+      remote: settings.remote,
+      ref: settings.ref,
+      needCurl: settings.healthUrl !== null,
+      commandWords: Object.values(commands).map((command) => command.trim().split(/\s+/)[0]!),
+    })
+    const base = prepared.record || prepared.head
+    const diff = await host.diff(base, prepared.target, settings.migrationsPaths)
+    const plan = makePlan(prepared, diff, settings.migrate)
+    io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
+    io.info(`ref ${settings.ref} is ${plan.target}`)
+    io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
+    for (const path of plan.newMigrations) io.info(`new migration: ${path}`)
+    io.info(`decision: ${plan.reason}`)
+    io.setOutput('previous-sha', plan.previous)
+    io.setOutput('migrated', String(plan.migrate))
+    io.setOutput('new-migrations', plan.newMigrations.join('\n'))
+    // Annotations are seen on the run's page without opening the log.
+    for (const warning of plan.warnings) io.warning(warning.message, warning.file)
+    return plan
+  } finally {
+    io.endGroup()
+  }
+}
+
+function runParams(settings: DeploySettings, plan: Plan, nonce: string): Record<string, string> {
+  const { commands } = settings
+  return {
+    repo: settings.repoPath,
+    target: plan.target,
+    expected_record: plan.baseSource === 'record' ? plan.base : '',
+    expected_head: plan.previous,
+    migrate: String(plan.migrate),
+    build: commands.build,
+    stop: commands.stop,
+    migrate_command: commands.migrate,
+    start: commands.start,
+    restart: commands.restart,
+    status: commands.status,
+    health_url: settings.healthUrl ?? '',
+    health_timeout: String(settings.healthTimeout),
+    lock_timeout: String(settings.lockTimeout),
+    command_timeout: String(settings.commandTimeout),
+    nonce,
+    actor: settings.requester.actor,
+    run_url: settings.requester.runUrl,
+    ref: settings.ref,
+  }
+}
+
+interface Connection {
+  session: SshSession
+  host: Host
+}
+
+/** Follows the run's log to its end; after a dropped connection, reconnects and resumes at the byte it stopped. */
+async function followRun(settings: DeploySettings, io: DeployIO, connection: Connection, run: string, log: RunLog): Promise<Connection> {
+  let offset = 0
+  for (;;) {
+    try {
+      await connection.host.follow(run, offset, (chunk) => {
+        offset += chunk.length
+        log.push(chunk)
+      })
+      log.flush()
+      return connection
+    } catch (error) {
+      if (!(error instanceof ConnectionLost)) throw error
+      io.warning(`The SSH connection dropped while the host was deploying (run ${run}); reconnecting to follow it.`)
+      connection.session.close()
+      const session = await reconnect(settings, io, run)
+      connection = { session, host: sshHost(session, settings.repoPath) }
+    }
+  }
+}
+
+async function reconnect(settings: DeploySettings, io: DeployIO, run: string): Promise<SshSession> {
+  const deadline = Date.now() + RECONNECT_WINDOW_MS
+  let delay = 1000
+  let last = ''
+  while (Date.now() < deadline) {
+    await io.sleep(delay)
+    try {
+      const session = await io.connect()
+      io.info('reconnected')
+      return session
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error)
+      // A changed host key is no passing fault: stop at once.
+      if (/host key/i.test(last)) throw error
+      delay = Math.min(delay * 2, 15_000)
+    }
+  }
+  throw new UserError(
+    `lost the connection to ${settings.connection.host} and could not reconnect within ${RECONNECT_WINDOW_MS / 60_000} min (${last}): ` +
+      `the host may still be deploying run ${run}; check with command: status`,
+  )
+}
+
+async function report(settings: DeploySettings, io: DeployIO, plan: Plan, result: KeyValues, log: RunLog): Promise<void> {
+  const outcome = result.outcome === 'success' ? 'success' : 'failed'
+  const running = result.running || plan.previous
+  io.setOutput('deployed-sha', running)
+  io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false')
+  io.setOutput('status', (log.phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n'))
+  const downtime = result.downtime_begin
+    ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
+    : null
+  const message = result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
+  await finishReport(settings, io, plan, outcome, message, running, log, downtime)
+  if (outcome !== 'success') {
+    const failed = result.phase ? ` at ${result.phase}` : ''
+    throw new UserError(`deploy failed${failed}: ${message}; the host runs ${running}`)
+  }
+}
+
+async function finishReport(
+  settings: DeploySettings,
+  io: DeployIO,
+  plan: Plan,
+  outcome: DeployReport['outcome'],
+  message: string,
+  running: string,
+  log: RunLog,
+  downtime: DeployReport['downtime'],
+): Promise<void> {
+  const statusOutput = (log.phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n')
+  await io.writeSummary(
+    deploySummary({
+      host: settings.connection.host,
+      ref: settings.ref,
+      plan,
+      outcome,
+      message,
+      running,
+      phases: log.phases,
+      downtime,
+      statusOutput,
+      commitUrl: io.commitUrl,
+    }),
+  )
+}

@@ -1,0 +1,129 @@
+/**
+ * The host: git and the catcolab commands in the clone, reached through host.sh over SSH.
+ * The command line sent is always the same constant; host.sh and its arguments travel on
+ * stdin, NUL-separated, so no input is ever spliced into a string a shell parses.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { UserError } from './errors'
+import type { SshSession } from './ssh'
+
+/** Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin. */
+export const REMOTE_COMMAND = `bash -c 'IFS= read -r -d "" script || exit 90; exec bash -c "$script" catcolab-deploy'`
+
+let script: string | undefined
+function hostScript(): string {
+  // ncc copies host.sh next to dist/index.js; tests read it from src/.
+  script ??= readFileSync(join(__dirname, 'host.sh'), 'utf8')
+  return script
+}
+
+export type KeyValues = Record<string, string>
+
+/** What the host looks like before a deploy, and the commit the ref names. */
+export interface Prepared {
+  head: string
+  /** The branch checked out, if HEAD is not detached. */
+  branch: string
+  /** The last commit deployed successfully by this action, or '' if none was recorded. */
+  record: string
+  target: string
+}
+
+export interface PrepareRequest {
+  remote: string
+  ref: string
+  needCurl: boolean
+  /** The first word of each host command, checked to exist on the host's PATH. */
+  commandWords: string[]
+}
+
+/** Everything the detached run needs; all values are data, except the trusted commands. */
+export type RunParams = Record<string, string>
+
+export interface Host {
+  prepare(request: PrepareRequest): Promise<Prepared>
+  /** Whether base is an ancestor of target, and `git diff --name-status -z` under the paths. */
+  diff(base: string, target: string, paths: string[]): Promise<{ ancestor: boolean; nameStatus: string }>
+  /** Starts the deploy detached from this session; returns its run id. */
+  start(params: RunParams): Promise<string>
+  /** Streams the run's log from byte offset until the run ends. Throws ConnectionLost. */
+  follow(run: string, offset: number, onChunk: (chunk: Buffer) => void): Promise<void>
+  result(run: string): Promise<KeyValues>
+  state(): Promise<KeyValues>
+  /** Runs one of the trusted host commands in the clone. */
+  command(command: string): Promise<{ code: number; output: string }>
+}
+
+export function sshHost(ssh: SshSession, repoPath: string): Host {
+  async function call(args: string[], onStdout?: (chunk: Buffer) => void) {
+    const stdin = [hostScript(), repoPathFirst(args[0]!, repoPath, args.slice(1))].join('\0') + '\0'
+    const result = await ssh.exec(REMOTE_COMMAND, stdin, onStdout)
+    if (result.code === 2) {
+      const problems = result.stderr
+        .split('\n')
+        .filter((line) => line.startsWith('catcolab-deploy: '))
+        .map((line) => line.slice('catcolab-deploy: '.length))
+      if (problems.length > 0) throw new UserError(problems.join('; '))
+    }
+    if (result.code !== 0) {
+      throw new Error(`host.sh ${args[0]} exited ${result.code}: ${result.stderr.trim() || '(no output)'}`)
+    }
+    return result.stdout
+  }
+
+  return {
+    async prepare(request) {
+      const out = await call(['prepare', request.remote, request.ref, String(request.needCurl), ...request.commandWords])
+      const values = parseKeyValues(out.toString('utf8'))
+      const prepared = { head: values.head ?? '', branch: values.branch ?? '', record: values.record ?? '', target: values.target ?? '' }
+      // Everything downstream trusts these to be commits: check, rather than plan from garbage.
+      if (![prepared.head, prepared.target].every(isSha) || !(prepared.record === '' || isSha(prepared.record))) {
+        throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`)
+      }
+      return prepared
+    },
+    async diff(base, target, paths) {
+      const out = (await call(['diff', base, target, ...paths])).toString('utf8')
+      const newline = out.indexOf('\n')
+      return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) }
+    },
+    async start(params) {
+      const out = await call(['start', ...Object.entries(params).map(([key, value]) => `${key}=${value}`)])
+      const run = parseKeyValues(out.toString('utf8')).run
+      if (!run) throw new Error('host.sh start printed no run id')
+      return run
+    },
+    async follow(run, offset, onChunk) {
+      await call(['follow', run, String(offset)], onChunk)
+    },
+    async result(run) {
+      return parseKeyValues((await call(['result', run])).toString('utf8'))
+    },
+    async state() {
+      return parseKeyValues((await call(['state'])).toString('utf8'))
+    },
+    async command(command) {
+      const stdin = [hostScript(), 'command', repoPath, command].join('\0') + '\0'
+      const result = await ssh.exec(REMOTE_COMMAND, stdin)
+      return { code: result.code, output: result.stdout.toString('utf8') }
+    },
+  }
+}
+
+/** Every subcommand takes the clone's path as its first argument. */
+function repoPathFirst(subcommand: string, repoPath: string, rest: string[]): string {
+  return [subcommand, repoPath, ...rest].join('\0')
+}
+
+const isSha = (value: string) => /^[0-9a-f]{40}$/.test(value)
+
+/** KEY=VALUE lines, as host.sh prints them. */
+export function parseKeyValues(text: string): KeyValues {
+  const values: KeyValues = {}
+  for (const line of text.split('\n')) {
+    const equals = line.indexOf('=')
+    if (equals > 0) values[line.slice(0, equals)] = line.slice(equals + 1)
+  }
+  return values
+}

@@ -1,0 +1,284 @@
+/**
+ * Turns the action's raw inputs into one typed settings object per command.
+ * All validation lives here and runs before anything connects; each problem is one line
+ * naming the input. Pure: the caller hands in a getter, so tests need no environment.
+ */
+import { utils as sshUtils } from 'ssh2'
+import { UserError } from './errors'
+import { keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
+
+export type MigrateMode = 'auto' | 'always' | 'never'
+
+/** How to reach the host and how to know it is the right one. */
+export interface ConnectionSettings {
+  host: string
+  port: number
+  username: string
+  /** OpenSSH private key text; never written to disk. */
+  privateKey: string
+  passphrase: string | undefined
+  /** The keys known-hosts trusts (and revokes) for host:port. */
+  hostKeys: HostKeys
+}
+
+/** The host's own commands: trusted configuration, run as written by `bash -c`. */
+export interface HostCommands {
+  build: string
+  stop: string
+  migrate: string
+  start: string
+  restart: string
+  status: string
+}
+
+/** Who asked for this deploy; shown to anyone waiting on the host lock. */
+export interface Requester {
+  actor: string
+  runUrl: string
+}
+
+export interface DeploySettings {
+  command: 'deploy'
+  connection: ConnectionSettings
+  /** Branch, tag or commit sha, validated as a git ref name or hex sha. */
+  ref: string
+  /** The clone on the host (absolute). */
+  repoPath: string
+  /** Name of the git remote to fetch from. */
+  remote: string
+  /** Repo-relative directories whose added files are migrations. */
+  migrationsPaths: string[]
+  migrate: MigrateMode
+  commands: HostCommands
+  /** Polled after start/restart until it answers 2xx; null to skip. */
+  healthUrl: string | null
+  healthTimeout: number
+  lockTimeout: number
+  commandTimeout: number
+  dryRun: boolean
+  requester: Requester
+}
+
+export interface StatusSettings {
+  command: 'status'
+  connection: ConnectionSettings
+  repoPath: string
+  statusCommand: string
+}
+
+export type Settings = DeploySettings | StatusSettings
+
+/** Reads one input as the runner passes it (empty string when unset). */
+export type InputGetter = (name: string) => string
+
+export function parseSettings(get: InputGetter, requester: Requester): Settings {
+  const input = (name: string) => get(name).trim()
+  const command = input('command') || 'deploy'
+  if (command !== 'deploy' && command !== 'status') {
+    throw new UserError(`command must be "deploy" or "status", not "${printable(command)}"`)
+  }
+  const connection = parseConnection(get)
+  const repoPath = parseRepoPath(input('repo-path') || '/var/lib/catcolab')
+  const commandInput = (name: string, fallback: string) => {
+    const value = input(`${name}-command`) || fallback
+    if (value.includes('\0')) throw new UserError(`${name}-command contains a NUL byte: remove it`)
+    return value
+  }
+  if (command === 'status') {
+    return { command, connection, repoPath, statusCommand: commandInput('status', 'catcolab-status') }
+  }
+  return {
+    command,
+    connection,
+    ref: parseRef(input('ref')),
+    repoPath,
+    remote: parseRemote(input('remote') || 'origin'),
+    migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
+    migrate: parseChoice('migrate', input('migrate') || 'auto', ['auto', 'always', 'never'] as const),
+    commands: {
+      build: commandInput('build', 'catcolab-build'),
+      stop: commandInput('stop', 'catcolab-stop'),
+      migrate: commandInput('migrate', 'catcolab-migrate'),
+      start: commandInput('start', 'catcolab-start'),
+      restart: commandInput('restart', 'catcolab-restart'),
+      status: commandInput('status', 'catcolab-status'),
+    },
+    healthUrl: parseHealthUrl(input('health-url')),
+    healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
+    lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
+    commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
+    dryRun: parseBoolean('dry-run', input('dry-run') || 'false'),
+    requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
+  }
+}
+
+function parseConnection(get: InputGetter): ConnectionSettings {
+  const host = get('host').trim()
+  if (!host) throw new UserError('host is required: set it to the SSH host name or address of the CatColab server')
+  // A host starting with "-" could be read as an option by tools; the rest is what DNS names and IPs use.
+  if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(host) || host.startsWith('-')) {
+    throw new UserError(`host "${printable(host)}" is not a host name or IP address`)
+  }
+  const port = parseInteger('port', get('port').trim() || '22', 1, 65535)
+  const username = get('username').trim() || 'catcolab'
+  if (username === 'root') {
+    throw new UserError('username "root" is refused: deploy as the catcolab user, as the documented upgrade process requires')
+  }
+  if (!/^[a-z_][a-z0-9_.-]*$/i.test(username)) {
+    throw new UserError(`username "${printable(username)}" is not a valid user name`)
+  }
+  const passphrase = get('passphrase') || undefined
+  const privateKey = parsePrivateKey(get('private-key'), passphrase)
+  const knownHosts = get('known-hosts')
+  if (!knownHosts.trim()) {
+    throw new UserError(
+      `known-hosts is empty: run "ssh-keyscan -p ${port} ${host}", check the fingerprint it shows against ` +
+        '"ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" run on the host itself, and pass the line as known-hosts',
+    )
+  }
+  const hostKeys = keysForHost(parseKnownHosts(knownHosts), host.replace(/^\[(.*)\]$/, '$1'), port)
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), port, username, privateKey, passphrase, hostKeys }
+}
+
+function parsePrivateKey(text: string, passphrase: string | undefined): string {
+  // Secrets pasted into the GitHub UI sometimes lose their final newline or gain CRLF endings.
+  const key = text.replace(/\r\n/g, '\n').trim() + '\n'
+  if (!text.trim()) throw new UserError('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}')
+  const parsed = sshUtils.parseKey(key, passphrase)
+  if (parsed instanceof Error) {
+    if (/no passphrase given/i.test(parsed.message)) {
+      throw new UserError('private-key is encrypted: pass its passphrase as the passphrase input')
+    }
+    if (/bad passphrase|decrypt/i.test(parsed.message)) {
+      throw new UserError('private-key could not be decrypted: the passphrase input is wrong')
+    }
+    throw new UserError(
+      `private-key is not a usable private key (${parsed.message}): pass the whole OpenSSH private key text (ed25519, rsa or ecdsa)`,
+    )
+  }
+  const first = Array.isArray(parsed) ? parsed[0] : parsed
+  if (!first?.isPrivateKey()) {
+    throw new UserError('private-key holds a public key: pass the private key (the file without .pub)')
+  }
+  return key
+}
+
+/** Hex commit sha, short or full. */
+export const SHA_PATTERN = /^[0-9a-f]{7,40}$/i
+
+/**
+ * Accepts a branch, tag or commit sha. Names must follow git-check-ref-format(1) and, stricter
+ * than git, use only letters, digits and . _ / + @ - : CatColab's branches and tags never need
+ * more, and a ref that could mean anything to a shell is refused even though none ever sees it.
+ */
+export function parseRef(value: string): string {
+  if (!value) throw new UserError('ref is required: set it to a branch, tag or commit sha')
+  if (SHA_PATTERN.test(value)) return value.toLowerCase()
+  const problem = refNameProblem(value)
+  if (problem) throw new UserError(`ref "${printable(value)}" is not a valid git ref name (${problem}): pass a branch, tag or commit sha`)
+  return value
+}
+
+function refNameProblem(name: string): string | null {
+  if (name.startsWith('-')) return 'starts with "-"'
+  if (name === '@') return 'is "@"'
+  if (!/^[A-Za-z0-9._/+@-]+$/.test(name)) return 'use only letters, digits and . _ / + @ -'
+  if (name.includes('..')) return 'contains ".."'
+  if (name.includes('@{')) return 'contains "@{"'
+  if (name.startsWith('/') || name.endsWith('/') || name.includes('//')) return 'has an empty path component'
+  if (name.endsWith('.')) return 'ends with "."'
+  for (const part of name.split('/')) {
+    if (part.startsWith('.')) return 'has a component starting with "."'
+    if (part.endsWith('.lock')) return 'has a component ending with ".lock"'
+  }
+  return null
+}
+
+/** A git remote's name (not a URL: a URL could select a transport that runs commands). */
+function parseRemote(value: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(value) || refNameProblem(value)) {
+    throw new UserError(`remote "${printable(value)}" is not a git remote name: name a remote of the clone, e.g. origin`)
+  }
+  return value
+}
+
+function parseRepoPath(value: string): string {
+  if (!value.startsWith('/')) throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`)
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(value)) throw new UserError('repo-path contains a control character: remove it')
+  if (value.split('/').includes('..')) throw new UserError(`repo-path "${printable(value)}" must not contain ".."`)
+  return value.length > 1 ? value.replace(/\/+$/, '') : value
+}
+
+/** Repo-relative directories, one per line; git receives them as literal pathspecs. */
+export function parseMigrationsPaths(text: string): string[] {
+  const paths = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  if (paths.length === 0) throw new UserError('migrations-path is empty: name at least one directory, e.g. packages/backend/migrations')
+  return paths.map((path) => {
+    const normalized = path.replace(/^\.\//, '').replace(/\/+$/, '')
+    // eslint-disable-next-line no-control-regex
+    const bad = /[\x00-\x1f\x7f]/.test(normalized)
+      ? 'contains a control character'
+      : normalized.startsWith('/')
+        ? 'is absolute'
+        : normalized.startsWith('-') || normalized.startsWith(':')
+          ? 'starts with "-" or ":"'
+          : normalized === '' || normalized.split('/').some((part) => part === '..' || part === '.' || part === '')
+            ? 'is not a plain relative path'
+            : null
+    if (bad) {
+      throw new UserError(`migrations-path "${printable(path)}" ${bad}: use paths relative to the repository root, one per line`)
+    }
+    return normalized
+  })
+}
+
+function parseHealthUrl(value: string): string | null {
+  if (!value) return null
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UserError(`health-url "${printable(value)}" is not a URL, e.g. http://localhost:8000/`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UserError(`health-url "${printable(value)}" must be an http or https URL`)
+  }
+  return url.href
+}
+
+function parseSeconds(name: string, value: string): number {
+  return parseInteger(name, value, 1, 7 * 24 * 3600)
+}
+
+function parseInteger(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UserError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`)
+  }
+  return Number(value)
+}
+
+function parseBoolean(name: string, value: string): boolean {
+  if (/^true$/i.test(value)) return true
+  if (/^false$/i.test(value)) return false
+  throw new UserError(`${name} must be true or false, not "${printable(value)}"`)
+}
+
+function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T
+  throw new UserError(`${name} must be one of ${choices.join(', ')}, not "${printable(value)}"`)
+}
+
+/** Echoes a rejected value safely on one line, shortened. */
+function printable(value: string): string {
+  const escaped = JSON.stringify(value).slice(1, -1)
+  return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped
+}
+
+function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim()
+}

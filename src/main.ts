@@ -1,0 +1,49 @@
+/**
+ * Entry point for every command: mask secrets, parse inputs, dispatch, report one clear line.
+ */
+import * as core from '@actions/core'
+import { deploy, type DeployIO } from './deploy'
+import { UserError } from './errors'
+import { parseSettings } from './inputs'
+import { connect } from './ssh'
+import { status } from './status'
+
+export async function run(): Promise<void> {
+  try {
+    maskSecrets()
+    const env = process.env
+    const server = env.GITHUB_SERVER_URL || 'https://github.com'
+    const repository = env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab'
+    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), {
+      actor: env.GITHUB_ACTOR ?? '',
+      runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : '',
+    })
+    const io: DeployIO = {
+      connect: () => connect(settings.connection),
+      info: (line) => core.info(line),
+      startGroup: (title) => core.startGroup(title),
+      endGroup: () => core.endGroup(),
+      warning: (message, file) => core.warning(message, file ? { file } : {}),
+      setOutput: (name, value) => core.setOutput(name, value),
+      writeSummary: async (markdown) => {
+        if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
+      },
+      commitUrl: (sha) => `${server}/${repository}/commit/${sha}`,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    }
+    if (settings.command === 'deploy') await deploy(settings, io)
+    else await status(settings, io)
+  } catch (error) {
+    // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.
+    core.setFailed(error instanceof UserError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error))
+  }
+}
+
+/** Masks the key line by line (the runner masks a multi-line secret only as a whole) and the passphrase. */
+function maskSecrets(): void {
+  for (const line of core.getInput('private-key').split(/\r?\n/)) {
+    if (line.trim()) core.setSecret(line.trim())
+  }
+  const passphrase = core.getInput('passphrase', { trimWhitespace: false })
+  if (passphrase) core.setSecret(passphrase)
+}

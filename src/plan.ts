@@ -1,0 +1,118 @@
+/**
+ * The migration decision: pure code from the host's git facts to what the deploy will do.
+ * The base is the last commit this action deployed successfully (recorded on the host), else
+ * HEAD; new migrations are files added between base and target under a migrations path.
+ */
+import type { MigrateMode } from './inputs'
+
+export interface GitFacts {
+  head: string
+  /** The last deployed commit recorded on the host, or '' when none was recorded. */
+  record: string
+  target: string
+}
+
+export interface FileChange {
+  status: 'added' | 'deleted' | 'modified'
+  path: string
+}
+
+export interface Plan {
+  previous: string
+  target: string
+  base: string
+  baseSource: 'record' | 'head'
+  newMigrations: string[]
+  deletedMigrations: string[]
+  modifiedMigrations: string[]
+  migrate: boolean
+  /** One sentence: why it migrates or not. */
+  reason: string
+  /** Things a maintainer should look at; the deploy goes on. */
+  warnings: Warning[]
+}
+
+export interface Warning {
+  message: string
+  /** The repository file it is about, for an annotation. */
+  file?: string
+}
+
+export function chooseBase(facts: GitFacts): { base: string; baseSource: 'record' | 'head' } {
+  return facts.record ? { base: facts.record, baseSource: 'record' } : { base: facts.head, baseSource: 'head' }
+}
+
+/** Parses `git diff --no-renames --name-status -z`: status and path alternate, NUL-separated. */
+export function parseNameStatus(output: string): FileChange[] {
+  const fields = output.split('\0')
+  const changes: FileChange[] = []
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const letter = fields[i]!.charAt(0)
+    const path = fields[i + 1]!
+    const status = letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified'
+    changes.push({ status, path })
+  }
+  return changes
+}
+
+export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus: string }, mode: MigrateMode): Plan {
+  const { base, baseSource } = chooseBase(facts)
+  const changes = parseNameStatus(diff.nameStatus)
+  const of = (status: FileChange['status']) => changes.filter((c) => c.status === status).map((c) => c.path)
+  const newMigrations = of('added')
+  const deletedMigrations = of('deleted')
+  const modifiedMigrations = of('modified')
+  const warnings: Warning[] = []
+  const short = (sha: string) => sha.slice(0, 12)
+
+  if (baseSource === 'head') {
+    warnings.push({
+      message: `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
+        'if the database may be behind that commit, deploy with migrate: always',
+    })
+  } else if (facts.head !== facts.record) {
+    warnings.push({
+      message: `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
+        'someone checked out by hand; new migrations are counted from the recorded commit',
+    })
+  }
+  if (!diff.ancestor) {
+    warnings.push({
+      message: `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
+        'migrations are compared tree to tree; migrations applied on the base stay applied',
+    })
+  }
+  for (const path of deletedMigrations) {
+    warnings.push({ message: `migration file ${path} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path })
+  }
+  for (const path of modifiedMigrations) {
+    warnings.push({ message: `migration file ${path} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path })
+  }
+
+  const count = `${newMigrations.length} new migration file${newMigrations.length === 1 ? '' : 's'}`
+  let migrate: boolean
+  let reason: string
+  if (mode === 'always') {
+    migrate = true
+    reason = `migrate: always (${count}): stop, migrate, start`
+  } else if (mode === 'never') {
+    migrate = false
+    reason = `migrate: never (${count}): restart only`
+    if (newMigrations.length > 0) warnings.push({ message: `migrate: never, so ${count} will not be applied` })
+  } else {
+    migrate = newMigrations.length > 0
+    reason = migrate ? `${count} since ${short(base)}: stop, migrate, start` : `no new migration files since ${short(base)}: restart only`
+  }
+  return {
+    previous: facts.head,
+    target: facts.target,
+    base,
+    baseSource,
+    newMigrations,
+    deletedMigrations,
+    modifiedMigrations,
+    migrate,
+    reason,
+    warnings,
+  }
+}

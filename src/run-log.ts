@@ -1,0 +1,84 @@
+/**
+ * Turns the host's run log, as it streams in, into the job log: one group per phase with its
+ * elapsed time, each host line prefixed so it can never act as a workflow command (the runner
+ * only reads "::" at the start of a line, after leading spaces).
+ */
+import { StringDecoder } from 'node:string_decoder'
+
+export interface PhaseTiming {
+  name: string
+  /** Host clock, milliseconds since the epoch. */
+  begin: number
+  end: number | null
+  /** Exit status of the phase's command, null while it runs. */
+  code: number | null
+  /** The phase's own output lines. */
+  output: string[]
+}
+
+/** Where the log goes: @actions/core's functions, or a recorder in tests. */
+export interface LogSink {
+  info(line: string): void
+  startGroup(title: string): void
+  endGroup(): void
+}
+
+export class RunLog {
+  readonly phases: PhaseTiming[] = []
+  private readonly decoder = new StringDecoder('utf8')
+  private partial = ''
+  private readonly marker: string
+
+  /** nonce: a per-run secret, so a host command cannot forge phase markers. */
+  constructor(
+    nonce: string,
+    private readonly sink: LogSink,
+  ) {
+    this.marker = `@@${nonce} `
+  }
+
+  push(chunk: Buffer): void {
+    const lines = (this.partial + this.decoder.write(chunk)).split('\n')
+    this.partial = lines.pop()!
+    for (const line of lines) this.line(line)
+  }
+
+  /** Prints a last line that had no newline. */
+  flush(): void {
+    const rest = this.partial + this.decoder.end()
+    this.partial = ''
+    if (rest) this.line(rest)
+  }
+
+  private get open(): PhaseTiming | undefined {
+    const last = this.phases.at(-1)
+    return last && last.end === null ? last : undefined
+  }
+
+  private line(line: string): void {
+    if (!line.startsWith(this.marker)) {
+      this.open?.output.push(line)
+      this.sink.info(`| ${line}`)
+      return
+    }
+    const [kind, name, event, ...rest] = line.slice(this.marker.length).split(' ')
+    if (kind !== 'phase' || !name) return
+    if (event === 'begin') {
+      this.phases.push({ name, begin: Number(rest[0]), end: null, code: null, output: [] })
+      this.sink.startGroup(name)
+    } else if (event === 'end' && this.open?.name === name) {
+      const phase = this.open
+      phase.code = Number(rest[0])
+      phase.end = Number(rest[1])
+      this.sink.endGroup()
+      const took = formatDuration(phase.end - phase.begin)
+      this.sink.info(phase.code === 0 ? `✔ ${name} (${took})` : `✘ ${name} failed with exit status ${phase.code} after ${took}`)
+    }
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+}

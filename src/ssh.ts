@@ -1,0 +1,141 @@
+/**
+ * One SSH connection to the host, with its key checked against known-hosts before
+ * authentication. Commands run as channels on that one connection, so a deploy is one login.
+ * Built on ssh2 itself (not node-ssh) because a deploy must tell "the command exited" from
+ * "the connection dropped" to resume the log after a reconnect; node-ssh reports both alike.
+ */
+import { Client } from 'ssh2'
+import { UserError } from './errors'
+import type { ConnectionSettings } from './inputs'
+import { checkHostKey } from './known-hosts'
+
+export interface ExecResult {
+  /** Exit status; a command killed by a signal reports 128 + 1. */
+  code: number
+  stdout: Buffer
+  stderr: string
+}
+
+export interface SshSession {
+  /** Runs a command with the given stdin; stdout chunks are also passed to onStdout as they arrive. */
+  exec(command: string, stdin: string, onStdout?: (chunk: Buffer) => void): Promise<ExecResult>
+  close(): void
+}
+
+/** The connection ended while a command was running: the command's outcome is unknown. */
+export class ConnectionLost extends Error {
+  override name = 'ConnectionLost'
+}
+
+const READY_TIMEOUT_MS = 20_000
+// A 20-minute Rust build prints nothing for minutes: keepalives keep NAT and firewalls from
+// dropping the idle session, and notice a dead peer within two minutes.
+const KEEPALIVE_INTERVAL_MS = 15_000
+const KEEPALIVE_COUNT_MAX = 8
+
+export function connect(settings: ConnectionSettings): Promise<SshSession> {
+  const client = new Client()
+  const where = `${settings.host}:${settings.port}`
+  let hostKeyProblem: string | null = null
+
+  return new Promise((resolve, reject) => {
+    client.once('ready', () => resolve(session(client)))
+    client.once('error', (error: Error & { code?: string; level?: string }) => {
+      client.end()
+      reject(connectError(error, where, settings.username, hostKeyProblem))
+    })
+    client.connect({
+      host: settings.host,
+      port: settings.port,
+      username: settings.username,
+      privateKey: settings.privateKey,
+      passphrase: settings.passphrase,
+      readyTimeout: READY_TIMEOUT_MS,
+      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      // Only the key given; no agent, no keyboard-interactive prompts.
+      agent: undefined,
+      tryKeyboard: false,
+      hostVerifier: (key: Buffer) => {
+        const verdict = checkHostKey(settings.hostKeys, key)
+        if (!verdict.ok) hostKeyProblem = verdict.reason
+        return verdict.ok
+      },
+    })
+  })
+}
+
+function connectError(
+  error: Error & { code?: string; level?: string },
+  where: string,
+  username: string,
+  hostKeyProblem: string | null,
+): Error {
+  if (hostKeyProblem) {
+    return new UserError(`${hostKeyProblem}; nothing was sent to the host. If the host key really changed, verify the new one on the host and update known-hosts`)
+  }
+  if (error.level === 'client-authentication') {
+    return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`)
+  }
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return new UserError(`cannot connect to ${where}: connection refused; check host and port, and that sshd runs there`)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new UserError(`cannot connect to ${where}: the host name does not resolve; check the host input`)
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new UserError(`cannot connect to ${where}: no route to the host; check the host input and the firewall`)
+  }
+  if (/timed out/i.test(error.message)) {
+    return new UserError(`cannot connect to ${where}: no SSH answer within ${READY_TIMEOUT_MS / 1000} s; check host, port and the firewall`)
+  }
+  return new UserError(`cannot connect to ${where}: ${error.message}`)
+}
+
+function session(client: Client): SshSession {
+  let closed = false
+  const onClose = new Set<() => void>()
+  client.on('close', () => {
+    closed = true
+    for (const notify of onClose) notify()
+  })
+  // After 'ready', errors surface as a closed connection to whichever command is running.
+  client.on('error', () => {})
+
+  return {
+    exec(command, stdin, onStdout) {
+      return new Promise((resolve, reject) => {
+        if (closed) return reject(new ConnectionLost('the SSH connection is closed'))
+        const lost = () => reject(new ConnectionLost('the SSH connection dropped'))
+        onClose.add(lost)
+        client.exec(command, (error, channel) => {
+          if (error) {
+            onClose.delete(lost)
+            return reject(closed ? new ConnectionLost(error.message) : error)
+          }
+          const stdout: Buffer[] = []
+          const stderr: Buffer[] = []
+          let code: number | null = null
+          channel.on('data', (chunk: Buffer) => {
+            stdout.push(chunk)
+            onStdout?.(chunk)
+          })
+          channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
+          channel.on('exit', (status: number | null, signal?: string) => {
+            code = status ?? (signal ? 129 : null)
+          })
+          channel.on('close', () => {
+            onClose.delete(lost)
+            if (code === null) return lost()
+            resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') })
+          })
+          channel.end(stdin)
+        })
+      })
+    },
+    close() {
+      client.end()
+    },
+  }
+}

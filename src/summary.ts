@@ -1,0 +1,90 @@
+/**
+ * The job summary of a deploy, as markdown: pure, so its text is tested directly.
+ * Everything that comes from git or the host (file names, command output) is escaped.
+ */
+import type { Plan } from './plan'
+import { formatDuration, type PhaseTiming } from './run-log'
+
+export interface DeployReport {
+  host: string
+  ref: string
+  plan: Plan
+  /** 'dry-run' when nothing was executed. */
+  outcome: 'success' | 'failed' | 'dry-run'
+  /** The host's own last word on the run. */
+  message: string
+  /** The commit the host runs now. */
+  running: string
+  phases: PhaseTiming[]
+  /** Host clock, ms: from stop/restart until the services are back; null if they were never touched. */
+  downtime: { begin: number; end: number | null } | null
+  statusOutput: string
+  /** Links a commit, e.g. https://github.com/ToposInstitute/CatColab/commit/<sha>. */
+  commitUrl: (sha: string) => string
+}
+
+export function deploySummary(report: DeployReport): string {
+  const { plan } = report
+  const title =
+    report.outcome === 'success'
+      ? `✅ Deployed ${report.ref} to ${report.host}`
+      : report.outcome === 'dry-run'
+        ? `🔍 Dry run: deploying ${report.ref} to ${report.host} would…`
+        : `❌ Deploy of ${report.ref} to ${report.host} failed`
+  const lines = [`## ${escape(title)}`, '']
+  if (report.outcome === 'failed') lines.push(`**${escape(report.message)}**`, '')
+
+  const rows: [string, string][] = [
+    ['Target', `${code(report.ref)} → ${commit(plan.target, report)}`],
+    ['Previous', commit(plan.previous, report)],
+    ['Now running', report.outcome === 'dry-run' ? `${commit(report.running, report)} (unchanged)` : commit(report.running, report)],
+    ['Base', `${commit(plan.base, report)} (${plan.baseSource === 'record' ? 'last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`],
+    ['Migrations', `${plan.migrate ? 'migrate' : 'no migration'}: ${escape(plan.reason)}`],
+  ]
+  if (report.downtime) {
+    const { begin, end } = report.downtime
+    rows.push(['Downtime', end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin)])
+  }
+  lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '')
+
+  if (plan.newMigrations.length > 0) {
+    lines.push('New migration files:', '', ...plan.newMigrations.map((path) => `- ${code(path)}`), '')
+  }
+  if (report.phases.length > 0) {
+    lines.push('| Phase | Result | Duration |', '|---|---|---|')
+    for (const phase of report.phases) {
+      const result = phase.code === null ? 'did not finish' : phase.code === 0 ? 'ok' : `failed (exit ${phase.code})`
+      const took = phase.end === null ? '' : formatDuration(phase.end - phase.begin)
+      lines.push(`| ${escape(phase.name)} | ${result} | ${took} |`)
+    }
+    lines.push('')
+  }
+  if (plan.warnings.length > 0) {
+    lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${escape(w.message)}`), '')
+  }
+  if (report.statusOutput.trim()) {
+    lines.push('<details><summary>Status</summary>', '', '<pre>', escapeHtml(report.statusOutput.trimEnd()), '</pre>', '</details>', '')
+  }
+  return lines.join('\n')
+}
+
+function commit(sha: string, report: DeployReport): string {
+  return sha ? `[${code(sha.slice(0, 12))}](${report.commitUrl(sha)})` : '(none)'
+}
+
+/** Inline code that survives any text: HTML-escaped, so no backtick can end it early. */
+function code(text: string): string {
+  return `<code>${escapeHtml(text).replace(/\|/g, '&#124;')}</code>`
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** Plain text in markdown: no markup, links, mentions or table breaks. */
+function escape(text: string): string {
+  return escapeHtml(text)
+    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
+    .replace(/@/g, '@\u200b')
+    .replace(/\n/g, ' ')
+}

@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { UserError } from '../src/errors'
+import { parseMigrationsPaths, parseRef, parseSettings, type DeploySettings } from '../src/inputs'
+
+let key: string
+let encryptedKey: string
+let publicKey: string
+const HOST_KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'inputs-'))
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'plain')])
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', join(dir, 'encrypted')])
+  key = readFileSync(join(dir, 'plain'), 'utf8')
+  encryptedKey = readFileSync(join(dir, 'encrypted'), 'utf8')
+  publicKey = readFileSync(join(dir, 'plain.pub'), 'utf8')
+})
+
+const requester = { actor: 'octocat', runUrl: 'https://github.com/o/r/actions/runs/1' }
+
+function settings(inputs: Record<string, string>) {
+  const all: Record<string, string> = {
+    host: 'backend-next.catcolab.org',
+    'private-key': key,
+    'known-hosts': `backend-next.catcolab.org ssh-ed25519 ${HOST_KEY}`,
+    ref: 'main',
+    ...inputs,
+  }
+  return parseSettings((name) => all[name] ?? '', requester)
+}
+
+function problem(inputs: Record<string, string>): string {
+  try {
+    settings(inputs)
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError)
+    const message = (error as Error).message
+    expect(message).not.toContain('\n')
+    return message
+  }
+  throw new Error('expected a UserError')
+}
+
+describe('parseSettings', () => {
+  it('applies the documented defaults', () => {
+    const s = settings({}) as DeploySettings
+    expect(s).toMatchObject({
+      command: 'deploy',
+      connection: { host: 'backend-next.catcolab.org', port: 22, username: 'catcolab', passphrase: undefined },
+      ref: 'main',
+      repoPath: '/var/lib/catcolab',
+      remote: 'origin',
+      migrationsPaths: ['packages/backend/migrations'],
+      migrate: 'auto',
+      commands: {
+        build: 'catcolab-build',
+        stop: 'catcolab-stop',
+        migrate: 'catcolab-migrate',
+        start: 'catcolab-start',
+        restart: 'catcolab-restart',
+        status: 'catcolab-status',
+      },
+      healthUrl: null,
+      healthTimeout: 60,
+      lockTimeout: 3600,
+      commandTimeout: 3600,
+      dryRun: false,
+      requester,
+    })
+    expect(s.connection.hostKeys.trusted).toHaveLength(1)
+  })
+
+  it('reads every input', () => {
+    const s = settings({
+      port: '2222',
+      username: 'deploy',
+      'repo-path': '/srv/catcolab/',
+      remote: 'upstream',
+      'migrations-path': 'packages/backend/migrations\n./packages/migrator/src/migrations/\n',
+      migrate: 'always',
+      'build-command': 'make build',
+      'health-url': 'http://localhost:8000/',
+      'health-timeout': '5',
+      'dry-run': 'TRUE',
+      'known-hosts': `[backend-next.catcolab.org]:2222 ssh-ed25519 ${HOST_KEY}`,
+    }) as DeploySettings
+    expect(s.connection).toMatchObject({ port: 2222, username: 'deploy' })
+    expect(s.connection.hostKeys.trusted).toHaveLength(1)
+    expect(s.repoPath).toBe('/srv/catcolab')
+    expect(s.remote).toBe('upstream')
+    expect(s.migrationsPaths).toEqual(['packages/backend/migrations', 'packages/migrator/src/migrations'])
+    expect(s.migrate).toBe('always')
+    expect(s.commands.build).toBe('make build')
+    expect(s.healthUrl).toBe('http://localhost:8000/')
+    expect(s.healthTimeout).toBe(5)
+    expect(s.dryRun).toBe(true)
+  })
+
+  it('parses status with only what status needs', () => {
+    expect(settings({ command: 'status', ref: '' })).toMatchObject({ command: 'status', statusCommand: 'catcolab-status' })
+  })
+
+  it('names the input in each problem', () => {
+    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy" or "status"/)
+    expect(problem({ host: '' })).toMatch(/^host is required/)
+    expect(problem({ host: '-oProxyCommand=x' })).toMatch(/^host .* is not a host name/)
+    expect(problem({ port: '0' })).toMatch(/^port must be a whole number from 1 to 65535/)
+    expect(problem({ port: '22x' })).toMatch(/^port must be/)
+    expect(problem({ username: 'root' })).toMatch(/^username "root" is refused/)
+    expect(problem({ username: 'a b' })).toMatch(/^username .* is not a valid user name/)
+    expect(problem({ 'private-key': '' })).toMatch(/^private-key is required/)
+    expect(problem({ 'private-key': 'not a key' })).toMatch(/^private-key is not a usable private key/)
+    expect(problem({ 'private-key': publicKey })).toMatch(/^private-key holds a public key/)
+    expect(problem({ 'private-key': encryptedKey })).toMatch(/^private-key is encrypted: pass its passphrase/)
+    expect(problem({ 'private-key': encryptedKey, passphrase: 'wrong' })).toMatch(/^private-key could not be decrypted/)
+    expect(problem({ 'known-hosts': '' })).toMatch(/^known-hosts is empty: run "ssh-keyscan -p 22 backend-next.catcolab.org"/)
+    expect(problem({ ref: '' })).toMatch(/^ref is required/)
+    expect(problem({ ref: 'main;reboot' })).toMatch(/^ref "main;reboot" is not a valid git ref name/)
+    expect(problem({ 'repo-path': 'catcolab' })).toMatch(/^repo-path "catcolab" must be an absolute path/)
+    expect(problem({ 'repo-path': '/var/../etc' })).toMatch(/^repo-path .* must not contain "\.\."/)
+    expect(problem({ remote: 'https://evil.example/x.git' })).toMatch(/^remote .* is not a git remote name/)
+    expect(problem({ remote: '-u' })).toMatch(/^remote "-u" is not a git remote name/)
+    expect(problem({ 'migrations-path': '/etc' })).toMatch(/^migrations-path "\/etc" is absolute/)
+    expect(problem({ 'migrations-path': '../x' })).toMatch(/^migrations-path "\.\.\/x" is not a plain relative path/)
+    expect(problem({ 'migrations-path': ':(exclude)x' })).toMatch(/starts with "-" or ":"/)
+    expect(problem({ migrate: 'yes' })).toMatch(/^migrate must be one of auto, always, never/)
+    expect(problem({ 'health-url': 'localhost:8000' })).toMatch(/^health-url .* must be an http or https URL/)
+    expect(problem({ 'health-url': 'not a url' })).toMatch(/^health-url .* is not a URL/)
+    expect(problem({ 'lock-timeout': '-1' })).toMatch(/^lock-timeout must be a whole number/)
+    expect(problem({ 'dry-run': 'maybe' })).toMatch(/^dry-run must be true or false/)
+  })
+
+  it('accepts the encrypted key with its passphrase', () => {
+    const s = settings({ 'private-key': encryptedKey, passphrase: 'secret' })
+    expect(s.connection.passphrase).toBe('secret')
+  })
+
+  it('echoes a rejected value escaped on one line', () => {
+    expect(problem({ ref: 'a\nb' })).toBe('ref "a\\nb" is not a valid git ref name (use only letters, digits and . _ / + @ -): pass a branch, tag or commit sha')
+  })
+})
+
+describe('parseRef', () => {
+  it.each(['main', 'v0.7.0', 'feature/x-y_z', 'refs/heads/main', 'refs/tags/v1.2.3', 'a1b2c3d', 'A1B2C3D4E5F60718293a4b5c6d7e8f9012345678'])(
+    'accepts %s',
+    (ref) => expect(parseRef(ref)).toBe(SHA(ref) ? ref.toLowerCase() : ref),
+  )
+  it.each(['-f', '--upload-pack=x', 'a..b', 'a b', 'x;y', '$(id)', '`id`', 'a\nb', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[', 'a\\b', 'a@{1}', '@', '/a', 'a/', 'a//b', 'a.', '.a', 'a/.b', 'a.lock', 'a\0b'])(
+    'rejects %j',
+    (ref) => expect(() => parseRef(ref)).toThrow(UserError),
+  )
+})
+
+function SHA(ref: string) {
+  return /^[0-9a-f]{7,40}$/i.test(ref)
+}
+
+describe('parseMigrationsPaths', () => {
+  it('keeps one path per non-empty line, normalized', () => {
+    expect(parseMigrationsPaths(' a/b/ \n\n./c\r\n')).toEqual(['a/b', 'c'])
+  })
+  it('refuses an empty list', () => {
+    expect(() => parseMigrationsPaths('\n \n')).toThrow(/migrations-path is empty/)
+  })
+})

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { chooseBase, makePlan, parseNameStatus } from '../src/plan'
+
+const HEAD = 'a'.repeat(40)
+const RECORD = 'b'.repeat(40)
+const TARGET = 'c'.repeat(40)
+const z = (...fields: string[]) => fields.map((f) => f + '\0').join('')
+
+describe('parseNameStatus', () => {
+  it('reads status/path pairs, including paths with newlines and spaces', () => {
+    expect(parseNameStatus(z('A', 'm/01 a.sql', 'D', 'm/x\ny.sql', 'M', 'm/mod.rs', 'T', 'm/link'))).toEqual([
+      { status: 'added', path: 'm/01 a.sql' },
+      { status: 'deleted', path: 'm/x\ny.sql' },
+      { status: 'modified', path: 'm/mod.rs' },
+      { status: 'modified', path: 'm/link' },
+    ])
+  })
+  it('reads nothing from empty output', () => {
+    expect(parseNameStatus('')).toEqual([])
+  })
+})
+
+describe('chooseBase', () => {
+  it('prefers the recorded deploy over HEAD', () => {
+    expect(chooseBase({ head: HEAD, record: RECORD, target: TARGET })).toEqual({ base: RECORD, baseSource: 'record' })
+    expect(chooseBase({ head: HEAD, record: '', target: TARGET })).toEqual({ base: HEAD, baseSource: 'head' })
+  })
+})
+
+describe('makePlan', () => {
+  const recorded = { head: RECORD, record: RECORD, target: TARGET }
+
+  it('migrates when files were added, listing them', () => {
+    const diff = z('A', 'p/20241004010448_document_refs.up.sql', 'A', 'p/20241004010448_document_refs.down.sql', 'D', 'p/02_x.undo.sql')
+    const plan = makePlan(recorded, { ancestor: true, nameStatus: diff }, 'auto')
+    expect(plan).toMatchObject({
+      previous: RECORD,
+      target: TARGET,
+      base: RECORD,
+      baseSource: 'record',
+      migrate: true,
+      newMigrations: ['p/20241004010448_document_refs.up.sql', 'p/20241004010448_document_refs.down.sql'],
+      deletedMigrations: ['p/02_x.undo.sql'],
+      modifiedMigrations: [],
+    })
+    expect(plan.reason).toBe(`2 new migration files since ${RECORD.slice(0, 12)}: stop, migrate, start`)
+    expect(plan.warnings).toEqual([
+      { message: expect.stringMatching(/^migration file p\/02_x.undo.sql is deleted by this deploy: sqlx refuses/), file: 'p/02_x.undo.sql' },
+    ])
+  })
+
+  it('restarts only when nothing was added, and warns about modified files', () => {
+    const plan = makePlan(recorded, { ancestor: true, nameStatus: z('M', 'p/mod.rs') }, 'auto')
+    expect(plan.migrate).toBe(false)
+    expect(plan.reason).toBe(`no new migration files since ${RECORD.slice(0, 12)}: restart only`)
+    expect(plan.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^migration file p\/mod.rs is modified by this deploy/)])
+  })
+
+  it('honours migrate: always and never', () => {
+    expect(makePlan(recorded, { ancestor: true, nameStatus: '' }, 'always')).toMatchObject({ migrate: true, reason: 'migrate: always (0 new migration files): stop, migrate, start' })
+    const never = makePlan(recorded, { ancestor: true, nameStatus: z('A', 'p/03_y.sql') }, 'never')
+    expect(never).toMatchObject({ migrate: false, reason: 'migrate: never (1 new migration file): restart only' })
+    expect(never.warnings).toEqual([{ message: 'migrate: never, so 1 new migration file will not be applied' }])
+  })
+
+  it('says when it used HEAD because no deploy was recorded', () => {
+    const plan = makePlan({ head: HEAD, record: '', target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto')
+    expect(plan).toMatchObject({ base: HEAD, baseSource: 'head' })
+    expect(plan.warnings[0]!.message).toMatch(/^no deploy by this action is recorded on the host: .* migrate: always$/)
+  })
+
+  it('warns when HEAD was moved by hand, and still counts from the record', () => {
+    const plan = makePlan({ head: HEAD, record: RECORD, target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto')
+    expect(plan.base).toBe(RECORD)
+    expect(plan.warnings[0]!.message).toMatch(/^HEAD on the host \(aaaaaaaaaaaa\) is not the last deployed commit bbbbbbbbbbbb: someone checked out by hand/)
+  })
+
+  it('warns about a downgrade or diverged target', () => {
+    const plan = makePlan(recorded, { ancestor: false, nameStatus: '' }, 'auto')
+    expect(plan.warnings[0]!.message).toMatch(/does not descend from the base/)
+  })
+})

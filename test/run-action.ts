@@ -1,0 +1,93 @@
+// Runs the bundled dist/index.js the way the Actions runner does: INPUT_* variables with
+// action.yml's defaults applied, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import type { TestHost } from './fixture/host'
+
+const ROOT = join(__dirname, '..')
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { default?: string }>
+}
+
+export interface ActionRun {
+  code: number | null
+  /** The job log: everything the action printed. */
+  log: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+/** Every input as the runner would set it: the given value, else action.yml's default. */
+export function runnerEnv(inputs: Record<string, string>, github: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    const fallback = (spec.default ?? '').replace('${{ github.sha }}', github.GITHUB_SHA ?? '')
+    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? fallback
+  }
+  for (const name of Object.keys(inputs)) {
+    if (!(name in action.inputs)) throw new Error(`action.yml has no input ${name}`)
+  }
+  return env
+}
+
+export async function runAction(
+  inputs: Record<string, string>,
+  options: { github?: Record<string, string>; onLog?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals } } = {},
+): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const github = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'ToposInstitute/CatColab',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_SHA: '',
+    ...options.github,
+  }
+  const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], {
+    env: { PATH: process.env.PATH ?? '', ...github, ...runnerEnv(inputs, github), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let log = ''
+  const collect = (chunk: Buffer) => {
+    log += chunk.toString('utf8')
+    options.onLog?.(log)
+    if (options.signalAfter && options.signalAfter.pattern.test(log)) {
+      child.kill(options.signalAfter.signal)
+      options.signalAfter = undefined
+    }
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const result = { code, log, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
+  rmSync(dir, { recursive: true, force: true })
+  return result
+}
+
+/** GITHUB_OUTPUT's format: name<<DELIMITER, value lines, DELIMITER. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const pattern = /^(.+?)<<(.+)\n([\s\S]*?)\n?\2$/gm
+  for (const match of text.matchAll(pattern)) outputs[match[1]!] = match[3]!
+  return outputs
+}
+
+/** The inputs that point the action at a test host. */
+export function hostInputs(host: TestHost): Record<string, string> {
+  return {
+    host: host.host,
+    port: String(host.sshPort),
+    username: host.user,
+    'private-key': host.privateKey,
+    'known-hosts': host.knownHostsLine,
+    'repo-path': host.repoPath,
+  }
+}

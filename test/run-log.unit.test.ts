@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { formatDuration, RunLog } from '../src/run-log'
+
+function recorder() {
+  const lines: string[] = []
+  return {
+    lines,
+    sink: {
+      info: (line: string) => lines.push(line),
+      startGroup: (title: string) => lines.push(`::group::${title}`),
+      endGroup: () => lines.push('::endgroup::'),
+    },
+  }
+}
+
+describe('RunLog', () => {
+  it('groups phases, prefixes host lines, and times each phase', () => {
+    const { lines, sink } = recorder()
+    const log = new RunLog('n0nce', sink)
+    log.push(Buffer.from('waiting\n@@n0nce phase build begin 1000\ncompil'))
+    log.push(Buffer.from('ing\n::set-output name=x::y\n@@n0nce phase build end 0 3500\n@@n0nce phase restart begin 4000\n'))
+    log.push(Buffer.from('@@n0nce phase restart end 3 4200\ndone'))
+    log.flush()
+    expect(lines).toEqual([
+      '| waiting',
+      '::group::build',
+      '| compiling',
+      '| ::set-output name=x::y',
+      '::endgroup::',
+      '✔ build (2.5 s)',
+      '::group::restart',
+      '::endgroup::',
+      '✘ restart failed with exit status 3 after 0.2 s',
+      '| done',
+    ])
+    expect(log.phases).toEqual([
+      { name: 'build', begin: 1000, end: 3500, code: 0, output: ['compiling', '::set-output name=x::y'] },
+      { name: 'restart', begin: 4000, end: 4200, code: 3, output: [] },
+    ])
+  })
+
+  it('treats a marker with the wrong nonce as plain output', () => {
+    const { lines, sink } = recorder()
+    const log = new RunLog('secret', sink)
+    log.push(Buffer.from('@@guess phase build begin 1\n'))
+    expect(lines).toEqual(['| @@guess phase build begin 1'])
+    expect(log.phases).toEqual([])
+  })
+
+  it('reassembles a UTF-8 character split across chunks', () => {
+    const { lines, sink } = recorder()
+    const log = new RunLog('n', sink)
+    const bytes = Buffer.from('✔ ok\n')
+    log.push(bytes.subarray(0, 1))
+    log.push(bytes.subarray(1))
+    expect(lines).toEqual(['| ✔ ok'])
+  })
+})
+
+describe('formatDuration', () => {
+  it('reads well at every scale', () => {
+    expect(formatDuration(1234)).toBe('1.2 s')
+    expect(formatDuration(65_000)).toBe('65 s')
+    expect(formatDuration(20 * 60_000 + 5_000)).toBe('20 min 5 s')
+  })
+})
