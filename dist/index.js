@@ -55802,8 +55802,7 @@ function connect(settings) {
             readyTimeout: READY_TIMEOUT_MS,
             keepaliveInterval: KEEPALIVE_INTERVAL_MS,
             keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-            // Only the key given; no agent, no keyboard-interactive prompts.
-            agent: undefined,
+            // Only the key given: no agent, no keyboard-interactive prompts.
             tryKeyboard: false,
             hostVerifier: (key) => {
                 const verdict = checkHostKey(settings.hostKeys, key);
@@ -55812,6 +55811,8 @@ function connect(settings) {
                 return verdict.ok;
             },
         });
+        // Each command is a few small packets; Nagle's algorithm would hold each one for an ACK.
+        client.setNoDelay(true);
     });
 }
 function connectError(error, where, username, hostKeyProblem) {
@@ -56103,8 +56104,7 @@ async function report(settings, io, plan, result, log) {
     const message = result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`;
     await finishReport(settings, io, plan, outcome, message, running, log, downtime);
     if (outcome !== 'success') {
-        const failed = result.phase ? ` at ${result.phase}` : '';
-        throw new UserError(`deploy failed${failed}: ${message}; the host runs ${running}`);
+        throw new UserError(`deploy failed: ${message}; the host runs ${running}`);
     }
 }
 async function finishReport(settings, io, plan, outcome, message, running, log, downtime) {
@@ -56378,10 +56378,12 @@ async function status_status(settings, io) {
             say('no deploy is running now');
         }
         if (state.last_run) {
-            const interrupted = state.last_outcome === 'running' && state.running !== 'true';
+            const interrupted = state.last_outcome === 'running' && state.last_alive !== 'true';
             say(interrupted
                 ? `last run ${state.last_run} was interrupted at phase ${state.last_phase}: its process died before it finished`
-                : `last run ${state.last_run}: ${state.last_outcome} at phase ${state.last_phase}: ${state.last_message ?? ''}`);
+                : state.last_outcome === 'running'
+                    ? `run ${state.last_run} is under way, at phase ${state.last_phase}`
+                    : `last run ${state.last_run}: ${state.last_outcome} at phase ${state.last_phase}: ${state.last_message ?? ''}`);
         }
         io.startGroup('status command');
         const result = await host.command(settings.statusCommand);

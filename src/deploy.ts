@@ -171,8 +171,7 @@ async function report(settings: DeploySettings, io: DeployIO, plan: Plan, result
   const message = result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
   await finishReport(settings, io, plan, outcome, message, running, log, downtime)
   if (outcome !== 'success') {
-    const failed = result.phase ? ` at ${result.phase}` : ''
-    throw new UserError(`deploy failed${failed}: ${message}; the host runs ${running}`)
+    throw new UserError(`deploy failed: ${message}; the host runs ${running}`)
   }
 }
 

@@ -5,7 +5,7 @@
 #   refs/catcolab-deploy/deployed   the last commit deployed successfully
 #   catcolab-deploy/lock            flock: one deploy at a time; released by the kernel if we die
 #   catcolab-deploy/current         who holds the lock (target, actor, run URL, since)
-#   catcolab-deploy/runs/<id>/      params, log, result and pid of each run
+#   catcolab-deploy/runs/<id>/      params, log and result of each run, and its "alive" lock
 set -u
 shopt -s nullglob
 
@@ -93,9 +93,14 @@ cmd_start() {
   printf '%s\0' "$@" >"$dir/params"
   printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh"
   : >"$dir/log"
+  # The run holds runs/<id>/alive locked for as long as it lives (the kernel lets go when it
+  # dies, even by SIGKILL): that is how follow and status know it ended. Taken here, before
+  # the launch, so nobody can see the run as ended before it began.
+  exec 8>>"$dir/alive"
+  flock -n 8 || die "cannot lock $dir/alive"
   # A new session: neither a dropped connection nor a cancelled workflow can signal it.
   setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 &
-  printf '%s\n' "$!" >"$dir/pid"
+  exec 8>&-
   # Keep the newest runs' logs; run ids sort by time.
   local runs=("$STATE"/runs/*)
   if ((${#runs[@]} > KEEP_RUNS)); then
@@ -106,16 +111,22 @@ cmd_start() {
 
 # follow REPO RUN OFFSET: the run's log from byte OFFSET, live until the run ends.
 cmd_follow() {
-  local repo=$1 run=$2 offset=$3 dir pid
+  local repo=$1 run=$2 offset=$3 dir size ended
   enter_repo "$repo"
   dir="$STATE/runs/$run"
   [ -f "$dir/log" ] || die "no deploy run $run on this host"
-  pid=$(cat "$dir/pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    tail -c "+$((offset + 1))" -s 0.05 -f --pid="$pid" "$dir/log"
-  else
-    tail -c "+$((offset + 1))" "$dir/log"
-  fi
+  while :; do
+    # Whether it ended is read before the size, so the last bytes are always sent.
+    ended=false
+    flock -n "$dir/alive" true && ended=true
+    size=$(stat -c %s -- "$dir/log")
+    if ((size > offset)); then
+      tail -c "+$((offset + 1))" -- "$dir/log" | head -c "$((size - offset))"
+      offset=$size
+    fi
+    [ "$ended" = true ] && return 0
+    sleep 0.05
+  done
 }
 
 # result REPO RUN: the run's result, KEY=VALUE lines.
@@ -124,9 +135,9 @@ cmd_result() {
   cat -- "$STATE/runs/$2/result" 2>/dev/null || die "deploy run $2 left no result"
 }
 
-# state REPO: what is deployed, whether a deploy runs now, and how the last one ended.
+# state REPO: what is deployed, whether a deploy runs now, and how the newest run went.
 cmd_state() {
-  local last running=false key value
+  local runs last running=false alive=false key value
   enter_repo "$1"
   flock -n "$STATE/lock" true || running=true
   printf 'head=%s\nbranch=%s\nrecord=%s\nrunning=%s\n' \
@@ -134,10 +145,12 @@ cmd_state() {
   if [ "$running" = true ] && [ -f "$STATE/current" ]; then
     while IFS='=' read -r key value; do printf 'current_%s=%s\n' "$key" "$value"; done <"$STATE/current"
   fi
-  last=$(cat "$STATE/last" 2>/dev/null || true)
-  if [ -n "$last" ] && [ -f "$STATE/runs/$last/result" ]; then
-    while IFS='=' read -r key value; do printf 'last_%s=%s\n' "$key" "$value"; done <"$STATE/runs/$last/result"
-  fi
+  runs=("$STATE"/runs/*/result)
+  ((${#runs[@]})) || return 0
+  last=${runs[-1]%/result}
+  flock -n "$last/alive" true || alive=true
+  printf 'last_alive=%s\n' "$alive"
+  while IFS='=' read -r key value; do printf 'last_%s=%s\n' "$key" "$value"; done <"$last/result"
 }
 
 # command REPO COMMAND: run one of the host's trusted commands in the clone.
@@ -165,7 +178,11 @@ phase() {
   R[phase]=$name
   save_result
   mark phase "$name" begin "$(now_ms)"
-  "$@"
+  # Without fds 8 and 9 (the run's locks): a service a command leaves running must not hold them.
+  (
+    exec 8>&- 9>&-
+    "$@"
+  )
   rc=$?
   mark phase "$name" end "$rc" "$(now_ms)"
   return "$rc"
@@ -200,7 +217,6 @@ finish() {
   R[finished]=$(now_ms)
   save_result
   say "$2"
-  printf '%s\n' "${DIR##*/}" >"$STATE/last"
   rm -f -- "$STATE/current"
   exit 0
 }
@@ -215,9 +231,18 @@ restart_services_after() {
   finish failed "$failed failed and starting the services again failed too: they may be down; on the host run: ${P[start]}"
 }
 
+# A run that ends without finish() (a bug, set -u, a signal) still leaves an honest result.
+on_unexpected_exit() {
+  [ "${R[outcome]:-}" = running ] || return
+  R[outcome]=failed
+  R[message]="the deploy process on the host ended unexpectedly during ${R[phase]}; see its log in $DIR"
+  save_result
+}
+
 cmd_run() {
   DIR=$1
-  local key value holder record head dirty
+  local key holder record head dirty
+  trap on_unexpected_exit EXIT
   while IFS= read -r -d '' key; do P[${key%%=*}]=${key#*=}; done <"$DIR/params"
   cd -- "${P[repo]}" || exit 2
   STATE="$(git rev-parse --absolute-git-dir)/catcolab-deploy"

@@ -53,8 +53,7 @@ export function connect(settings: ConnectionSettings): Promise<SshSession> {
       readyTimeout: READY_TIMEOUT_MS,
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      // Only the key given; no agent, no keyboard-interactive prompts.
-      agent: undefined,
+      // Only the key given: no agent, no keyboard-interactive prompts.
       tryKeyboard: false,
       hostVerifier: (key: Buffer) => {
         const verdict = checkHostKey(settings.hostKeys, key)
@@ -62,6 +61,8 @@ export function connect(settings: ConnectionSettings): Promise<SshSession> {
         return verdict.ok
       },
     })
+    // Each command is a few small packets; Nagle's algorithm would hold each one for an ACK.
+    client.setNoDelay(true)
   })
 }
 

@@ -32,11 +32,13 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
       say('no deploy is running now')
     }
     if (state.last_run) {
-      const interrupted = state.last_outcome === 'running' && state.running !== 'true'
+      const interrupted = state.last_outcome === 'running' && state.last_alive !== 'true'
       say(
         interrupted
           ? `last run ${state.last_run} was interrupted at phase ${state.last_phase}: its process died before it finished`
-          : `last run ${state.last_run}: ${state.last_outcome} at phase ${state.last_phase}: ${state.last_message ?? ''}`,
+          : state.last_outcome === 'running'
+            ? `run ${state.last_run} is under way, at phase ${state.last_phase}`
+            : `last run ${state.last_run}: ${state.last_outcome} at phase ${state.last_phase}: ${state.last_message ?? ''}`,
       )
     }
     io.startGroup('status command')

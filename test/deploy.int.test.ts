@@ -1,0 +1,289 @@
+// The bundled action, run as the runner runs it, against a throwaway CatColab-like host:
+// real sshd, git, PostgreSQL and stand-in services (test/fixture).
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, type HostOptions, type TestHost } from './fixture/host'
+import { hostInputs, runAction } from './run-action'
+
+const MIGRATIONS = 'packages/backend/migrations'
+let host: TestHost | undefined
+
+async function newHost(options?: HostOptions): Promise<TestHost> {
+  host = await createHost(options)
+  return host
+}
+
+afterEach(async () => {
+  await host?.close()
+  host = undefined
+})
+
+/** The phases the host itself recorded for its newest run, from the markers in its run log. */
+async function hostPhases(h: TestHost): Promise<string[]> {
+  const runs = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'runs')
+  const newest = readdirSync(runs).sort().at(-1)!
+  const log = readFileSync(join(runs, newest, 'log'), 'utf8')
+  return [...log.matchAll(/^@@\S+ phase (\S+) begin /gm)].map((m) => m[1]!)
+}
+
+/** The ::error:: line the action ended with, decoded. */
+function errorLine(log: string): string {
+  const line = log.split('\n').find((l) => l.startsWith('::error::'))
+  return (line ?? '').slice('::error::'.length).replace(/%0A/g, '\n').replace(/%25/g, '%')
+}
+
+describe('deploy', () => {
+  it('upgrades without migrations by restarting, with one login', async () => {
+    const h = await newHost()
+    const { A, B } = h.commits
+    const run = await runAction({ ...hostInputs(h), ref: B })
+
+    expect(run.code, run.log).toBe(0)
+    expect(run.outputs).toMatchObject({ 'previous-sha': A, 'deployed-sha': B, migrated: 'false', 'new-migrations': '' })
+    expect(run.outputs.status).toContain(`Version: commit ${B}`)
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'record'])
+    expect(h.events()).toEqual([`build ${B}`, `restart ${B}`, 'status'])
+    expect(await h.serviceVersion()).toBe(B)
+    expect(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed'])).toBe(B)
+    expect(h.logins()).toBe(1)
+    // The first deploy has no record: the plan says it counted from HEAD.
+    expect(run.log).toContain('::warning::no deploy by this action is recorded on the host')
+    expect(run.summary).toContain('## ✅ Deployed')
+    expect(run.summary).toMatch(/\| restart \| ok \| /)
+    expect(run.summary).toMatch(/\| Downtime \| \d+\.\d s \|/)
+  })
+
+  it('never prints a line of the private key except to mask it', async () => {
+    const h = await newHost()
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B })
+    expect(run.code, run.log).toBe(0)
+    const keyLines = h.privateKey.split('\n').filter(Boolean)
+    for (const line of run.log.split('\n')) {
+      if (line.startsWith('::add-mask::')) continue
+      for (const secret of keyLines) expect(line).not.toContain(secret)
+    }
+    for (const secret of keyLines) expect(run.log).toContain(`::add-mask::${secret}\n`)
+  })
+
+  it('stops, migrates and starts when migrations were added, and counts from the last deploy', async () => {
+    const h = await newHost()
+    const { A, C, F } = h.commits
+
+    const first = await runAction({ ...hostInputs(h), ref: 'v0.2.0' })
+    expect(first.code, first.log).toBe(0)
+    expect(first.outputs).toMatchObject({ 'previous-sha': A, 'deployed-sha': C, migrated: 'true' })
+    expect(first.outputs['new-migrations']!.split('\n')).toEqual([`${MIGRATIONS}/02_add_column.sql`, `${MIGRATIONS}/02_add_column.undo.sql`])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start', 'status', 'record'])
+    expect(h.events()).toEqual([`build ${C}`, 'stop', 'migrate 2', `start ${C}`, 'status'])
+    expect(await h.appliedMigrations()).toEqual(['1', '2'])
+
+    const second = await runAction({ ...hostInputs(h), ref: 'main' })
+    expect(second.code, second.log).toBe(0)
+    expect(second.outputs).toMatchObject({ 'previous-sha': C, 'deployed-sha': F, migrated: 'true' })
+    // Added files only, rename detection off: the renamed .undo.sql shows as a new .down.sql.
+    expect(second.outputs['new-migrations']!.split('\n')).toEqual([
+      `${MIGRATIONS}/01_create_table_snapshots.down.sql`,
+      `${MIGRATIONS}/20241004010448_document_refs.down.sql`,
+      `${MIGRATIONS}/20241004010448_document_refs.up.sql`,
+      `${MIGRATIONS}/20250101000000_snapshot_index.down.sql`,
+      `${MIGRATIONS}/20250101000000_snapshot_index.up.sql`,
+    ])
+    expect(second.log).toContain(`::warning file=${MIGRATIONS}/01_create_table_snapshots.undo.sql::migration file ${MIGRATIONS}/01_create_table_snapshots.undo.sql is deleted`)
+    expect(second.log).toContain(`::warning file=${MIGRATIONS}/02_add_column.undo.sql::migration file ${MIGRATIONS}/02_add_column.undo.sql is deleted`)
+    expect(second.log).not.toContain('no deploy by this action is recorded')
+    expect(h.events().slice(5)).toEqual([`build ${F}`, 'stop', 'migrate 20241004010448 20250101000000', `start ${F}`, 'status'])
+    expect(await h.appliedMigrations()).toEqual(['1', '2', '20241004010448', '20250101000000'])
+    expect(await h.serviceVersion()).toBe(F)
+    expect(second.summary).toContain('<code>packages/backend/migrations/20250101000000_snapshot_index.up.sql</code>')
+    expect(h.logins()).toBe(2)
+  })
+
+  it('notices a modified migration file and warns, naming it', async () => {
+    const h = await newHost({ startAt: 'D' })
+    await runAction({ ...hostInputs(h), ref: h.commits.D, migrate: 'never' })
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.E })
+    expect(run.code, run.log).toBe(0)
+    expect(run.log).toContain(`::warning file=${MIGRATIONS}/20241004010448_document_refs.down.sql::migration file ${MIGRATIONS}/20241004010448_document_refs.down.sql is modified`)
+  })
+
+  it('makes a dry run that changes nothing', async () => {
+    const h = await newHost()
+    const { A } = h.commits
+    const run = await runAction({ ...hostInputs(h), ref: 'main', 'dry-run': 'true' })
+    expect(run.code, run.log).toBe(0)
+    expect(run.outputs).toMatchObject({ 'previous-sha': A, 'deployed-sha': A, migrated: 'true' })
+    expect(run.outputs['new-migrations']).toContain(`${MIGRATIONS}/02_add_column.sql`)
+    expect(run.log).toContain('decision: 6 new migration files')
+    expect(run.summary).toContain('Dry run')
+    expect(h.events()).toEqual([])
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(A)
+    expect(await h.serviceVersion()).toBe(A)
+    const state = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'runs')
+    expect(readdirSync(state)).toEqual([])
+  })
+
+  it('reports an unknown ref in one line and changes nothing', async () => {
+    const h = await newHost()
+    const run = await runAction({ ...hostInputs(h), ref: 'no-such-branch' })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe(`ref no-such-branch is not a branch or tag of origin, nor a commit in ${h.repoPath} after fetching`)
+    expect(h.events()).toEqual([])
+  })
+
+  it('deploys a branch by name, and a commit only a pull request reaches', async () => {
+    const h = await newHost()
+    const feature = await h.commitToOrigin({ 'packages/backend/src/feature.rs': 'fn feature() {}\n' }, 'feature')
+    await h.branchOnOrigin('feature/x', feature)
+    const byBranch = await runAction({ ...hostInputs(h), ref: 'feature/x' })
+    expect(byBranch.code, byBranch.log).toBe(0)
+    expect(byBranch.outputs['deployed-sha']).toBe(feature)
+    expect(await h.serviceVersion()).toBe(feature)
+
+    // A PR head: reachable only from refs/pull/*, which a plain fetch does not bring.
+    const prHead = await h.commitToOrigin({ 'packages/backend/src/pr.rs': 'fn pr() {}\n' }, 'pr head')
+    const origin = ['git', `--git-dir=${h.originPath}`]
+    await h.runAsUser([...origin, 'update-ref', 'refs/pull/7/head', prHead])
+    await h.runAsUser([...origin, 'update-ref', 'refs/heads/main', h.commits.F])
+    const byPrSha = await runAction({ ...hostInputs(h), ref: prHead })
+    expect(byPrSha.code, byPrSha.log).toBe(0)
+    expect(await h.serviceVersion()).toBe(prHead)
+  })
+
+  it('refuses a clone with modified tracked files and keeps the edit', async () => {
+    const h = await newHost()
+    const file = join(h.repoPath, 'packages/backend/src/main.rs')
+    await h.runAsUser(['sh', '-c', 'echo "// hotfix on the host" >> "$1"', 'sh', file])
+    const edited = readFileSync(file, 'utf8')
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^tracked files are modified in .*: packages\/backend\/src\/main.rs; commit, stash or discard them on the host first/)
+    expect(readFileSync(file, 'utf8')).toBe(edited)
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(h.commits.A)
+    expect(h.events()).toEqual([])
+  })
+
+  it('leaves the old version serving when the build fails', async () => {
+    const h = await newHost()
+    const { A, B } = h.commits
+    h.fail('build')
+    const run = await runAction({ ...hostInputs(h), ref: B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe(
+      `deploy failed: build failed; the previous checkout ${A} was restored and the services, never stopped, still run it; the host runs ${A}`,
+    )
+    expect(await hostPhases(h)).toEqual(['checkout', 'build'])
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(A)
+    expect(await h.serviceVersion()).toBe(A)
+    expect(h.events()).toEqual([])
+    expect(run.outputs['deployed-sha']).toBe(A)
+    expect(run.summary).toContain('| build | failed (exit 1) |')
+  })
+
+  it('starts the services again when the migration fails', async () => {
+    const h = await newHost()
+    const { C } = h.commits
+    h.fail('migrate')
+    const run = await runAction({ ...hostInputs(h), ref: C })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^deploy failed: migrate failed; the services were started again on the build of /)
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start'])
+    expect(await h.serviceVersion()).toBe(C)
+  })
+
+  it('reports the state of the host with command: status', async () => {
+    const h = await newHost()
+    const { B } = h.commits
+    expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
+    const run = await runAction({ ...hostInputs(h), command: 'status' })
+    expect(run.code, run.log).toBe(0)
+    expect(run.outputs['deployed-sha']).toBe(B)
+    expect(run.outputs.status).toContain(`Version: commit ${B}`)
+    expect(run.log).toContain(`last deployed commit: ${B}`)
+    expect(run.log).toContain('no deploy is running now')
+    expect(run.log).toMatch(/last run \S+: success at phase record: deployed /)
+  })
+})
+
+describe('connecting', () => {
+  it('refuses a host key that does not match, before authenticating', async () => {
+    const h = await newHost()
+    const other = await newOtherKeyLine(h)
+    const connections = connectionsSeen(h)
+    const run = await runAction({ ...hostInputs(h), 'known-hosts': other.line, ref: h.commits.B })
+    expect(run.code).toBe(1)
+    const error = errorLine(run.log)
+    expect(error).toContain(`host key mismatch for 127.0.0.1:${h.sshPort}`)
+    expect(error).toContain(h.hostKeyFingerprint)
+    expect(error).toContain(other.fingerprint)
+    expect(error).not.toContain('\n')
+    // It did connect, and the handshake ended before any authentication was tried.
+    expect(connectionsSeen(h)).toBe(connections + 1)
+    expect(readFileSync(h.sshdLog, 'utf8')).not.toMatch(/Accepted|Failed publickey|Postponed|userauth/i)
+    expect(h.logins()).toBe(0)
+  })
+
+  it('refuses an unknown host, and says what it saw', async () => {
+    const h = await newHost()
+    const line = h.knownHostsLine.replace(`[127.0.0.1]:${h.sshPort}`, 'backend-next.catcolab.org')
+    const run = await runAction({ ...hostInputs(h), 'known-hosts': line, ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(new RegExp(`known-hosts has no key for \\[127\\.0\\.0\\.1\\]:${h.sshPort} \\(the server presented ssh-ed25519 ${escapeRegExp(h.hostKeyFingerprint)}\\)`))
+    expect(h.logins()).toBe(0)
+  })
+
+  it('fails before connecting when known-hosts is missing', async () => {
+    const h = await newHost()
+    const connections = connectionsSeen(h)
+    const run = await runAction({ ...hostInputs(h), 'known-hosts': '', ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^known-hosts is empty: run "ssh-keyscan -p \d+ 127\.0\.0\.1"/)
+    expect(connectionsSeen(h)).toBe(connections)
+  })
+
+  it('never runs hostile refs: each is refused before connecting', async () => {
+    const h = await newHost()
+    const marker = join(h.root, 'pwned')
+    const hostile = [
+      `main;touch ${marker}`,
+      `$(touch ${marker})`,
+      `\`touch ${marker}\``,
+      `main\ntouch ${marker}`,
+      `--upload-pack=touch ${marker}`,
+      '-oProxyCommand=x',
+      `main|touch ${marker}`,
+    ]
+    for (const ref of hostile) {
+      const run = await runAction({ ...hostInputs(h), ref })
+      expect(run.code).toBe(1)
+      expect(errorLine(run.log)).toMatch(/^ref ".*" is not a valid git ref name/)
+    }
+    expect(existsSync(marker)).toBe(false)
+    expect(h.logins()).toBe(0)
+  })
+
+  it('refuses root', async () => {
+    const h = await newHost()
+    const run = await runAction({ ...hostInputs(h), username: 'root', ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^username "root" is refused/)
+  })
+})
+
+/** TCP connections sshd has logged (the fixture's own readiness probe is one of them). */
+function connectionsSeen(h: TestHost): number {
+  return readFileSync(h.sshdLog, 'utf8').split('\n').filter((line) => line.includes('Connection from')).length
+}
+
+async function newOtherKeyLine(h: TestHost): Promise<{ line: string; fingerprint: string }> {
+  const file = join(h.root, 'other_host_key')
+  const { execFileSync } = await import('node:child_process')
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file])
+  const pub = readFileSync(`${file}.pub`, 'utf8').trim().split(' ')
+  const fingerprint = execFileSync('ssh-keygen', ['-lf', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1]!
+  return { line: `[127.0.0.1]:${h.sshPort} ${pub[0]} ${pub[1]}`, fingerprint }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
