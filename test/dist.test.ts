@@ -1,0 +1,34 @@
+// dist/ is committed: it must be exactly what `npm run build` makes from this source, and pure JS.
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { expect, it } from 'vitest'
+
+const ROOT = join(__dirname, '..')
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort()
+}
+
+it('dist/ is what npm run build makes now, with no native addons', () => {
+  // Build in a copy, so a stale dist/ is reported, not silently fixed.
+  const copy = mkdtempSync(join(tmpdir(), 'dist-check-'))
+  try {
+    for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json']) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true })
+    cpSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), { recursive: true, verbatimSymlinks: true })
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: copy, stdio: 'pipe' })
+    const built = files(join(copy, 'dist'))
+    expect(files(join(ROOT, 'dist')), 'dist/ has other files than a fresh build: run npm run build').toEqual(built)
+    for (const file of built) {
+      const fresh = readFileSync(join(copy, 'dist', file))
+      expect(readFileSync(join(ROOT, 'dist', file)).equals(fresh), `dist/${file} is stale: run npm run build and commit dist/`).toBe(true)
+    }
+    expect(built.filter((file) => file.endsWith('.node'))).toEqual([])
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
+  }
+}, 120_000)
