@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type HostOptions, type TestHost } from './fixture/host'
 import { hostInputs, runAction } from './run-action'
+import { startProxy } from './tcp-proxy'
 
 const MIGRATIONS = 'packages/backend/migrations'
 let host: TestHost | undefined
@@ -202,6 +203,73 @@ describe('deploy', () => {
     expect(run.log).toContain(`last deployed commit: ${B}`)
     expect(run.log).toContain('no deploy is running now')
     expect(run.log).toMatch(/last run \S+: success at phase record: deployed /)
+  })
+})
+
+describe('on the host', () => {
+  it('checks the health URL after the restart', async () => {
+    const h = await newHost()
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B, 'health-url': `http://127.0.0.1:${h.servicePort}/` })
+    expect(run.code, run.log).toBe(0)
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'health', 'record'])
+    expect(run.log).toContain(`| http://127.0.0.1:${h.servicePort}/ answers`)
+  })
+
+  it('names a host command that does not exist before changing anything', async () => {
+    const h = await newHost()
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B, 'build-command': 'catcolab-bild --release' })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe(`command catcolab-bild is not on the PATH of ${h.user} on the host`)
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(h.commits.A)
+  })
+
+  it('runs two deploys started at once one after the other, the second planned again', async () => {
+    const h = await newHost()
+    const { C, F } = h.commits
+    h.delay('build', 1)
+    const [first, second] = await Promise.all([
+      runAction({ ...hostInputs(h), ref: C }),
+      runAction({ ...hostInputs(h), ref: F }),
+    ])
+    expect(first.code, first.log).toBe(0)
+    expect(second.code, second.log).toBe(0)
+    // Whichever got the lock second found the host changed and planned again from the new record.
+    const replanned = [first, second].filter((run) => run.log.includes('the host changed since the plan was made'))
+    expect(replanned).toHaveLength(1)
+    // Never interleaved: each build is followed by its own stop/migrate/start before the next build.
+    const events = h.events()
+    expect(events.filter((e) => e.startsWith('build')).length).toBe(2)
+    const builds = events.map((e, i) => (e.startsWith('build') ? i : -1)).filter((i) => i >= 0)
+    expect(events[builds[0]! + 1]).toBe('stop')
+    expect(events.slice(builds[0]!, builds[1]!).at(-1)).toBe('status')
+    expect(await h.appliedMigrations()).toEqual(['1', '2', '20241004010448', '20250101000000'])
+    const last = events.at(-1) === 'status' ? events.at(-2) : undefined
+    expect(last).toMatch(/^start /)
+    expect(await h.serviceVersion()).toBe(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed']))
+  })
+
+  it('finishes the deploy when the connection drops mid-build, and reconnects to report it', async () => {
+    const h = await newHost()
+    const { B } = h.commits
+    const proxy = await startProxy(h.sshPort)
+    try {
+      h.delay('build', 2)
+      const run = await runAction(
+        { ...hostInputs(h), port: String(proxy.port), 'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${proxy.port} `), ref: B },
+        { onLog: (log) => log.includes('::group::build') && !log.includes('reconnected') && proxy.cut() },
+      )
+      expect(run.code, run.log).toBe(0)
+      expect(run.log).toContain('::warning::The SSH connection dropped while the host was deploying')
+      expect(run.log).toContain('reconnected')
+      // The log resumed where it stopped: each phase appears exactly once.
+      expect(run.log.match(/::group::build/g)).toHaveLength(1)
+      expect(run.log.match(/::group::restart/g)).toHaveLength(1)
+      expect(run.outputs['deployed-sha']).toBe(B)
+      expect(await h.serviceVersion()).toBe(B)
+      expect(h.logins()).toBe(2)
+    } finally {
+      await proxy.close()
+    }
   })
 })
 
