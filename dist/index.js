@@ -55972,7 +55972,7 @@ async function deploy(settings, io) {
             const plan = await makeDeployPlan(settings, host, io);
             if (settings.dryRun) {
                 io.setOutput('deployed-sha', plan.previous);
-                await finishReport(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, new RunLog('', io), null);
+                await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null);
                 return;
             }
             const nonce = (0,external_node_crypto_.randomBytes)(12).toString('hex');
@@ -56003,8 +56003,7 @@ async function makeDeployPlan(settings, host, io) {
             needCurl: settings.healthUrl !== null,
             commandWords: Object.values(commands).map((command) => command.trim().split(/\s+/)[0]),
         });
-        const base = prepared.record || prepared.head;
-        const diff = await host.diff(base, prepared.target, settings.migrationsPaths);
+        const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
         const plan = makePlan(prepared, diff, settings.migrate);
         io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`);
         io.info(`ref ${settings.ref} is ${plan.target}`);
@@ -56097,18 +56096,21 @@ async function report(settings, io, plan, result, log) {
     const running = result.running || plan.previous;
     io.setOutput('deployed-sha', running);
     io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false');
-    io.setOutput('status', (log.phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n'));
     const downtime = result.downtime_begin
         ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
         : null;
-    const message = result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`;
-    await finishReport(settings, io, plan, outcome, message, running, log, downtime);
+    const message = result.outcome === 'stale'
+        ? `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
+        : result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`;
+    await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime);
     if (outcome !== 'success') {
         throw new UserError(`deploy failed: ${message}; the host runs ${running}`);
     }
 }
-async function finishReport(settings, io, plan, outcome, message, running, log, downtime) {
-    const statusOutput = (log.phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n');
+async function writeSummary(settings, io, plan, outcome, message, running, phases, downtime) {
+    const statusOutput = (phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n');
+    if (outcome !== 'dry-run')
+        io.setOutput('status', statusOutput);
     await io.writeSummary(deploySummary({
         host: settings.connection.host,
         ref: settings.ref,
@@ -56116,7 +56118,7 @@ async function finishReport(settings, io, plan, outcome, message, running, log, 
         outcome,
         message,
         running,
-        phases: log.phases,
+        phases,
         downtime,
         statusOutput,
         commitUrl: io.commitUrl,

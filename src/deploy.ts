@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
 import { sshHost, type Host, type KeyValues } from './host'
 import type { DeploySettings } from './inputs'
-import { makePlan, type Plan } from './plan'
-import { RunLog, type LogSink } from './run-log'
+import { chooseBase, makePlan, type Plan } from './plan'
+import { RunLog, type LogSink, type PhaseTiming } from './run-log'
 import { ConnectionLost, type SshSession } from './ssh'
 import { deploySummary, type DeployReport } from './summary'
 
@@ -35,7 +35,7 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
       const plan = await makeDeployPlan(settings, host, io)
       if (settings.dryRun) {
         io.setOutput('deployed-sha', plan.previous)
-        await finishReport(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, new RunLog('', io), null)
+        await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null)
         return
       }
       const nonce = randomBytes(12).toString('hex')
@@ -66,8 +66,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       needCurl: settings.healthUrl !== null,
       commandWords: Object.values(commands).map((command) => command.trim().split(/\s+/)[0]!),
     })
-    const base = prepared.record || prepared.head
-    const diff = await host.diff(base, prepared.target, settings.migrationsPaths)
+    const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
     const plan = makePlan(prepared, diff, settings.migrate)
     io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
     io.info(`ref ${settings.ref} is ${plan.target}`)
@@ -164,28 +163,32 @@ async function report(settings: DeploySettings, io: DeployIO, plan: Plan, result
   const running = result.running || plan.previous
   io.setOutput('deployed-sha', running)
   io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false')
-  io.setOutput('status', (log.phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n'))
+
   const downtime = result.downtime_begin
     ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
     : null
-  const message = result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
-  await finishReport(settings, io, plan, outcome, message, running, log, downtime)
+  const message =
+    result.outcome === 'stale'
+      ? `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
+      : result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
+  await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime)
   if (outcome !== 'success') {
     throw new UserError(`deploy failed: ${message}; the host runs ${running}`)
   }
 }
 
-async function finishReport(
+async function writeSummary(
   settings: DeploySettings,
   io: DeployIO,
   plan: Plan,
   outcome: DeployReport['outcome'],
   message: string,
   running: string,
-  log: RunLog,
+  phases: PhaseTiming[],
   downtime: DeployReport['downtime'],
 ): Promise<void> {
-  const statusOutput = (log.phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n')
+  const statusOutput = (phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n')
+  if (outcome !== 'dry-run') io.setOutput('status', statusOutput)
   await io.writeSummary(
     deploySummary({
       host: settings.connection.host,
@@ -194,7 +197,7 @@ async function finishReport(
       outcome,
       message,
       running,
-      phases: log.phases,
+      phases,
       downtime,
       statusOutput,
       commitUrl: io.commitUrl,
