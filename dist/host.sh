@@ -221,16 +221,6 @@ finish() {
   exit 0
 }
 
-# After the services were stopped, a failure still ends with them started.
-restart_services_after() {
-  local failed=$1
-  if phase start host_command "${P[start]}"; then
-    R[downtime_end]=$(now_ms)
-    finish failed "$failed failed; the services were started again on the build of $(git rev-parse HEAD) (checked out)"
-  fi
-  finish failed "$failed failed and starting the services again failed too: they may be down; on the host run: ${P[start]}"
-}
-
 # A run that ends without finish() (a bug, set -u, a signal) still leaves an honest result.
 on_unexpected_exit() {
   [ "${R[outcome]:-}" = running ] || return
@@ -239,9 +229,63 @@ on_unexpected_exit() {
   save_result
 }
 
+# Puts the checkout from before the deploy back (its branch, if it was on one).
+restore_checkout() {
+  git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"
+}
+
+# bring_back NAME COMMAND: runs the start or restart command as phase NAME; on success the
+# services run again.
+bring_back() {
+  phase "$1" host_command "$2" || return 1
+  SERVICES=running
+  R[downtime_end]=$(now_ms)
+}
+
+checks() {
+  local prefix=$1
+  phase "${prefix}status" host_command "${P[status]}" || return 1
+  if [ -n "${P[health_url]}" ]; then
+    phase "${prefix}health" health_check || return 1
+    # Until the service answers, it is not really back.
+    R[downtime_end]=$(now_ms)
+  fi
+}
+
+# recover FAILED_PHASE: after a failure past the build, roll back (or not), never leave the
+# services stopped, and finish with a message that says what the host runs now.
+recover() {
+  local failed=$1 down=''
+  R[failed_phase]=$failed
+  [ "$SERVICES" = stopped ] && down=' (the services stay down while the previous commit builds)'
+  if [ "${P[rollback]}" != true ]; then
+    [ "$SERVICES" = running ] \
+      && finish failed "$failed failed; rollback is off, so the services were left running the new build of ${P[target]} as is"
+    bring_back start-again "${P[start]}" \
+      || finish failed "$failed failed and starting the services again failed too: they are down; on the host run: ${P[start]}"
+    finish failed "$failed failed; rollback is off, so the services were started again with the build on disk (checkout ${P[target]})"
+  fi
+  # Stopped services need a start; running ones (or a failed restart's leftovers) a restart.
+  local again=${P[restart]}
+  [ "$SERVICES" = stopped ] && again=${P[start]}
+  say "rolling back to $PREVIOUS$down"
+  if phase rollback-checkout restore_checkout \
+    && phase rollback-build host_command "${P[build]}" \
+    && bring_back rollback-start "$again" \
+    && checks rollback-; then
+    finish rolled-back "$failed failed; rolled back to $PREVIOUS, rebuilt and started"
+  fi
+  local broken=${R[phase]}
+  if [ "$SERVICES" != running ]; then
+    bring_back start-again "${P[start]}" \
+      || finish failed "$failed failed, the rollback failed at $broken, and starting the services failed too: they are down; on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[start]}"
+  fi
+  finish failed "$failed failed and the rollback failed at $broken; the services were started with whatever is built now (checkout $(git rev-parse HEAD)); on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[restart]}"
+}
+
 cmd_run() {
   DIR=$1
-  local key holder record head dirty
+  local key holder record dirty
   trap on_unexpected_exit EXIT
   while IFS= read -r -d '' key; do P[${key%%=*}]=${key#*=}; done <"$DIR/params"
   cd -- "${P[repo]}" || exit 2
@@ -249,6 +293,7 @@ cmd_run() {
   R[run]=${DIR##*/}
   R[target]=${P[target]}
   R[migrate]=${P[migrate]}
+  R[migrated]=false
   R[started]=$(now_ms)
   R[phase]=lock
   R[outcome]=running
@@ -266,47 +311,56 @@ cmd_run() {
 
   # The plan was made from what the host looked like before we held the lock: re-check it.
   record=$(record_sha)
-  head=$(git rev-parse HEAD)
-  if [ "$record" != "${P[expected_record]}" ] || [ "$head" != "${P[expected_head]}" ]; then
+  PREVIOUS=$(git rev-parse HEAD)
+  if [ "$record" != "${P[expected_record]}" ] || [ "$PREVIOUS" != "${P[expected_head]}" ]; then
     finish stale "the host changed since the plan was made (another deploy ran); planning again"
   fi
   dirty=$(git status --porcelain --untracked-files=no)
   [ -z "$dirty" ] || finish failed "tracked files were modified on the host before checkout; nothing was changed"
 
-  R[previous]=$head
-  local branch
-  branch=$(git symbolic-ref -q --short HEAD || true)
+  R[previous]=$PREVIOUS
+  BRANCH=$(git symbolic-ref -q --short HEAD || true)
+  if [ -z "$record" ]; then
+    # What runs now is the baseline: if this first deploy dies halfway, the next one still
+    # counts new migrations from here, not from a half-deployed HEAD.
+    say "no deploy recorded on this host yet: recording $PREVIOUS, which runs now, as the baseline"
+    git update-ref -m "catcolab-deploy baseline" "$RECORD_REF" "$PREVIOUS"
+  fi
+  SERVICES=running
   phase checkout git checkout -q --detach "${P[target]}" \
     || finish failed "checkout of ${P[target]} failed; nothing was changed"
 
   if ! phase build host_command "${P[build]}"; then
+    R[failed_phase]=build
     # The services never stopped; put the previous checkout back so the files match what runs.
-    git checkout -q "${branch:-$head}" 2>/dev/null || git checkout -q --detach "$head"
-    finish failed "build failed; the previous checkout $head was restored and the services, never stopped, still run it"
+    phase restore restore_checkout || finish failed "build failed and restoring the checkout $PREVIOUS failed; the services, never stopped, still run it; on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]}"
+    [ "${P[rollback]}" = true ] || finish failed "build failed; the previous checkout $PREVIOUS was restored; the services, never stopped, still run it (rollback is off: a half-finished build may be on disk until the next build)"
+    # A failed build may have replaced some artifacts: rebuild, so a later restart runs one version.
+    phase rollback-build host_command "${P[build]}" \
+      || finish failed "build failed; the previous checkout $PREVIOUS was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; on the host run ${P[build]} before any restart"
+    finish failed "build failed; the previous checkout $PREVIOUS was restored and rebuilt; the services, never stopped, still run it"
   fi
 
   R[downtime_begin]=$(now_ms)
   if [ "${P[migrate]}" = true ]; then
-    phase stop host_command "${P[stop]}" || restart_services_after stop
-    phase migrate host_command "${P[migrate_command]}" || restart_services_after migrate
+    SERVICES=stopped
+    phase stop host_command "${P[stop]}" || recover stop
+    phase migrate host_command "${P[migrate_command]}" || recover migrate
     R[migrated]=true
-    phase start host_command "${P[start]}" \
-      || finish failed "start failed: the services may be down; on the host run: ${P[start]}"
+    phase start host_command "${P[start]}" || recover start
   else
-    R[migrated]=false
-    phase restart host_command "${P[restart]}" \
-      || finish failed "restart failed: the services may be down; on the host run: ${P[start]}"
+    SERVICES=unknown
+    phase restart host_command "${P[restart]}" || recover restart
   fi
+  SERVICES=running
   R[downtime_end]=$(now_ms)
-  phase status host_command "${P[status]}" \
-    || finish failed "the status command failed after the deploy; the services run the build of ${P[target]}"
+  phase status host_command "${P[status]}" || recover status
   if [ -n "${P[health_url]}" ]; then
-    phase health health_check || finish failed "the health check failed; the services run the build of ${P[target]}"
-    # Until the service answers, it is not really back.
+    phase health health_check || recover health
     R[downtime_end]=$(now_ms)
   fi
   phase record git update-ref -m "catcolab-deploy ${R[run]}" "$RECORD_REF" "${P[target]}" \
-    || finish failed "could not record the deployed commit"
+    || finish failed "could not record the deployed commit in $RECORD_REF; the services run ${P[target]}"
   finish success "deployed ${P[target]}"
 }
 

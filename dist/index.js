@@ -55778,20 +55778,18 @@ function checkHostKey(keys, presented) {
 class ConnectionLost extends Error {
     name = 'ConnectionLost';
 }
-const READY_TIMEOUT_MS = 20_000;
 // A 20-minute Rust build prints nothing for minutes: keepalives keep NAT and firewalls from
 // dropping the idle session, and notice a dead peer within two minutes.
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 8;
 function connect(settings) {
     const client = new lib.Client();
-    const where = `${settings.host}:${settings.port}`;
     let hostKeyProblem = null;
     return new Promise((resolve, reject) => {
         client.once('ready', () => resolve(session(client)));
         client.once('error', (error) => {
             client.end();
-            reject(connectError(error, where, settings.username, hostKeyProblem));
+            reject(connectError(error, settings, hostKeyProblem));
         });
         client.connect({
             host: settings.host,
@@ -55799,7 +55797,7 @@ function connect(settings) {
             username: settings.username,
             privateKey: settings.privateKey,
             passphrase: settings.passphrase,
-            readyTimeout: READY_TIMEOUT_MS,
+            readyTimeout: settings.connectTimeout * 1000,
             keepaliveInterval: KEEPALIVE_INTERVAL_MS,
             keepaliveCountMax: KEEPALIVE_COUNT_MAX,
             // Only the key given: no agent, no keyboard-interactive prompts.
@@ -55815,7 +55813,9 @@ function connect(settings) {
         client.setNoDelay(true);
     });
 }
-function connectError(error, where, username, hostKeyProblem) {
+function connectError(error, settings, hostKeyProblem) {
+    const where = `${settings.host}:${settings.port}`;
+    const username = settings.username;
     if (hostKeyProblem) {
         return new UserError(`${hostKeyProblem}; nothing was sent to the host. If the host key really changed, verify the new one on the host and update known-hosts`);
     }
@@ -55833,7 +55833,7 @@ function connectError(error, where, username, hostKeyProblem) {
             return new UserError(`cannot connect to ${where}: no route to the host; check the host input and the firewall`);
     }
     if (/timed out/i.test(error.message)) {
-        return new UserError(`cannot connect to ${where}: no SSH answer within ${READY_TIMEOUT_MS / 1000} s; check host, port and the firewall`);
+        return new UserError(`cannot connect to ${where}: no SSH answer within ${settings.connectTimeout} s (connect-timeout); check host, port and the firewall`);
     }
     return new UserError(`cannot connect to ${where}: ${error.message}`);
 }
@@ -55907,7 +55907,9 @@ function deploySummary(report) {
     ];
     if (report.downtime) {
         const { begin, end } = report.downtime;
-        rows.push(['Downtime', end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin)]);
+        const rollbackRebuild = report.phases.some((p) => p.name === 'rollback-build') && report.phases.some((p) => p.name === 'stop');
+        const took = end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin);
+        rows.push(['Downtime', rollbackRebuild ? `${took}, including the rebuild of the previous commit` : took]);
     }
     lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
     if (plan.newMigrations.length > 0) {
@@ -55924,6 +55926,9 @@ function deploySummary(report) {
     }
     if (plan.warnings.length > 0) {
         lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${summary_escape(w.message)}`), '');
+    }
+    if (report.logs?.trim()) {
+        lines.push('<details open><summary>Service logs</summary>', '', '<pre>', escapeHtml(report.logs.trimEnd()), '</pre>', '</details>', '');
     }
     if (report.statusOutput.trim()) {
         lines.push('<details><summary>Status</summary>', '', '<pre>', escapeHtml(report.statusOutput.trimEnd()), '</pre>', '</details>', '');
@@ -55960,10 +55965,8 @@ function summary_escape(text) {
 
 
 
-/** How long to keep trying to reconnect to a host that is still deploying. */
-const RECONNECT_WINDOW_MS = 5 * 60_000;
 /** A run that finds the host changed under the lock is planned again, this many times. */
-const MAX_PLANS = 3;
+const MAX_PLANS = 10;
 async function deploy(settings, io) {
     let session = await io.connect();
     let host = sshHost(session, settings.repoPath);
@@ -55985,7 +55988,7 @@ async function deploy(settings, io) {
                 io.info(result.message ?? 'the host changed since the plan was made; planning again');
                 continue;
             }
-            await report(settings, io, plan, result, log);
+            await report(settings, io, host, plan, result, log);
             return;
         }
     }
@@ -56038,6 +56041,7 @@ function runParams(settings, plan, nonce) {
         restart: commands.restart,
         status: commands.status,
         health_url: settings.healthUrl ?? '',
+        rollback: String(settings.rollback),
         health_timeout: String(settings.healthTimeout),
         lock_timeout: String(settings.lockTimeout),
         command_timeout: String(settings.commandTimeout),
@@ -56070,7 +56074,7 @@ async function followRun(settings, io, connection, run, log) {
     }
 }
 async function reconnect(settings, io, run) {
-    const deadline = Date.now() + RECONNECT_WINDOW_MS;
+    const deadline = Date.now() + settings.connection.reconnectTimeout * 1000;
     let delay = 1000;
     let last = '';
     while (Date.now() < deadline) {
@@ -56088,10 +56092,10 @@ async function reconnect(settings, io, run) {
             delay = Math.min(delay * 2, 15_000);
         }
     }
-    throw new UserError(`lost the connection to ${settings.connection.host} and could not reconnect within ${RECONNECT_WINDOW_MS / 60_000} min (${last}): ` +
+    throw new UserError(`lost the connection to ${settings.connection.host} and could not reconnect within ${settings.connection.reconnectTimeout} s (${last}): ` +
         `the host may still be deploying run ${run}; check with command: status`);
 }
-async function report(settings, io, plan, result, log) {
+async function report(settings, io, host, plan, result, log) {
     const outcome = result.outcome === 'success' ? 'success' : 'failed';
     const running = result.running || plan.previous;
     io.setOutput('deployed-sha', running);
@@ -56099,15 +56103,50 @@ async function report(settings, io, plan, result, log) {
     const downtime = result.downtime_begin
         ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
         : null;
-    const message = result.outcome === 'stale'
-        ? `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
-        : result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`;
-    await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime);
-    if (outcome !== 'success') {
+    const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ');
+    const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null;
+    await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs);
+    if (outcome !== 'success')
         throw new UserError(`deploy failed: ${message}; the host runs ${running}`);
+}
+function failureMessage(result) {
+    if (result.outcome === 'stale') {
+        return `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`;
+    }
+    if (result.outcome === 'running') {
+        return `the deploy process on the host died during ${result.phase ?? 'an unknown phase'} (killed?) before it finished; check the services with command: status, then deploy again`;
+    }
+    return result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`;
+}
+/** A rollback does not undo migrations: say which stay applied. */
+function migrationsLeft(plan, result) {
+    if (result.outcome === 'success' || plan.newMigrations.length === 0)
+        return '';
+    const files = plan.newMigrations.join(', ');
+    if (result.migrated === 'true')
+        return `the migrations stay applied: ${files}`;
+    if (result.failed_phase === 'migrate')
+        return `any of ${files} that ran before the failure stay applied (check with sqlx migrate info)`;
+    return '';
+}
+/** Shows the services' own logs after a failure; a failing logs command is only a warning. */
+async function serviceLogs(io, host, command) {
+    try {
+        const { code, output } = await host.command(command);
+        io.startGroup('service logs');
+        for (const line of output.trimEnd().split('\n'))
+            io.info(`| ${line}`);
+        io.endGroup();
+        if (code !== 0)
+            io.warning(`logs-command exited ${code}`);
+        return output;
+    }
+    catch (error) {
+        io.warning(`could not run logs-command: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
     }
 }
-async function writeSummary(settings, io, plan, outcome, message, running, phases, downtime) {
+async function writeSummary(settings, io, plan, outcome, message, running, phases, downtime, logs = null) {
     const statusOutput = (phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n');
     if (outcome !== 'dry-run')
         io.setOutput('status', statusOutput);
@@ -56121,6 +56160,7 @@ async function writeSummary(settings, io, plan, outcome, message, running, phase
         phases,
         downtime,
         statusOutput,
+        logs,
         commitUrl: io.commitUrl,
     }));
 }
@@ -56168,6 +56208,8 @@ function parseSettings(get, requester) {
             status: commandInput('status', 'catcolab-status'),
         },
         healthUrl: parseHealthUrl(input('health-url')),
+        rollback: parseBoolean('rollback', input('rollback') || 'true'),
+        logsCommand: input('logs-command') ? commandInput('logs', '') : null,
         healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
         lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
         commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
@@ -56199,8 +56241,18 @@ function parseConnection(get) {
             '"ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" run on the host itself, and pass the line as known-hosts');
     }
     const hostKeys = keysForHost(parseKnownHosts(knownHosts), host.replace(/^\[(.*)\]$/, '$1'), port);
-    return { host: host.replace(/^\[(.*)\]$/, '$1'), port, username, privateKey, passphrase, hostKeys };
+    return {
+        host: host.replace(/^\[(.*)\]$/, '$1'),
+        port,
+        username,
+        connectTimeout: parseSeconds('connect-timeout', get('connect-timeout').trim() || '30'),
+        reconnectTimeout: parseSeconds('reconnect-timeout', get('reconnect-timeout').trim() || '300'),
+        privateKey,
+        passphrase,
+        hostKeys,
+    };
 }
+const SUPPORTED_KEY_TYPES = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))$/;
 function parsePrivateKey(text, passphrase) {
     // Secrets pasted into the GitHub UI sometimes lose their final newline or gain CRLF endings.
     const key = text.replace(/\r\n/g, '\n').trim() + '\n';
@@ -56219,6 +56271,9 @@ function parsePrivateKey(text, passphrase) {
     const first = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!first?.isPrivateKey()) {
         throw new UserError('private-key holds a public key: pass the private key (the file without .pub)');
+    }
+    if (!SUPPORTED_KEY_TYPES.test(first.type)) {
+        throw new UserError(`private-key is a ${first.type} key, which current OpenSSH servers refuse: make an ed25519 deploy key (ssh-keygen -t ed25519)`);
     }
     return key;
 }
@@ -56414,6 +56469,13 @@ async function status_status(settings, io) {
 
 
 async function run() {
+    // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            setFailed(`the action was stopped (${signal}); a deploy it started goes on to its end on the host: check it with command: status`);
+            process.exit(1);
+        });
+    }
     try {
         maskSecrets();
         const env = process.env;

@@ -22,10 +22,8 @@ export interface DeployIO extends LogSink {
   sleep(ms: number): Promise<void>
 }
 
-/** How long to keep trying to reconnect to a host that is still deploying. */
-const RECONNECT_WINDOW_MS = 5 * 60_000
 /** A run that finds the host changed under the lock is planned again, this many times. */
-const MAX_PLANS = 3
+const MAX_PLANS = 10
 
 export async function deploy(settings: DeploySettings, io: DeployIO): Promise<void> {
   let session = await io.connect()
@@ -48,7 +46,7 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
         io.info(result.message ?? 'the host changed since the plan was made; planning again')
         continue
       }
-      await report(settings, io, plan, result, log)
+      await report(settings, io, host, plan, result, log)
       return
     }
   } finally {
@@ -99,6 +97,7 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): Record<
     restart: commands.restart,
     status: commands.status,
     health_url: settings.healthUrl ?? '',
+    rollback: String(settings.rollback),
     health_timeout: String(settings.healthTimeout),
     lock_timeout: String(settings.lockTimeout),
     command_timeout: String(settings.commandTimeout),
@@ -136,7 +135,7 @@ async function followRun(settings: DeploySettings, io: DeployIO, connection: Con
 }
 
 async function reconnect(settings: DeploySettings, io: DeployIO, run: string): Promise<SshSession> {
-  const deadline = Date.now() + RECONNECT_WINDOW_MS
+  const deadline = Date.now() + settings.connection.reconnectTimeout * 1000
   let delay = 1000
   let last = ''
   while (Date.now() < deadline) {
@@ -153,27 +152,56 @@ async function reconnect(settings: DeploySettings, io: DeployIO, run: string): P
     }
   }
   throw new UserError(
-    `lost the connection to ${settings.connection.host} and could not reconnect within ${RECONNECT_WINDOW_MS / 60_000} min (${last}): ` +
+    `lost the connection to ${settings.connection.host} and could not reconnect within ${settings.connection.reconnectTimeout} s (${last}): ` +
       `the host may still be deploying run ${run}; check with command: status`,
   )
 }
 
-async function report(settings: DeploySettings, io: DeployIO, plan: Plan, result: KeyValues, log: RunLog): Promise<void> {
+async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: Plan, result: KeyValues, log: RunLog): Promise<void> {
   const outcome = result.outcome === 'success' ? 'success' : 'failed'
   const running = result.running || plan.previous
   io.setOutput('deployed-sha', running)
   io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false')
-
   const downtime = result.downtime_begin
     ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
     : null
-  const message =
-    result.outcome === 'stale'
-      ? `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
-      : result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
-  await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime)
-  if (outcome !== 'success') {
-    throw new UserError(`deploy failed: ${message}; the host runs ${running}`)
+  const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
+  const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
+  await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs)
+  if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; the host runs ${running}`)
+}
+
+function failureMessage(result: KeyValues): string {
+  if (result.outcome === 'stale') {
+    return `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
+  }
+  if (result.outcome === 'running') {
+    return `the deploy process on the host died during ${result.phase ?? 'an unknown phase'} (killed?) before it finished; check the services with command: status, then deploy again`
+  }
+  return result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
+}
+
+/** A rollback does not undo migrations: say which stay applied. */
+function migrationsLeft(plan: Plan, result: KeyValues): string {
+  if (result.outcome === 'success' || plan.newMigrations.length === 0) return ''
+  const files = plan.newMigrations.join(', ')
+  if (result.migrated === 'true') return `the migrations stay applied: ${files}`
+  if (result.failed_phase === 'migrate') return `any of ${files} that ran before the failure stay applied (check with sqlx migrate info)`
+  return ''
+}
+
+/** Shows the services' own logs after a failure; a failing logs command is only a warning. */
+async function serviceLogs(io: DeployIO, host: Host, command: string): Promise<string | null> {
+  try {
+    const { code, output } = await host.command(command)
+    io.startGroup('service logs')
+    for (const line of output.trimEnd().split('\n')) io.info(`| ${line}`)
+    io.endGroup()
+    if (code !== 0) io.warning(`logs-command exited ${code}`)
+    return output
+  } catch (error) {
+    io.warning(`could not run logs-command: ${error instanceof Error ? error.message : String(error)}`)
+    return null
   }
 }
 
@@ -186,6 +214,7 @@ async function writeSummary(
   running: string,
   phases: PhaseTiming[],
   downtime: DeployReport['downtime'],
+  logs: string | null = null,
 ): Promise<void> {
   const statusOutput = (phases.find((phase) => phase.name === 'status')?.output ?? []).join('\n')
   if (outcome !== 'dry-run') io.setOutput('status', statusOutput)
@@ -200,6 +229,7 @@ async function writeSummary(
       phases,
       downtime,
       statusOutput,
+      logs,
       commitUrl: io.commitUrl,
     }),
   )

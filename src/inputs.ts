@@ -14,6 +14,10 @@ export interface ConnectionSettings {
   host: string
   port: number
   username: string
+  /** Seconds to wait for the SSH handshake. */
+  connectTimeout: number
+  /** Seconds to keep trying to reconnect to a host that is still deploying. */
+  reconnectTimeout: number
   /** OpenSSH private key text; never written to disk. */
   privateKey: string
   passphrase: string | undefined
@@ -52,6 +56,10 @@ export interface DeploySettings {
   commands: HostCommands
   /** Polled after start/restart until it answers 2xx; null to skip. */
   healthUrl: string | null
+  /** On a failure after the checkout moved: check out, rebuild and start the previous commit. */
+  rollback: boolean
+  /** Run on the host when a deploy fails, to show the services' own logs; null to skip. */
+  logsCommand: string | null
   healthTimeout: number
   lockTimeout: number
   commandTimeout: number
@@ -104,6 +112,8 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
       status: commandInput('status', 'catcolab-status'),
     },
     healthUrl: parseHealthUrl(input('health-url')),
+    rollback: parseBoolean('rollback', input('rollback') || 'true'),
+    logsCommand: input('logs-command') ? commandInput('logs', '') : null,
     healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
     lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
     commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
@@ -137,8 +147,19 @@ function parseConnection(get: InputGetter): ConnectionSettings {
     )
   }
   const hostKeys = keysForHost(parseKnownHosts(knownHosts), host.replace(/^\[(.*)\]$/, '$1'), port)
-  return { host: host.replace(/^\[(.*)\]$/, '$1'), port, username, privateKey, passphrase, hostKeys }
+  return {
+    host: host.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    username,
+    connectTimeout: parseSeconds('connect-timeout', get('connect-timeout').trim() || '30'),
+    reconnectTimeout: parseSeconds('reconnect-timeout', get('reconnect-timeout').trim() || '300'),
+    privateKey,
+    passphrase,
+    hostKeys,
+  }
 }
+
+const SUPPORTED_KEY_TYPES = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))$/
 
 function parsePrivateKey(text: string, passphrase: string | undefined): string {
   // Secrets pasted into the GitHub UI sometimes lose their final newline or gain CRLF endings.
@@ -159,6 +180,9 @@ function parsePrivateKey(text: string, passphrase: string | undefined): string {
   const first = Array.isArray(parsed) ? parsed[0] : parsed
   if (!first?.isPrivateKey()) {
     throw new UserError('private-key holds a public key: pass the private key (the file without .pub)')
+  }
+  if (!SUPPORTED_KEY_TYPES.test(first.type)) {
+    throw new UserError(`private-key is a ${first.type} key, which current OpenSSH servers refuse: make an ed25519 deploy key (ssh-keygen -t ed25519)`)
   }
   return key
 }

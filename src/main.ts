@@ -9,6 +9,13 @@ import { connect } from './ssh'
 import { status } from './status'
 
 export async function run(): Promise<void> {
+  // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      core.setFailed(`the action was stopped (${signal}); a deploy it started goes on to its end on the host: check it with command: status`)
+      process.exit(1)
+    })
+  }
   try {
     maskSecrets()
     const env = process.env

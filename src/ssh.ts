@@ -27,7 +27,6 @@ export class ConnectionLost extends Error {
   override name = 'ConnectionLost'
 }
 
-const READY_TIMEOUT_MS = 20_000
 // A 20-minute Rust build prints nothing for minutes: keepalives keep NAT and firewalls from
 // dropping the idle session, and notice a dead peer within two minutes.
 const KEEPALIVE_INTERVAL_MS = 15_000
@@ -35,14 +34,13 @@ const KEEPALIVE_COUNT_MAX = 8
 
 export function connect(settings: ConnectionSettings): Promise<SshSession> {
   const client = new Client()
-  const where = `${settings.host}:${settings.port}`
   let hostKeyProblem: string | null = null
 
   return new Promise((resolve, reject) => {
     client.once('ready', () => resolve(session(client)))
     client.once('error', (error: Error & { code?: string; level?: string }) => {
       client.end()
-      reject(connectError(error, where, settings.username, hostKeyProblem))
+      reject(connectError(error, settings, hostKeyProblem))
     })
     client.connect({
       host: settings.host,
@@ -50,7 +48,7 @@ export function connect(settings: ConnectionSettings): Promise<SshSession> {
       username: settings.username,
       privateKey: settings.privateKey,
       passphrase: settings.passphrase,
-      readyTimeout: READY_TIMEOUT_MS,
+      readyTimeout: settings.connectTimeout * 1000,
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       // Only the key given: no agent, no keyboard-interactive prompts.
@@ -66,12 +64,9 @@ export function connect(settings: ConnectionSettings): Promise<SshSession> {
   })
 }
 
-function connectError(
-  error: Error & { code?: string; level?: string },
-  where: string,
-  username: string,
-  hostKeyProblem: string | null,
-): Error {
+function connectError(error: Error & { code?: string; level?: string }, settings: ConnectionSettings, hostKeyProblem: string | null): Error {
+  const where = `${settings.host}:${settings.port}`
+  const username = settings.username
   if (hostKeyProblem) {
     return new UserError(`${hostKeyProblem}; nothing was sent to the host. If the host key really changed, verify the new one on the host and update known-hosts`)
   }
@@ -89,7 +84,7 @@ function connectError(
       return new UserError(`cannot connect to ${where}: no route to the host; check the host input and the firewall`)
   }
   if (/timed out/i.test(error.message)) {
-    return new UserError(`cannot connect to ${where}: no SSH answer within ${READY_TIMEOUT_MS / 1000} s; check host, port and the firewall`)
+    return new UserError(`cannot connect to ${where}: no SSH answer within ${settings.connectTimeout} s (connect-timeout); check host, port and the firewall`)
   }
   return new UserError(`cannot connect to ${where}: ${error.message}`)
 }

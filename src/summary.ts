@@ -19,6 +19,8 @@ export interface DeployReport {
   /** Host clock, ms: from stop/restart until the services are back; null if they were never touched. */
   downtime: { begin: number; end: number | null } | null
   statusOutput: string
+  /** Output of logs-command after a failure, or null. */
+  logs: string | null
   /** Links a commit, e.g. https://github.com/ToposInstitute/CatColab/commit/<sha>. */
   commitUrl: (sha: string) => string
 }
@@ -43,7 +45,9 @@ export function deploySummary(report: DeployReport): string {
   ]
   if (report.downtime) {
     const { begin, end } = report.downtime
-    rows.push(['Downtime', end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin)])
+    const rollbackRebuild = report.phases.some((p) => p.name === 'rollback-build') && report.phases.some((p) => p.name === 'stop')
+    const took = end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin)
+    rows.push(['Downtime', rollbackRebuild ? `${took}, including the rebuild of the previous commit` : took])
   }
   lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '')
 
@@ -61,6 +65,9 @@ export function deploySummary(report: DeployReport): string {
   }
   if (plan.warnings.length > 0) {
     lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${escape(w.message)}`), '')
+  }
+  if (report.logs?.trim()) {
+    lines.push('<details open><summary>Service logs</summary>', '', '<pre>', escapeHtml(report.logs.trimEnd()), '</pre>', '</details>', '')
   }
   if (report.statusOutput.trim()) {
     lines.push('<details><summary>Status</summary>', '', '<pre>', escapeHtml(report.statusOutput.trimEnd()), '</pre>', '</details>', '')

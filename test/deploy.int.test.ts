@@ -4,8 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type HostOptions, type TestHost } from './fixture/host'
-import { hostInputs, runAction } from './run-action'
-import { startProxy } from './tcp-proxy'
+import { errorLine, hostInputs, hostPhases, runAction } from './run-action'
 
 const MIGRATIONS = 'packages/backend/migrations'
 let host: TestHost | undefined
@@ -19,20 +18,6 @@ afterEach(async () => {
   await host?.close()
   host = undefined
 })
-
-/** The phases the host itself recorded for its newest run, from the markers in its run log. */
-async function hostPhases(h: TestHost): Promise<string[]> {
-  const runs = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'runs')
-  const newest = readdirSync(runs).sort().at(-1)!
-  const log = readFileSync(join(runs, newest, 'log'), 'utf8')
-  return [...log.matchAll(/^@@\S+ phase (\S+) begin /gm)].map((m) => m[1]!)
-}
-
-/** The ::error:: line the action ended with, decoded. */
-function errorLine(log: string): string {
-  const line = log.split('\n').find((l) => l.startsWith('::error::'))
-  return (line ?? '').slice('::error::'.length).replace(/%0A/g, '\n').replace(/%25/g, '%')
-}
 
 describe('deploy', () => {
   it('upgrades without migrations by restarting, with one login', async () => {
@@ -167,29 +152,18 @@ describe('deploy', () => {
   it('leaves the old version serving when the build fails', async () => {
     const h = await newHost()
     const { A, B } = h.commits
-    h.fail('build')
+    h.fail('build', B)
     const run = await runAction({ ...hostInputs(h), ref: B })
     expect(run.code).toBe(1)
     expect(errorLine(run.log)).toBe(
-      `deploy failed: build failed; the previous checkout ${A} was restored and the services, never stopped, still run it; the host runs ${A}`,
+      `deploy failed: build failed; the previous checkout ${A} was restored and rebuilt; the services, never stopped, still run it; the host runs ${A}`,
     )
-    expect(await hostPhases(h)).toEqual(['checkout', 'build'])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restore', 'rollback-build'])
     expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(A)
     expect(await h.serviceVersion()).toBe(A)
-    expect(h.events()).toEqual([])
+    expect(h.events()).toEqual([`build ${A}`])
     expect(run.outputs['deployed-sha']).toBe(A)
     expect(run.summary).toContain('| build | failed (exit 1) |')
-  })
-
-  it('starts the services again when the migration fails', async () => {
-    const h = await newHost()
-    const { C } = h.commits
-    h.fail('migrate')
-    const run = await runAction({ ...hostInputs(h), ref: C })
-    expect(run.code).toBe(1)
-    expect(errorLine(run.log)).toMatch(/^deploy failed: migrate failed; the services were started again on the build of /)
-    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start'])
-    expect(await h.serviceVersion()).toBe(C)
   })
 
   it('reports the state of the host with command: status', async () => {
@@ -223,54 +197,6 @@ describe('on the host', () => {
     expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(h.commits.A)
   })
 
-  it('runs two deploys started at once one after the other, the second planned again', async () => {
-    const h = await newHost()
-    const { C, F } = h.commits
-    h.delay('build', 1)
-    const [first, second] = await Promise.all([
-      runAction({ ...hostInputs(h), ref: C }),
-      runAction({ ...hostInputs(h), ref: F }),
-    ])
-    expect(first.code, first.log).toBe(0)
-    expect(second.code, second.log).toBe(0)
-    // Whichever got the lock second found the host changed and planned again from the new record.
-    const replanned = [first, second].filter((run) => run.log.includes('the host changed since the plan was made'))
-    expect(replanned).toHaveLength(1)
-    // Never interleaved: each build is followed by its own stop/migrate/start before the next build.
-    const events = h.events()
-    expect(events.filter((e) => e.startsWith('build')).length).toBe(2)
-    const builds = events.map((e, i) => (e.startsWith('build') ? i : -1)).filter((i) => i >= 0)
-    expect(events[builds[0]! + 1]).toBe('stop')
-    expect(events.slice(builds[0]!, builds[1]!).at(-1)).toBe('status')
-    expect(await h.appliedMigrations()).toEqual(['1', '2', '20241004010448', '20250101000000'])
-    const last = events.at(-1) === 'status' ? events.at(-2) : undefined
-    expect(last).toMatch(/^start /)
-    expect(await h.serviceVersion()).toBe(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed']))
-  })
-
-  it('finishes the deploy when the connection drops mid-build, and reconnects to report it', async () => {
-    const h = await newHost()
-    const { B } = h.commits
-    const proxy = await startProxy(h.sshPort)
-    try {
-      h.delay('build', 2)
-      const run = await runAction(
-        { ...hostInputs(h), port: String(proxy.port), 'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${proxy.port} `), ref: B },
-        { onLog: (log) => log.includes('::group::build') && !log.includes('reconnected') && proxy.cut() },
-      )
-      expect(run.code, run.log).toBe(0)
-      expect(run.log).toContain('::warning::The SSH connection dropped while the host was deploying')
-      expect(run.log).toContain('reconnected')
-      // The log resumed where it stopped: each phase appears exactly once.
-      expect(run.log.match(/::group::build/g)).toHaveLength(1)
-      expect(run.log.match(/::group::restart/g)).toHaveLength(1)
-      expect(run.outputs['deployed-sha']).toBe(B)
-      expect(await h.serviceVersion()).toBe(B)
-      expect(h.logins()).toBe(2)
-    } finally {
-      await proxy.close()
-    }
-  })
 })
 
 describe('connecting', () => {

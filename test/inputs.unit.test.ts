@@ -9,12 +9,15 @@ import { parseMigrationsPaths, parseRef, parseSettings, type DeploySettings } fr
 let key: string
 let encryptedKey: string
 let publicKey: string
+let dsaKey: string
 const HOST_KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl'
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'inputs-'))
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'plain')])
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', join(dir, 'encrypted')])
+  execFileSync('ssh-keygen', ['-q', '-t', 'dsa', '-N', '', '-f', join(dir, 'dsa')])
+  dsaKey = readFileSync(join(dir, 'dsa'), 'utf8')
   key = readFileSync(join(dir, 'plain'), 'utf8')
   encryptedKey = readFileSync(join(dir, 'encrypted'), 'utf8')
   publicKey = readFileSync(join(dir, 'plain.pub'), 'utf8')
@@ -50,7 +53,7 @@ describe('parseSettings', () => {
     const s = settings({}) as DeploySettings
     expect(s).toMatchObject({
       command: 'deploy',
-      connection: { host: 'backend-next.catcolab.org', port: 22, username: 'catcolab', passphrase: undefined },
+      connection: { host: 'backend-next.catcolab.org', port: 22, username: 'catcolab', passphrase: undefined, connectTimeout: 30, reconnectTimeout: 300 },
       ref: 'main',
       repoPath: '/var/lib/catcolab',
       remote: 'origin',
@@ -65,6 +68,8 @@ describe('parseSettings', () => {
         status: 'catcolab-status',
       },
       healthUrl: null,
+      rollback: true,
+      logsCommand: null,
       healthTimeout: 60,
       lockTimeout: 3600,
       commandTimeout: 3600,
@@ -86,6 +91,9 @@ describe('parseSettings', () => {
       'health-url': 'http://localhost:8000/',
       'health-timeout': '5',
       'dry-run': 'TRUE',
+      rollback: 'false',
+      'logs-command': 'journalctl -u backend -n 50 --no-pager',
+      'connect-timeout': '5',
       'known-hosts': `[backend-next.catcolab.org]:2222 ssh-ed25519 ${HOST_KEY}`,
     }) as DeploySettings
     expect(s.connection).toMatchObject({ port: 2222, username: 'deploy' })
@@ -98,6 +106,9 @@ describe('parseSettings', () => {
     expect(s.healthUrl).toBe('http://localhost:8000/')
     expect(s.healthTimeout).toBe(5)
     expect(s.dryRun).toBe(true)
+    expect(s.rollback).toBe(false)
+    expect(s.logsCommand).toBe('journalctl -u backend -n 50 --no-pager')
+    expect(s.connection.connectTimeout).toBe(5)
   })
 
   it('parses status with only what status needs', () => {
@@ -117,6 +128,8 @@ describe('parseSettings', () => {
     expect(problem({ 'private-key': publicKey })).toMatch(/^private-key holds a public key/)
     expect(problem({ 'private-key': encryptedKey })).toMatch(/^private-key is encrypted: pass its passphrase/)
     expect(problem({ 'private-key': encryptedKey, passphrase: 'wrong' })).toMatch(/^private-key could not be decrypted/)
+    expect(problem({ 'private-key': dsaKey })).toMatch(/^private-key is a ssh-dss key, which current OpenSSH servers refuse/)
+    expect(problem({ 'private-key': key.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!') })).toMatch(/^private-key is not a usable private key/)
     expect(problem({ 'known-hosts': '' })).toMatch(/^known-hosts is empty: run "ssh-keyscan -p 22 backend-next.catcolab.org"/)
     expect(problem({ ref: '' })).toMatch(/^ref is required/)
     expect(problem({ ref: 'main;reboot' })).toMatch(/^ref "main;reboot" is not a valid git ref name/)
@@ -132,6 +145,8 @@ describe('parseSettings', () => {
     expect(problem({ 'health-url': 'not a url' })).toMatch(/^health-url .* is not a URL/)
     expect(problem({ 'lock-timeout': '-1' })).toMatch(/^lock-timeout must be a whole number/)
     expect(problem({ 'dry-run': 'maybe' })).toMatch(/^dry-run must be true or false/)
+    expect(problem({ rollback: 'sometimes' })).toMatch(/^rollback must be true or false/)
+    expect(problem({ 'reconnect-timeout': '0' })).toMatch(/^reconnect-timeout must be a whole number/)
   })
 
   it('accepts the encrypted key with its passphrase', () => {

@@ -1,7 +1,7 @@
 // Runs the bundled dist/index.js the way the Actions runner does: INPUT_* variables with
 // action.yml's defaults applied, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
@@ -90,4 +90,18 @@ export function hostInputs(host: TestHost): Record<string, string> {
     'known-hosts': host.knownHostsLine,
     'repo-path': host.repoPath,
   }
+}
+
+/** The phases the host itself recorded for its newest run, from the markers in its run log. */
+export async function hostPhases(h: TestHost): Promise<string[]> {
+  const runs = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'runs')
+  const newest = readdirSync(runs).sort().at(-1)!
+  const log = readFileSync(join(runs, newest, 'log'), 'utf8')
+  return [...log.matchAll(/^@@\S+ phase (\S+) begin /gm)].map((m) => m[1]!)
+}
+
+/** The ::error:: line the action ended with, decoded. */
+export function errorLine(log: string): string {
+  const line = log.split('\n').find((l) => l.startsWith('::error::'))
+  return (line ?? '').slice('::error::'.length).replace(/%0A/g, '\n').replace(/%25/g, '%')
 }

@@ -29,6 +29,7 @@ const report: DeployReport = {
   ],
   downtime: { begin: 65_000, end: 68_000 },
   statusOutput: '● backend.service <active>',
+  logs: null,
   commitUrl: (sha) => `https://github.com/ToposInstitute/CatColab/commit/${sha}`,
 }
 
@@ -50,6 +51,14 @@ describe('deploySummary', () => {
     const md = deploySummary(report)
     expect(md).toContain('- ⚠️ look at @\u200boctocat \\[here\\]\\(http://x\\)')
     expect(md).not.toMatch(/@octocat/)
+  })
+
+  it('shows the service logs after a failure, and says when downtime includes a rollback rebuild', () => {
+    const phases = [...report.phases, { name: 'rollback-build', begin: 66_500, end: 70_000, code: 0, output: [] }]
+    const md = deploySummary({ ...report, outcome: 'failed', phases, logs: 'backend: panicked at <main.rs>' })
+    expect(md).toContain('<details open><summary>Service logs</summary>\n\n<pre>\nbackend: panicked at &lt;main.rs&gt;\n</pre>')
+    expect(md).toContain('| Downtime | 3.0 s, including the rebuild of the previous commit |')
+    expect(deploySummary(report)).not.toContain('Service logs')
   })
 
   it('leads a failure with the host message, and a dry run says nothing changed', () => {

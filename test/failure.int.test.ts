@@ -1,0 +1,299 @@
+// Failure safety: each fault, injected into a real deploy against the throwaway host, must leave
+// the services answering, the checkout at a commit the log names, no lock behind, and a retry
+// that converges with each migration applied exactly once.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, type TestHost } from './fixture/host'
+import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
+import { startProxy } from './tcp-proxy'
+
+let host: TestHost | undefined
+afterEach(async () => {
+  await host?.close()
+  host = undefined
+})
+async function newHost(): Promise<TestHost> {
+  host = await createHost()
+  return host
+}
+
+async function stateDir(h: TestHost): Promise<string> {
+  return join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
+}
+
+/** What every fault must leave behind (services answering is asserted separately where a case cannot). */
+async function expectSettled(h: TestHost, run: ActionRun): Promise<string> {
+  // The log names the commit the host runs, and it is the checkout.
+  const named = /the host runs ([0-9a-f]{40})/.exec(errorLine(run.log))?.[1] ?? run.outputs['deployed-sha']
+  expect(named, run.log).toMatch(/^[0-9a-f]{40}$/)
+  expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(named)
+  // No lock left behind: another process can take it at once.
+  const lock = join(await stateDir(h), 'lock')
+  expect((await h.runAsUser(['flock', '-n', lock, 'true'])).code).toBe(0)
+  return named!
+}
+
+/** Runs the same deploy again with the fault gone: it must converge, each migration applied once. */
+async function expectConverges(h: TestHost, inputs: Record<string, string>, target: string, migrations: string[]): Promise<void> {
+  for (const name of ['build', 'stop', 'migrate', 'start', 'restart', 'status', 'health']) h.fail(name, false)
+  const again = await runAction(inputs)
+  expect(again.code, again.log).toBe(0)
+  expect(await h.serviceVersion()).toBe(target)
+  expect(await h.appliedMigrations()).toEqual(migrations)
+  const applied = h.events().filter((e) => e.startsWith('migrate ')).flatMap((e) => e.split(' ').slice(1))
+  expect(new Set(applied).size, 'a migration ran twice').toBe(applied.length)
+}
+
+type Phase = 'build' | 'stop' | 'migrate' | 'start' | 'restart' | 'status' | 'health'
+// Stop, migrate and start happen on the way to C (it adds migration 2); restart, status and health on the way to B.
+const MIGRATING: Phase[] = ['stop', 'migrate', 'start']
+
+describe.each([true, false])('a phase fails, rollback: %s', (rollback) => {
+  it.each<Phase>(['build', 'stop', 'migrate', 'start', 'restart', 'status', 'health'])('%s', async (phase) => {
+    const h = await newHost()
+    const { A, B, C } = h.commits
+    const target = phase === 'build' || MIGRATING.includes(phase) ? C : B
+    const migrations = target === C ? ['1', '2'] : ['1']
+    // Only the new commit is broken, so the previous one builds and starts again.
+    h.fail(phase, target)
+    const inputs = {
+      ...hostInputs(h),
+      ref: target,
+      rollback: String(rollback),
+      'health-url': `http://127.0.0.1:${h.servicePort}/`,
+      'health-timeout': '2',
+      'logs-command': `tail -n 5 ${h.root}/run/service.log; echo service log end`,
+    }
+    const run = await runAction(inputs)
+    expect(run.code, run.log).toBe(1)
+    const error = errorLine(run.log)
+    const runs = await expectSettled(h, run)
+    // The services' own logs are shown on failure.
+    expect(run.log).toContain('::group::service logs')
+    expect(run.log).toContain('| service log end')
+    expect(run.summary).toContain('Service logs')
+
+    if (phase === 'build') {
+      expect(runs).toBe(A)
+      expect(await h.serviceVersion()).toBe(A)
+      expect(h.events().filter((e) => /^(stop|start|restart)/.test(e))).toEqual([])
+      expect(error).toMatch(rollback ? /^deploy failed: build failed; the previous checkout \w+ was restored and rebuilt; the services, never stopped, still run it/ : /^deploy failed: build failed; the previous checkout \w+ was restored; the services, never stopped, still run it \(rollback is off/)
+      expect(await hostPhases(h)).toEqual(rollback ? ['checkout', 'build', 'restore', 'rollback-build'] : ['checkout', 'build', 'restore'])
+    } else if (rollback) {
+      expect(runs).toBe(A)
+      expect(await h.serviceVersion()).toBe(A)
+      expect(error).toContain(`${phase} failed; rolled back to ${A}, rebuilt and started`)
+      const phases = await hostPhases(h)
+      expect(phases.slice(-4)).toEqual(['rollback-build', 'rollback-start', 'rollback-status', 'rollback-health'])
+      if (phase !== 'stop' && phase !== 'migrate' && phase !== 'start') expect(run.summary).not.toContain('including the rebuild')
+      else expect(run.summary).toContain('including the rebuild of the previous commit')
+      // A migration that ran stays applied, and the error says so by name.
+      if (phase === 'start') expect(error).toContain('the migrations stay applied: packages/backend/migrations/02_add_column.sql')
+      if (phase === 'migrate') expect(error).toContain('that ran before the failure stay applied')
+    } else {
+      expect(runs).toBe(target)
+      if (phase === 'start') {
+        // The new build cannot start and rollback is off: the only honest answer is "down".
+        expect(error).toContain('start failed and starting the services again failed too: they are down; on the host run: catcolab-start')
+        expect(await h.serviceVersion()).toBeNull()
+      } else if (phase === 'status' || phase === 'health') {
+        expect(error).toContain(`${phase} failed; rollback is off, so the services were left running the new build of ${target} as is`)
+        expect(await h.serviceVersion()).toBe(target)
+      } else {
+        expect(error).toContain(`${phase} failed; rollback is off, so the services were started again with the build on disk`)
+        expect(await h.serviceVersion()).not.toBeNull()
+      }
+    }
+    expect(run.code).not.toBe(0)
+    await expectConverges(h, inputs, target, migrations)
+  })
+})
+
+describe('the connection or the action dies mid-deploy', () => {
+  it.each(['build', 'migrate'])('the connection is cut mid-%s: the action reconnects and reports the true outcome', async (phase) => {
+    const h = await newHost()
+    const { C } = h.commits
+    const proxy = await startProxy(h.sshPort)
+    try {
+      h.delay(phase, 1.5)
+      let cut = false
+      const run = await runAction(
+        { ...hostInputs(h), port: String(proxy.port), 'known-hosts': proxyKnownHosts(h, proxy.port), ref: C },
+        { onLog: (log) => !cut && log.includes(`::group::${phase}`) && ((cut = true), proxy.cut()) },
+      )
+      expect(run.code, run.log).toBe(0)
+      expect(run.log).toContain('::warning::The SSH connection dropped while the host was deploying')
+      // The log resumed where it stopped: each phase once.
+      for (const name of ['build', 'stop', 'migrate', 'start', 'status']) expect(run.log.match(new RegExp(`::group::${name}\n`, 'g'))).toHaveLength(1)
+      expect(run.outputs['deployed-sha']).toBe(C)
+      expect(await h.serviceVersion()).toBe(C)
+      expect(h.logins()).toBe(2)
+      await expectSettled(h, run)
+      await expectConverges(h, { ...hostInputs(h), ref: C }, C, ['1', '2'])
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('fails after reconnect-timeout saying the host may still be deploying, and status tells the outcome', async () => {
+    const h = await newHost()
+    const { C } = h.commits
+    const proxy = await startProxy(h.sshPort)
+    h.delay('build', 1)
+    const run = await runAction(
+      { ...hostInputs(h), port: String(proxy.port), 'known-hosts': proxyKnownHosts(h, proxy.port), ref: C, 'reconnect-timeout': '2' },
+      { onLog: (log) => log.includes('::group::build') && void proxy.close() },
+    )
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^lost the connection to 127\.0\.0\.1 and could not reconnect within 2 s \(.*\): the host may still be deploying run \S+; check with command: status$/)
+    const status = await waitForIdle(h)
+    expect(status.outputs['deployed-sha']).toBe(C)
+    expect(status.log).toMatch(/last run \S+: success at phase record/)
+    expect(await h.serviceVersion()).toBe(C)
+  })
+
+  it.each(['SIGINT', 'SIGKILL'] as const)('the action gets %s mid-migrate: the host finishes, status reports it, the next deploy proceeds', async (signal) => {
+    const h = await newHost()
+    const { C, F } = h.commits
+    h.delay('migrate', 1.5)
+    const run = await runAction({ ...hostInputs(h), ref: C }, { signalAfter: { pattern: /::group::migrate/, signal } })
+    expect(run.code).not.toBe(0)
+    if (signal === 'SIGINT') {
+      expect(errorLine(run.log)).toBe('the action was stopped (SIGINT); a deploy it started goes on to its end on the host: check it with command: status')
+    }
+    const status = await waitForIdle(h)
+    expect(status.outputs['deployed-sha']).toBe(C)
+    expect(status.log).toMatch(/last run \S+: success at phase record: deployed /)
+    expect(await h.appliedMigrations()).toEqual(['1', '2'])
+    h.delay('migrate', null)
+    const next = await runAction({ ...hostInputs(h), ref: F })
+    expect(next.code, next.log).toBe(0)
+    expect(await h.appliedMigrations()).toEqual(['1', '2', '20241004010448', '20250101000000'])
+  })
+})
+
+describe('deploys at once on one host', () => {
+  it.each([2, 5])('%i deploys started at once never interleave, and each completes', async (count) => {
+    const h = await newHost()
+    const { B, C, D, E, F } = h.commits
+    const targets = [C, F, B, D, E].slice(0, count)
+    h.delay('build', 0.3)
+    const runs = await Promise.all(targets.map((ref, i) => runAction({ ...hostInputs(h), ref }, { github: { GITHUB_RUN_ID: String(100 + i) } })))
+    for (const run of runs) expect(run.code, run.log).toBe(0)
+    // Never interleaved: each build is followed by its own stop..start or restart and status.
+    const events = h.events()
+    const deploys = events.join('\n').split(/(?=^build )/m).map((chunk) => chunk.trim().split('\n'))
+    expect(deploys).toHaveLength(count)
+    for (const steps of deploys) {
+      const sha = steps[0]!.split(' ')[1]
+      expect([`build ${sha},restart ${sha},status`, `build ${sha},stop,${steps[2]},start ${sha},status`]).toContain(steps.join(','))
+    }
+    // Whichever ran last is what runs, is checked out and is recorded; no lock is left.
+    const recorded = await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed'])
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(recorded)
+    expect((await h.runAsUser(['flock', '-n', join(await stateDir(h), 'lock'), 'true'])).code).toBe(0)
+    const applied = events.filter((e) => e.startsWith('migrate ')).flatMap((e) => e.split(' ').slice(1))
+    expect(new Set(applied).size).toBe(applied.length)
+    expect(await h.serviceVersion()).toBe(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed']))
+  })
+
+  it('fails after lock-timeout, naming who holds the lock and since when', async () => {
+    const h = await newHost()
+    const { B, C } = h.commits
+    h.delay('build', 3)
+    const holder = runAction({ ...hostInputs(h), ref: C }, { github: { GITHUB_RUN_ID: '777', GITHUB_ACTOR: 'alice' } })
+    // The holder writes who it is as soon as it has the lock.
+    await waitFor(async () => existsSync(join(await stateDir(h), 'current')))
+    const waiter = await runAction({ ...hostInputs(h), ref: B, 'lock-timeout': '1' }, { github: { GITHUB_ACTOR: 'bob' } })
+    expect(waiter.code).toBe(1)
+    const error = errorLine(waiter.log)
+    expect(error).toMatch(/^deploy failed: another deploy still held the host after 1 s: run=\S+ target=\w+ actor=alice run_url=https:\/\/github.com\/ToposInstitute\/CatColab\/actions\/runs\/777 since=\d{4}-\d\d-\d\dT[\d:]+Z/)
+    expect(error).toContain(`target=${C}`)
+    expect(waiter.log).toContain('another deploy holds the host: run=')
+    expect((await holder).code).toBe(0)
+    expect(await h.serviceVersion()).toBe(C)
+  })
+})
+
+describe('the host-side run is killed', () => {
+  it('SIGKILL of the lock holder mid-build: the action says so, and the next deploy applies the migrations once with no cleanup', async () => {
+    const h = await newHost()
+    const { B, C } = h.commits
+    expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
+    h.delay('build', 2)
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: killRunnerAtBuild(h) })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^deploy failed: the deploy process on the host died during build \(killed\?\) before it finished; check the services with command: status, then deploy again/)
+    // It had checked out C but not migrated: the services still run B, the record still says B.
+    expect(await h.serviceVersion()).toBe(B)
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(C)
+    const status = await runAction({ ...hostInputs(h), command: 'status' })
+    expect(status.log).toMatch(/was interrupted at phase build: its process died before it finished/)
+    h.delay('build', null)
+    const next = await runAction({ ...hostInputs(h), ref: C })
+    expect(next.code, next.log).toBe(0)
+    expect(next.log).toContain(`base ${B} (the last deploy recorded on the host)`)
+    expect(next.outputs.migrated).toBe('true')
+    expect(await h.appliedMigrations()).toEqual(['1', '2'])
+    expect(await h.serviceVersion()).toBe(C)
+  })
+
+  it('the very first deploy killed after checkout: the baseline it recorded still finds the migrations', async () => {
+    const h = await newHost()
+    const { A, C } = h.commits
+    h.delay('build', 2)
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: killRunnerAtBuild(h) })
+    expect(run.code).toBe(1)
+    expect(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed'])).toBe(A)
+    h.delay('build', null)
+    const next = await runAction({ ...hostInputs(h), ref: C })
+    expect(next.code, next.log).toBe(0)
+    expect(next.outputs['new-migrations']).toContain('02_add_column.sql')
+    expect(await h.appliedMigrations()).toEqual(['1', '2'])
+  })
+
+  it('HEAD moved by hand between deploys: a warning, and the recorded base is still used', async () => {
+    const h = await newHost()
+    const { A, B, C } = h.commits
+    expect((await runAction({ ...hostInputs(h), ref: C })).code).toBe(0)
+    await h.gitOnHost(['checkout', '-q', '--detach', A])
+    const run = await runAction({ ...hostInputs(h), ref: B })
+    expect(run.code, run.log).toBe(0)
+    expect(run.log).toContain(`::warning::HEAD on the host (${A.slice(0, 12)}) is not the last deployed commit ${C.slice(0, 12)}: someone checked out by hand`)
+    expect(run.log).toContain(`base ${C} (the last deploy recorded on the host)`)
+  })
+})
+
+function proxyKnownHosts(h: TestHost, port: number): string {
+  return h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `)
+}
+
+/** Returns an onLog callback that kills the host-side run (not the services it started), like the OOM killer would, once the build begins. */
+function killRunnerAtBuild(h: TestHost): (log: string) => void {
+  let killed = false
+  return (log) => {
+    if (killed || !log.includes('::group::build')) return
+    killed = true
+    execFileSync('pkill', ['-KILL', '-f', `${h.repoPath}/.git/catcolab-deploy/runs/.*/host.sh run`])
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('condition never became true')
+}
+
+/** Polls command: status until no deploy is running; returns that last status run. */
+async function waitForIdle(h: TestHost): Promise<ActionRun> {
+  let last: ActionRun | undefined
+  await waitFor(async () => {
+    last = await runAction({ ...hostInputs(h), command: 'status' })
+    return last.code === 0 && last.log.includes('no deploy is running now') && !last.log.includes('is under way')
+  })
+  return last!
+}
