@@ -55422,154 +55422,6 @@ function parseKeyValues(text) {
     return values;
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
-function chooseBase(facts) {
-    return facts.record ? { base: facts.record, baseSource: 'record' } : { base: facts.head, baseSource: 'head' };
-}
-/** Parses `git diff --no-renames --name-status -z`: status and path alternate, NUL-separated. */
-function parseNameStatus(output) {
-    const fields = output.split('\0');
-    const changes = [];
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-        const letter = fields[i].charAt(0);
-        const path = fields[i + 1];
-        const status = letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified';
-        changes.push({ status, path });
-    }
-    return changes;
-}
-function makePlan(facts, diff, mode) {
-    const { base, baseSource } = chooseBase(facts);
-    const changes = parseNameStatus(diff.nameStatus);
-    const of = (status) => changes.filter((c) => c.status === status).map((c) => c.path);
-    const newMigrations = of('added');
-    const deletedMigrations = of('deleted');
-    const modifiedMigrations = of('modified');
-    const warnings = [];
-    const short = (sha) => sha.slice(0, 12);
-    if (baseSource === 'head') {
-        warnings.push({
-            message: `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
-                'if the database may be behind that commit, deploy with migrate: always',
-        });
-    }
-    else if (facts.head !== facts.record) {
-        warnings.push({
-            message: `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
-                'someone checked out by hand; new migrations are counted from the recorded commit',
-        });
-    }
-    if (!diff.ancestor) {
-        warnings.push({
-            message: `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
-                'migrations are compared tree to tree; migrations applied on the base stay applied',
-        });
-    }
-    for (const path of deletedMigrations) {
-        warnings.push({ message: `migration file ${path} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path });
-    }
-    for (const path of modifiedMigrations) {
-        warnings.push({ message: `migration file ${path} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path });
-    }
-    const count = `${newMigrations.length} new migration file${newMigrations.length === 1 ? '' : 's'}`;
-    let migrate;
-    let reason;
-    if (mode === 'always') {
-        migrate = true;
-        reason = `migrate: always (${count}): stop, migrate, start`;
-    }
-    else if (mode === 'never') {
-        migrate = false;
-        reason = `migrate: never (${count}): restart only`;
-        if (newMigrations.length > 0)
-            warnings.push({ message: `migrate: never, so ${count} will not be applied` });
-    }
-    else {
-        migrate = newMigrations.length > 0;
-        reason = migrate ? `${count} since ${short(base)}: stop, migrate, start` : `no new migration files since ${short(base)}: restart only`;
-    }
-    return {
-        previous: facts.head,
-        target: facts.target,
-        base,
-        baseSource,
-        newMigrations,
-        deletedMigrations,
-        modifiedMigrations,
-        migrate,
-        reason,
-        warnings,
-    };
-}
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = require("node:string_decoder");
-;// CONCATENATED MODULE: ./src/run-log.ts
-/**
- * Turns the host's run log, as it streams in, into the job log: one group per phase with its
- * elapsed time, each host line prefixed so it can never act as a workflow command (the runner
- * only reads "::" at the start of a line, after leading spaces).
- */
-
-class RunLog {
-    sink;
-    phases = [];
-    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-    partial = '';
-    marker;
-    /** nonce: a per-run secret, so a host command cannot forge phase markers. */
-    constructor(nonce, sink) {
-        this.sink = sink;
-        this.marker = `@@${nonce} `;
-    }
-    push(chunk) {
-        const lines = (this.partial + this.decoder.write(chunk)).split('\n');
-        this.partial = lines.pop();
-        for (const line of lines)
-            this.line(line);
-    }
-    /** Prints a last line that had no newline. */
-    flush() {
-        const rest = this.partial + this.decoder.end();
-        this.partial = '';
-        if (rest)
-            this.line(rest);
-    }
-    get open() {
-        const last = this.phases.at(-1);
-        return last && last.end === null ? last : undefined;
-    }
-    line(line) {
-        if (!line.startsWith(this.marker)) {
-            this.open?.output.push(line);
-            this.sink.info(`| ${line}`);
-            return;
-        }
-        const [kind, name, event, ...rest] = line.slice(this.marker.length).split(' ');
-        if (kind !== 'phase' || !name)
-            return;
-        if (event === 'begin') {
-            this.phases.push({ name, begin: Number(rest[0]), end: null, code: null, output: [] });
-            this.sink.startGroup(name);
-        }
-        else if (event === 'end' && this.open?.name === name) {
-            const phase = this.open;
-            phase.code = Number(rest[0]);
-            phase.end = Number(rest[1]);
-            this.sink.endGroup();
-            const took = formatDuration(phase.end - phase.begin);
-            this.sink.info(phase.code === 0 ? `✔ ${name} (${took})` : `✘ ${name} failed with exit status ${phase.code} after ${took}`);
-        }
-    }
-}
-function formatDuration(ms) {
-    if (ms < 10_000)
-        return `${(ms / 1000).toFixed(1)} s`;
-    if (ms < 120_000)
-        return `${Math.round(ms / 1000)} s`;
-    return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
 ;// CONCATENATED MODULE: ./src/known-hosts.ts
@@ -55764,6 +55616,400 @@ function checkHostKey(keys, presented) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/inputs.ts
+/**
+ * Turns the action's raw inputs into one typed settings object per command.
+ * All validation lives here and runs before anything connects; each problem is one line
+ * naming the input. Pure: the caller hands in a getter, so tests need no environment.
+ */
+
+
+
+function parseSettings(get, requester) {
+    const input = (name) => get(name).trim();
+    const command = input('command') || 'deploy';
+    if (command !== 'deploy' && command !== 'status') {
+        throw new UserError(`command must be "deploy" or "status", not "${printable(command)}"`);
+    }
+    const connection = parseConnection(get);
+    const repoPath = parseRepoPath(input('repo-path') || '/var/lib/catcolab');
+    const commandInput = (name, fallback) => {
+        const value = input(`${name}-command`) || fallback;
+        if (value.includes('\0'))
+            throw new UserError(`${name}-command contains a NUL byte: remove it`);
+        return value;
+    };
+    if (command === 'status') {
+        return { command, connection, repoPath, statusCommand: commandInput('status', 'catcolab-status') };
+    }
+    return {
+        command,
+        connection,
+        ref: parseRef(input('ref')),
+        repoPath,
+        remote: parseRemote(input('remote') || 'origin'),
+        migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
+        migrate: parseChoice('migrate', input('migrate') || 'auto', ['auto', 'always', 'never']),
+        commands: {
+            build: commandInput('build', 'catcolab-build'),
+            stop: commandInput('stop', 'catcolab-stop'),
+            migrate: commandInput('migrate', 'catcolab-migrate'),
+            start: commandInput('start', 'catcolab-start'),
+            restart: commandInput('restart', 'catcolab-restart'),
+            status: commandInput('status', 'catcolab-status'),
+        },
+        healthUrl: parseHealthUrl(input('health-url')),
+        rollback: parseBoolean('rollback', input('rollback') || 'true'),
+        logsCommand: input('logs-command') ? commandInput('logs', '') : null,
+        healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
+        lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
+        commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
+        dryRun: parseBoolean('dry-run', input('dry-run') || 'false'),
+        requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
+    };
+}
+function parseConnection(get) {
+    const host = get('host').trim();
+    if (!host)
+        throw new UserError('host is required: set it to the SSH host name or address of the CatColab server');
+    // A host starting with "-" could be read as an option by tools; the rest is what DNS names and IPs use.
+    if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(host) || host.startsWith('-')) {
+        throw new UserError(`host "${printable(host)}" is not a host name or IP address`);
+    }
+    const port = parseInteger('port', get('port').trim() || '22', 1, 65535);
+    const username = get('username').trim() || 'catcolab';
+    if (username === 'root') {
+        throw new UserError('username "root" is refused: deploy as the catcolab user, as the documented upgrade process requires');
+    }
+    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username)) {
+        throw new UserError(`username "${printable(username)}" is not a valid user name`);
+    }
+    const passphrase = get('passphrase') || undefined;
+    const privateKey = parsePrivateKey(get('private-key'), passphrase);
+    const knownHosts = get('known-hosts');
+    if (!knownHosts.trim()) {
+        throw new UserError(`known-hosts is empty: run "ssh-keyscan -p ${port} ${host}", check the fingerprint it shows against ` +
+            '"ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" run on the host itself, and pass the line as known-hosts');
+    }
+    const hostKeys = keysForHost(parseKnownHosts(knownHosts), host.replace(/^\[(.*)\]$/, '$1'), port);
+    return {
+        host: host.replace(/^\[(.*)\]$/, '$1'),
+        port,
+        username,
+        connectTimeout: parseSeconds('connect-timeout', get('connect-timeout').trim() || '30'),
+        reconnectTimeout: parseSeconds('reconnect-timeout', get('reconnect-timeout').trim() || '300'),
+        privateKey,
+        passphrase,
+        hostKeys,
+    };
+}
+const SUPPORTED_KEY_TYPES = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))$/;
+function parsePrivateKey(text, passphrase) {
+    // Secrets pasted into the GitHub UI sometimes lose their final newline or gain CRLF endings.
+    const key = text.replace(/\r\n/g, '\n').trim() + '\n';
+    if (!text.trim())
+        throw new UserError('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}');
+    const parsed = lib.utils.parseKey(key, passphrase);
+    if (parsed instanceof Error) {
+        if (/no passphrase given/i.test(parsed.message)) {
+            throw new UserError('private-key is encrypted: pass its passphrase as the passphrase input');
+        }
+        if (/bad passphrase|decrypt/i.test(parsed.message)) {
+            throw new UserError('private-key could not be decrypted: the passphrase input is wrong');
+        }
+        throw new UserError(`private-key is not a usable private key (${parsed.message}): pass the whole OpenSSH private key text (ed25519, rsa or ecdsa)`);
+    }
+    const first = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!first?.isPrivateKey()) {
+        throw new UserError('private-key holds a public key: pass the private key (the file without .pub)');
+    }
+    if (!SUPPORTED_KEY_TYPES.test(first.type)) {
+        throw new UserError(`private-key is a ${first.type} key, which current OpenSSH servers refuse: make an ed25519 deploy key (ssh-keygen -t ed25519)`);
+    }
+    return key;
+}
+/** The program a host command runs, for the preflight check: its first word after any VAR=value. */
+function commandWord(command) {
+    const words = command.trim().split(/\s+/);
+    return words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? words[0];
+}
+/** Hex commit sha, short or full. */
+const SHA_PATTERN = /^[0-9a-f]{7,40}$/i;
+/**
+ * Accepts a branch, tag or commit sha. Names must follow git-check-ref-format(1) and, stricter
+ * than git, use only letters, digits and . _ / + @ - : CatColab's branches and tags never need
+ * more, and a ref that could mean anything to a shell is refused even though none ever sees it.
+ */
+function parseRef(value) {
+    if (!value)
+        throw new UserError('ref is required: set it to a branch, tag or commit sha');
+    if (SHA_PATTERN.test(value))
+        return value.toLowerCase();
+    const problem = refNameProblem(value);
+    if (problem)
+        throw new UserError(`ref "${printable(value)}" is not a valid git ref name (${problem}): pass a branch, tag or commit sha`);
+    return value;
+}
+function refNameProblem(name) {
+    if (name.startsWith('-'))
+        return 'starts with "-"';
+    if (name === '@')
+        return 'is "@"';
+    if (!/^[A-Za-z0-9._/+@-]+$/.test(name))
+        return 'use only letters, digits and . _ / + @ -';
+    if (name.includes('..'))
+        return 'contains ".."';
+    if (name.includes('@{'))
+        return 'contains "@{"';
+    if (name.startsWith('/') || name.endsWith('/') || name.includes('//'))
+        return 'has an empty path component';
+    if (name.endsWith('.'))
+        return 'ends with "."';
+    for (const part of name.split('/')) {
+        if (part.startsWith('.'))
+            return 'has a component starting with "."';
+        if (part.endsWith('.lock'))
+            return 'has a component ending with ".lock"';
+    }
+    return null;
+}
+/** A git remote's name (not a URL: a URL could select a transport that runs commands). */
+function parseRemote(value) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(value) || refNameProblem(value)) {
+        throw new UserError(`remote "${printable(value)}" is not a git remote name: name a remote of the clone, e.g. origin`);
+    }
+    return value;
+}
+function parseRepoPath(value) {
+    if (!value.startsWith('/'))
+        throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(value))
+        throw new UserError('repo-path contains a control character: remove it');
+    if (value.split('/').includes('..'))
+        throw new UserError(`repo-path "${printable(value)}" must not contain ".."`);
+    return value.replace(/\/+$/, '') || '/';
+}
+/** Repo-relative directories, one per line; git receives them as literal pathspecs. */
+function parseMigrationsPaths(text) {
+    const paths = text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    if (paths.length === 0)
+        throw new UserError('migrations-path is empty: name at least one directory, e.g. packages/backend/migrations');
+    return paths.map((path) => {
+        const normalized = path.replace(/^\.\//, '').replace(/\/+$/, '');
+        // eslint-disable-next-line no-control-regex
+        const bad = /[\x00-\x1f\x7f]/.test(normalized)
+            ? 'contains a control character'
+            : normalized.startsWith('/')
+                ? 'is absolute'
+                : normalized.startsWith('-') || normalized.startsWith(':')
+                    ? 'starts with "-" or ":"'
+                    : normalized === '' || normalized.split('/').some((part) => part === '..' || part === '.' || part === '')
+                        ? 'is not a plain relative path'
+                        : null;
+        if (bad) {
+            throw new UserError(`migrations-path "${printable(path)}" ${bad}: use paths relative to the repository root, one per line`);
+        }
+        return normalized;
+    });
+}
+function parseHealthUrl(value) {
+    if (!value)
+        return null;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new UserError(`health-url "${printable(value)}" is not a URL, e.g. http://localhost:8000/`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new UserError(`health-url "${printable(value)}" must be an http or https URL`);
+    }
+    return url.href;
+}
+function parseSeconds(name, value) {
+    return parseInteger(name, value, 1, 7 * 24 * 3600);
+}
+function parseInteger(name, value, min, max) {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        throw new UserError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
+    }
+    return Number(value);
+}
+function parseBoolean(name, value) {
+    if (/^true$/i.test(value))
+        return true;
+    if (/^false$/i.test(value))
+        return false;
+    throw new UserError(`${name} must be true or false, not "${printable(value)}"`);
+}
+function parseChoice(name, value, choices) {
+    if (choices.includes(value))
+        return value;
+    throw new UserError(`${name} must be one of ${choices.join(', ')}, not "${printable(value)}"`);
+}
+/** Echoes a rejected value safely on one line, shortened. */
+function printable(value) {
+    const escaped = JSON.stringify(value).slice(1, -1);
+    return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped;
+}
+function oneLine(value) {
+    // eslint-disable-next-line no-control-regex
+    return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+function chooseBase(facts) {
+    return facts.record ? { base: facts.record, baseSource: 'record' } : { base: facts.head, baseSource: 'head' };
+}
+/** Parses `git diff --no-renames --name-status -z`: status and path alternate, NUL-separated. */
+function parseNameStatus(output) {
+    const fields = output.split('\0');
+    const changes = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+        const letter = fields[i].charAt(0);
+        const path = fields[i + 1];
+        const status = letter === 'A' ? 'added' : letter === 'D' ? 'deleted' : 'modified';
+        changes.push({ status, path });
+    }
+    return changes;
+}
+function makePlan(facts, diff, mode) {
+    const { base, baseSource } = chooseBase(facts);
+    const changes = parseNameStatus(diff.nameStatus);
+    const of = (status) => changes.filter((c) => c.status === status).map((c) => c.path);
+    const newMigrations = of('added');
+    const deletedMigrations = of('deleted');
+    const modifiedMigrations = of('modified');
+    const warnings = [];
+    const short = (sha) => sha.slice(0, 12);
+    if (baseSource === 'head') {
+        warnings.push({
+            message: `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
+                'if the database may be behind that commit, deploy with migrate: always',
+        });
+    }
+    else if (facts.head !== facts.record) {
+        warnings.push({
+            message: `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
+                'someone checked out by hand; new migrations are counted from the recorded commit',
+        });
+    }
+    if (!diff.ancestor) {
+        warnings.push({
+            message: `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
+                'migrations are compared tree to tree; migrations applied on the base stay applied',
+        });
+    }
+    for (const path of deletedMigrations) {
+        warnings.push({ message: `migration file ${path} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path });
+    }
+    for (const path of modifiedMigrations) {
+        warnings.push({ message: `migration file ${path} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path });
+    }
+    const count = `${newMigrations.length} new migration file${newMigrations.length === 1 ? '' : 's'}`;
+    let migrate;
+    let reason;
+    if (mode === 'always') {
+        migrate = true;
+        reason = `migrate: always (${count}): stop, migrate, start`;
+    }
+    else if (mode === 'never') {
+        migrate = false;
+        reason = `migrate: never (${count}): restart only`;
+        if (newMigrations.length > 0)
+            warnings.push({ message: `migrate: never, so ${count} will not be applied` });
+    }
+    else {
+        migrate = newMigrations.length > 0;
+        reason = migrate ? `${count} since ${short(base)}: stop, migrate, start` : `no new migration files since ${short(base)}: restart only`;
+    }
+    return {
+        previous: facts.head,
+        target: facts.target,
+        base,
+        baseSource,
+        newMigrations,
+        deletedMigrations,
+        modifiedMigrations,
+        migrate,
+        reason,
+        warnings,
+    };
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = require("node:string_decoder");
+;// CONCATENATED MODULE: ./src/run-log.ts
+/**
+ * Turns the host's run log, as it streams in, into the job log: one group per phase with its
+ * elapsed time, each host line prefixed so it can never act as a workflow command (the runner
+ * only reads "::" at the start of a line, after leading spaces).
+ */
+
+class RunLog {
+    sink;
+    phases = [];
+    decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    partial = '';
+    marker;
+    /** nonce: a per-run secret, so a host command cannot forge phase markers. */
+    constructor(nonce, sink) {
+        this.sink = sink;
+        this.marker = `@@${nonce} `;
+    }
+    push(chunk) {
+        const lines = (this.partial + this.decoder.write(chunk)).split('\n');
+        this.partial = lines.pop();
+        for (const line of lines)
+            this.line(line);
+    }
+    /** Prints a last line that had no newline. */
+    flush() {
+        const rest = this.partial + this.decoder.end();
+        this.partial = '';
+        if (rest)
+            this.line(rest);
+    }
+    get open() {
+        const last = this.phases.at(-1);
+        return last && last.end === null ? last : undefined;
+    }
+    line(line) {
+        if (!line.startsWith(this.marker)) {
+            this.open?.output.push(line);
+            this.sink.info(`| ${line}`);
+            return;
+        }
+        const [kind, name, event, ...rest] = line.slice(this.marker.length).split(' ');
+        if (kind !== 'phase' || !name)
+            return;
+        if (event === 'begin') {
+            this.phases.push({ name, begin: Number(rest[0]), end: null, code: null, output: [] });
+            this.sink.startGroup(name);
+        }
+        else if (event === 'end' && this.open?.name === name) {
+            const phase = this.open;
+            phase.code = Number(rest[0]);
+            phase.end = Number(rest[1]);
+            this.sink.endGroup();
+            const took = formatDuration(phase.end - phase.begin);
+            this.sink.info(phase.code === 0 ? `✔ ${name} (${took})` : `✘ ${name} failed with exit status ${phase.code} after ${took}`);
+        }
+    }
+}
+function formatDuration(ms) {
+    if (ms < 10_000)
+        return `${(ms / 1000).toFixed(1)} s`;
+    if (ms < 120_000)
+        return `${Math.round(ms / 1000)} s`;
+    return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
 ;// CONCATENATED MODULE: ./src/ssh.ts
 /**
  * One SSH connection to the host, with its key checked against known-hosts before
@@ -55817,7 +56063,8 @@ function connectError(error, settings, hostKeyProblem) {
     const where = `${settings.host}:${settings.port}`;
     const username = settings.username;
     if (hostKeyProblem) {
-        return new UserError(`${hostKeyProblem}; nothing was sent to the host. If the host key really changed, verify the new one on the host and update known-hosts`);
+        // The reason already says what to do; add that the connection ended before authenticating.
+        return new UserError(`${hostKeyProblem} (the connection was closed before authenticating)`);
     }
     if (error.level === 'client-authentication') {
         return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`);
@@ -55965,6 +56212,7 @@ function summary_escape(text) {
 
 
 
+
 /** A run that finds the host changed under the lock is planned again, this many times. */
 const MAX_PLANS = 10;
 async function deploy(settings, io) {
@@ -56004,7 +56252,7 @@ async function makeDeployPlan(settings, host, io) {
             remote: settings.remote,
             ref: settings.ref,
             needCurl: settings.healthUrl !== null,
-            commandWords: Object.values(commands).map((command) => command.trim().split(/\s+/)[0]),
+            commandWords: Object.values(commands).map(commandWord),
         });
         const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
         const plan = makePlan(prepared, diff, settings.migrate);
@@ -56165,252 +56413,12 @@ async function writeSummary(settings, io, plan, outcome, message, running, phase
     }));
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * Turns the action's raw inputs into one typed settings object per command.
- * All validation lives here and runs before anything connects; each problem is one line
- * naming the input. Pure: the caller hands in a getter, so tests need no environment.
- */
-
-
-
-function parseSettings(get, requester) {
-    const input = (name) => get(name).trim();
-    const command = input('command') || 'deploy';
-    if (command !== 'deploy' && command !== 'status') {
-        throw new UserError(`command must be "deploy" or "status", not "${printable(command)}"`);
-    }
-    const connection = parseConnection(get);
-    const repoPath = parseRepoPath(input('repo-path') || '/var/lib/catcolab');
-    const commandInput = (name, fallback) => {
-        const value = input(`${name}-command`) || fallback;
-        if (value.includes('\0'))
-            throw new UserError(`${name}-command contains a NUL byte: remove it`);
-        return value;
-    };
-    if (command === 'status') {
-        return { command, connection, repoPath, statusCommand: commandInput('status', 'catcolab-status') };
-    }
-    return {
-        command,
-        connection,
-        ref: parseRef(input('ref')),
-        repoPath,
-        remote: parseRemote(input('remote') || 'origin'),
-        migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
-        migrate: parseChoice('migrate', input('migrate') || 'auto', ['auto', 'always', 'never']),
-        commands: {
-            build: commandInput('build', 'catcolab-build'),
-            stop: commandInput('stop', 'catcolab-stop'),
-            migrate: commandInput('migrate', 'catcolab-migrate'),
-            start: commandInput('start', 'catcolab-start'),
-            restart: commandInput('restart', 'catcolab-restart'),
-            status: commandInput('status', 'catcolab-status'),
-        },
-        healthUrl: parseHealthUrl(input('health-url')),
-        rollback: parseBoolean('rollback', input('rollback') || 'true'),
-        logsCommand: input('logs-command') ? commandInput('logs', '') : null,
-        healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
-        lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
-        commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
-        dryRun: parseBoolean('dry-run', input('dry-run') || 'false'),
-        requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
-    };
-}
-function parseConnection(get) {
-    const host = get('host').trim();
-    if (!host)
-        throw new UserError('host is required: set it to the SSH host name or address of the CatColab server');
-    // A host starting with "-" could be read as an option by tools; the rest is what DNS names and IPs use.
-    if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(host) || host.startsWith('-')) {
-        throw new UserError(`host "${printable(host)}" is not a host name or IP address`);
-    }
-    const port = parseInteger('port', get('port').trim() || '22', 1, 65535);
-    const username = get('username').trim() || 'catcolab';
-    if (username === 'root') {
-        throw new UserError('username "root" is refused: deploy as the catcolab user, as the documented upgrade process requires');
-    }
-    if (!/^[a-z_][a-z0-9_.-]*$/i.test(username)) {
-        throw new UserError(`username "${printable(username)}" is not a valid user name`);
-    }
-    const passphrase = get('passphrase') || undefined;
-    const privateKey = parsePrivateKey(get('private-key'), passphrase);
-    const knownHosts = get('known-hosts');
-    if (!knownHosts.trim()) {
-        throw new UserError(`known-hosts is empty: run "ssh-keyscan -p ${port} ${host}", check the fingerprint it shows against ` +
-            '"ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" run on the host itself, and pass the line as known-hosts');
-    }
-    const hostKeys = keysForHost(parseKnownHosts(knownHosts), host.replace(/^\[(.*)\]$/, '$1'), port);
-    return {
-        host: host.replace(/^\[(.*)\]$/, '$1'),
-        port,
-        username,
-        connectTimeout: parseSeconds('connect-timeout', get('connect-timeout').trim() || '30'),
-        reconnectTimeout: parseSeconds('reconnect-timeout', get('reconnect-timeout').trim() || '300'),
-        privateKey,
-        passphrase,
-        hostKeys,
-    };
-}
-const SUPPORTED_KEY_TYPES = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521))$/;
-function parsePrivateKey(text, passphrase) {
-    // Secrets pasted into the GitHub UI sometimes lose their final newline or gain CRLF endings.
-    const key = text.replace(/\r\n/g, '\n').trim() + '\n';
-    if (!text.trim())
-        throw new UserError('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}');
-    const parsed = lib.utils.parseKey(key, passphrase);
-    if (parsed instanceof Error) {
-        if (/no passphrase given/i.test(parsed.message)) {
-            throw new UserError('private-key is encrypted: pass its passphrase as the passphrase input');
-        }
-        if (/bad passphrase|decrypt/i.test(parsed.message)) {
-            throw new UserError('private-key could not be decrypted: the passphrase input is wrong');
-        }
-        throw new UserError(`private-key is not a usable private key (${parsed.message}): pass the whole OpenSSH private key text (ed25519, rsa or ecdsa)`);
-    }
-    const first = Array.isArray(parsed) ? parsed[0] : parsed;
-    if (!first?.isPrivateKey()) {
-        throw new UserError('private-key holds a public key: pass the private key (the file without .pub)');
-    }
-    if (!SUPPORTED_KEY_TYPES.test(first.type)) {
-        throw new UserError(`private-key is a ${first.type} key, which current OpenSSH servers refuse: make an ed25519 deploy key (ssh-keygen -t ed25519)`);
-    }
-    return key;
-}
-/** Hex commit sha, short or full. */
-const SHA_PATTERN = /^[0-9a-f]{7,40}$/i;
-/**
- * Accepts a branch, tag or commit sha. Names must follow git-check-ref-format(1) and, stricter
- * than git, use only letters, digits and . _ / + @ - : CatColab's branches and tags never need
- * more, and a ref that could mean anything to a shell is refused even though none ever sees it.
- */
-function parseRef(value) {
-    if (!value)
-        throw new UserError('ref is required: set it to a branch, tag or commit sha');
-    if (SHA_PATTERN.test(value))
-        return value.toLowerCase();
-    const problem = refNameProblem(value);
-    if (problem)
-        throw new UserError(`ref "${printable(value)}" is not a valid git ref name (${problem}): pass a branch, tag or commit sha`);
-    return value;
-}
-function refNameProblem(name) {
-    if (name.startsWith('-'))
-        return 'starts with "-"';
-    if (name === '@')
-        return 'is "@"';
-    if (!/^[A-Za-z0-9._/+@-]+$/.test(name))
-        return 'use only letters, digits and . _ / + @ -';
-    if (name.includes('..'))
-        return 'contains ".."';
-    if (name.includes('@{'))
-        return 'contains "@{"';
-    if (name.startsWith('/') || name.endsWith('/') || name.includes('//'))
-        return 'has an empty path component';
-    if (name.endsWith('.'))
-        return 'ends with "."';
-    for (const part of name.split('/')) {
-        if (part.startsWith('.'))
-            return 'has a component starting with "."';
-        if (part.endsWith('.lock'))
-            return 'has a component ending with ".lock"';
-    }
-    return null;
-}
-/** A git remote's name (not a URL: a URL could select a transport that runs commands). */
-function parseRemote(value) {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(value) || refNameProblem(value)) {
-        throw new UserError(`remote "${printable(value)}" is not a git remote name: name a remote of the clone, e.g. origin`);
-    }
-    return value;
-}
-function parseRepoPath(value) {
-    if (!value.startsWith('/'))
-        throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(value))
-        throw new UserError('repo-path contains a control character: remove it');
-    if (value.split('/').includes('..'))
-        throw new UserError(`repo-path "${printable(value)}" must not contain ".."`);
-    return value.length > 1 ? value.replace(/\/+$/, '') : value;
-}
-/** Repo-relative directories, one per line; git receives them as literal pathspecs. */
-function parseMigrationsPaths(text) {
-    const paths = text
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '');
-    if (paths.length === 0)
-        throw new UserError('migrations-path is empty: name at least one directory, e.g. packages/backend/migrations');
-    return paths.map((path) => {
-        const normalized = path.replace(/^\.\//, '').replace(/\/+$/, '');
-        // eslint-disable-next-line no-control-regex
-        const bad = /[\x00-\x1f\x7f]/.test(normalized)
-            ? 'contains a control character'
-            : normalized.startsWith('/')
-                ? 'is absolute'
-                : normalized.startsWith('-') || normalized.startsWith(':')
-                    ? 'starts with "-" or ":"'
-                    : normalized === '' || normalized.split('/').some((part) => part === '..' || part === '.' || part === '')
-                        ? 'is not a plain relative path'
-                        : null;
-        if (bad) {
-            throw new UserError(`migrations-path "${printable(path)}" ${bad}: use paths relative to the repository root, one per line`);
-        }
-        return normalized;
-    });
-}
-function parseHealthUrl(value) {
-    if (!value)
-        return null;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new UserError(`health-url "${printable(value)}" is not a URL, e.g. http://localhost:8000/`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new UserError(`health-url "${printable(value)}" must be an http or https URL`);
-    }
-    return url.href;
-}
-function parseSeconds(name, value) {
-    return parseInteger(name, value, 1, 7 * 24 * 3600);
-}
-function parseInteger(name, value, min, max) {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-        throw new UserError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
-    }
-    return Number(value);
-}
-function parseBoolean(name, value) {
-    if (/^true$/i.test(value))
-        return true;
-    if (/^false$/i.test(value))
-        return false;
-    throw new UserError(`${name} must be true or false, not "${printable(value)}"`);
-}
-function parseChoice(name, value, choices) {
-    if (choices.includes(value))
-        return value;
-    throw new UserError(`${name} must be one of ${choices.join(', ')}, not "${printable(value)}"`);
-}
-/** Echoes a rejected value safely on one line, shortened. */
-function printable(value) {
-    const escaped = JSON.stringify(value).slice(1, -1);
-    return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped;
-}
-function oneLine(value) {
-    // eslint-disable-next-line no-control-regex
-    return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
-}
-
 ;// CONCATENATED MODULE: ./src/status.ts
 /**
  * The status command: what the host runs, whether a deploy is under way, how the last one
  * ended, and the status command's text. Changes nothing.
  */
+
 
 async function status_status(settings, io) {
     const session = await io.connect();
@@ -56451,7 +56459,7 @@ async function status_status(settings, io) {
             io.warning(`the status command exited ${result.code}: the services may not be running`);
         io.setOutput('deployed-sha', deployed);
         io.setOutput('status', result.output.trimEnd());
-        await io.writeSummary(['## Status of ' + settings.connection.host, '', ...lines.map((l) => `- ${l.replace(/[<>&]/g, ' ')}`), ''].join('\n'));
+        await io.writeSummary([`## Status of ${summary_escape(settings.connection.host)}`, '', ...lines.map((line) => `- ${summary_escape(line)}`), ''].join('\n'));
     }
     finally {
         session.close();

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
 import { sshHost, type Host, type KeyValues } from './host'
-import type { DeploySettings } from './inputs'
+import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, makePlan, type Plan } from './plan'
 import { RunLog, type LogSink, type PhaseTiming } from './run-log'
 import { ConnectionLost, type SshSession } from './ssh'
@@ -62,7 +62,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       remote: settings.remote,
       ref: settings.ref,
       needCurl: settings.healthUrl !== null,
-      commandWords: Object.values(commands).map((command) => command.trim().split(/\s+/)[0]!),
+      commandWords: Object.values(commands).map(commandWord),
     })
     const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
     const plan = makePlan(prepared, diff, settings.migrate)

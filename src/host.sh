@@ -109,17 +109,28 @@ cmd_start() {
   printf 'run=%s\n' "$run"
 }
 
+# This shell's parent process id, now ($PPID is fixed at start).
+parent_pid() {
+  local _pid _comm _state ppid
+  read -r _pid _comm _state ppid _ </proc/$$/stat
+  printf '%s\n' "$ppid"
+}
+
 # follow REPO RUN OFFSET: the run's log from byte OFFSET, live until the run ends.
 cmd_follow() {
   local repo=$1 run=$2 offset=$3 dir size ended
   enter_repo "$repo"
   dir="$STATE/runs/$run"
   [ -f "$dir/log" ] || die "no deploy run $run on this host"
+  local parent
+  parent=$(parent_pid)
   while :; do
     # Whether it ended is read before the size, so the last bytes are always sent.
     ended=false
-    flock -n "$dir/alive" true && ended=true
-    size=$(stat -c %s -- "$dir/log")
+    flock -n "$dir/alive" true 2>/dev/null && ended=true
+    size=$(stat -c %s -- "$dir/log" 2>/dev/null) || die "the log of run $run disappeared"
+    # The SSH session that asked is gone (sshd exited, we were re-parented): stop polling.
+    [ "$(parent_pid)" = "$parent" ] || exit 0
     if ((size > offset)); then
       tail -c "+$((offset + 1))" -- "$dir/log" | head -c "$((size - offset))"
       offset=$size
@@ -301,10 +312,10 @@ cmd_run() {
 
   exec 9>>"$STATE/lock"
   if ! flock -n 9; then
-    holder=$(tr '\n' ' ' <"$STATE/current" 2>/dev/null)
+    holder=$(tr '\n' ' ' 2>/dev/null <"$STATE/current")
     say "another deploy holds the host: ${holder:-unknown}; waiting up to ${P[lock_timeout]} s (lock-timeout)"
     flock -w "${P[lock_timeout]}" 9 || finish lock-timeout \
-      "another deploy still held the host after ${P[lock_timeout]} s: $(tr '\n' ' ' <"$STATE/current" 2>/dev/null)"
+      "another deploy still held the host after ${P[lock_timeout]} s: $(tr '\n' ' ' 2>/dev/null <"$STATE/current")"
   fi
   printf 'run=%s\ntarget=%s\nactor=%s\nrun_url=%s\nsince=%s\n' \
     "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$STATE/current"

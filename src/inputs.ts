@@ -187,6 +187,12 @@ function parsePrivateKey(text: string, passphrase: string | undefined): string {
   return key
 }
 
+/** The program a host command runs, for the preflight check: its first word after any VAR=value. */
+export function commandWord(command: string): string {
+  const words = command.trim().split(/\s+/)
+  return words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? words[0]!
+}
+
 /** Hex commit sha, short or full. */
 export const SHA_PATTERN = /^[0-9a-f]{7,40}$/i
 
@@ -231,7 +237,7 @@ function parseRepoPath(value: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(value)) throw new UserError('repo-path contains a control character: remove it')
   if (value.split('/').includes('..')) throw new UserError(`repo-path "${printable(value)}" must not contain ".."`)
-  return value.length > 1 ? value.replace(/\/+$/, '') : value
+  return value.replace(/\/+$/, '') || '/'
 }
 
 /** Repo-relative directories, one per line; git receives them as literal pathspecs. */

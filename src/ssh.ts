@@ -68,7 +68,8 @@ function connectError(error: Error & { code?: string; level?: string }, settings
   const where = `${settings.host}:${settings.port}`
   const username = settings.username
   if (hostKeyProblem) {
-    return new UserError(`${hostKeyProblem}; nothing was sent to the host. If the host key really changed, verify the new one on the host and update known-hosts`)
+    // The reason already says what to do; add that the connection ended before authenticating.
+    return new UserError(`${hostKeyProblem} (the connection was closed before authenticating)`)
   }
   if (error.level === 'client-authentication') {
     return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`)

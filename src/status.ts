@@ -5,6 +5,7 @@
 import { sshHost } from './host'
 import type { StatusSettings } from './inputs'
 import type { DeployIO } from './deploy'
+import { escape } from './summary'
 
 export type StatusIO = Pick<DeployIO, 'connect' | 'info' | 'warning' | 'setOutput' | 'startGroup' | 'endGroup' | 'writeSummary'>
 
@@ -48,7 +49,7 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
     if (result.code !== 0) io.warning(`the status command exited ${result.code}: the services may not be running`)
     io.setOutput('deployed-sha', deployed)
     io.setOutput('status', result.output.trimEnd())
-    await io.writeSummary(['## Status of ' + settings.connection.host, '', ...lines.map((l) => `- ${l.replace(/[<>&]/g, ' ')}`), ''].join('\n'))
+    await io.writeSummary([`## Status of ${escape(settings.connection.host)}`, '', ...lines.map((line) => `- ${escape(line)}`), ''].join('\n'))
   } finally {
     session.close()
   }

@@ -89,7 +89,7 @@ function escapeHtml(text: string): string {
 }
 
 /** Plain text in markdown: no markup, links, mentions or table breaks. */
-function escape(text: string): string {
+export function escape(text: string): string {
   return escapeHtml(text)
     .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
     .replace(/@/g, '@\u200b')

@@ -38,10 +38,11 @@ class LogPrinter {
 
   private line(raw: string): void {
     const line = raw.replace(/\r$/, '')
-    const command = /^\s*::([a-z-]+)( [^:]*)?::(.*)$/.exec(line)
+    // ::name::data or ::name key=value,...::data, at the start of a line (after spaces).
+    const command = /^\s*::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line)
     if (!command) return this.print(line)
-    const [, name, , data] = command as unknown as [string, string, string | undefined, string]
-    const message = unescape(data)
+    const name = command[1]!
+    const message = unescape(command[2]!)
     switch (name) {
       case 'group':
         this.inGroup = false
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
         check: deployed(commits.C, true),
       },
       {
-        title: 'Deploy main (more migrations; some migration files deleted or modified → warnings)',
+        title: 'Deploy main (more migrations; two old .undo.sql files deleted → warnings)',
         inputs: { ...base, ref: 'main' },
         check: deployed(commits.F, true),
       },

@@ -1,6 +1,8 @@
 // The bundled action, run as the runner runs it, against a throwaway CatColab-like host:
 // real sshd, git, PostgreSQL and stand-in services (test/fixture).
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type HostOptions, type TestHost } from './fixture/host'
@@ -256,6 +258,66 @@ describe('connecting', () => {
     expect(h.logins()).toBe(0)
   })
 
+  it('accepts a hashed known_hosts line, and one right key among several', async () => {
+    const h = await newHost()
+    const file = join(h.root, 'known_hosts_hashed')
+    writeFileSync(file, `${h.knownHostsLine}\n`)
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', file])
+    const hashed = readFileSync(file, 'utf8')
+    expect(hashed).toMatch(/^\|1\|/)
+    expect((await runAction({ ...hostInputs(h), 'known-hosts': hashed, ref: h.commits.B })).code).toBe(0)
+    const other = await newOtherKeyLine(h)
+    const several = `# backend-next\n${other.line}\n${h.knownHostsLine}\n`
+    expect((await runAction({ ...hostInputs(h), 'known-hosts': several, ref: h.commits.C })).code).toBe(0)
+    expect(h.logins()).toBe(2)
+  })
+
+  it('refuses a @revoked host key even when it is also listed', async () => {
+    const h = await newHost()
+    const keyPart = h.knownHostsLine.split(' ').slice(1).join(' ')
+    const run = await runAction({ ...hostInputs(h), 'known-hosts': `${h.knownHostsLine}\n@revoked * ${keyPart}\n`, ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(new RegExp(`^host key of 127\\.0\\.0\\.1:${h.sshPort} is revoked: .*line 2 marks @revoked`))
+    expect(h.logins()).toBe(0)
+  })
+
+  it('explains @cert-authority and garbage lines by line number, before connecting', async () => {
+    const h = await newHost()
+    const connections = connectionsSeen(h)
+    const keyPart = h.knownHostsLine.split(' ').slice(1).join(' ')
+    const ca = await runAction({ ...hostInputs(h), 'known-hosts': `${h.knownHostsLine}\n@cert-authority *.catcolab.org ${keyPart}`, ref: h.commits.B })
+    expect(errorLine(ca.log)).toMatch(/^known-hosts line 2 .*not supported/)
+    const garbage = await runAction({ ...hostInputs(h), 'known-hosts': `\n${h.knownHostsLine}\nthis is not a key line`, ref: h.commits.B })
+    expect(errorLine(garbage.log)).toMatch(/^known-hosts line 3 is not a known_hosts entry/)
+    expect(connectionsSeen(h)).toBe(connections)
+  })
+
+  it('says in one line when the port refuses, the host does not answer, or the key is refused; nothing changes', async () => {
+    const h = await newHost()
+    const closed = await freePort()
+    const refused = await runAction({ ...hostInputs(h), port: String(closed), 'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${closed} `), ref: h.commits.B })
+    expect(errorLine(refused.log)).toBe(`cannot connect to 127.0.0.1:${closed}: connection refused; check host and port, and that sshd runs there`)
+
+    // A port that accepts TCP but never speaks SSH, like a host behind a black-holing firewall.
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as AddressInfo).port
+    try {
+      const mute = await runAction({ ...hostInputs(h), port: String(port), 'connect-timeout': '2', 'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `), ref: h.commits.B })
+      expect(errorLine(mute.log)).toBe(`cannot connect to 127.0.0.1:${port}: no SSH answer within 2 s (connect-timeout); check host, port and the firewall`)
+    } finally {
+      silent.close()
+    }
+
+    const otherKey = join(h.root, 'not_authorized')
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey])
+    const denied = await runAction({ ...hostInputs(h), 'private-key': readFileSync(otherKey, 'utf8'), ref: h.commits.B })
+    expect(errorLine(denied.log)).toBe(`${h.user}@127.0.0.1:${h.sshPort} refused the private key: add its public key to ~${h.user}/.ssh/authorized_keys on the host`)
+    expect(h.logins()).toBe(0)
+    expect(h.events()).toEqual([])
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(h.commits.A)
+  })
+
   it('refuses root', async () => {
     const h = await newHost()
     const run = await runAction({ ...hostInputs(h), username: 'root', ref: h.commits.B })
@@ -269,9 +331,16 @@ function connectionsSeen(h: TestHost): number {
   return readFileSync(h.sshdLog, 'utf8').split('\n').filter((line) => line.includes('Connection from')).length
 }
 
+function freePort(): Promise<number> {
+  const server = createServer()
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo
+    server.close(() => resolve(port))
+  }))
+}
+
 async function newOtherKeyLine(h: TestHost): Promise<{ line: string; fingerprint: string }> {
-  const file = join(h.root, 'other_host_key')
-  const { execFileSync } = await import('node:child_process')
+  const file = join(h.root, `other_host_key_${Math.random().toString(36).slice(2)}`)
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file])
   const pub = readFileSync(`${file}.pub`, 'utf8').trim().split(' ')
   const fingerprint = execFileSync('ssh-keygen', ['-lf', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1]!

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { UserError } from '../src/errors'
-import { parseMigrationsPaths, parseRef, parseSettings, type DeploySettings } from '../src/inputs'
+import { commandWord, parseMigrationsPaths, parseRef, parseSettings, type DeploySettings } from '../src/inputs'
 
 let key: string
 let encryptedKey: string
@@ -99,6 +99,7 @@ describe('parseSettings', () => {
     expect(s.connection).toMatchObject({ port: 2222, username: 'deploy' })
     expect(s.connection.hostKeys.trusted).toHaveLength(1)
     expect(s.repoPath).toBe('/srv/catcolab')
+    expect((settings({ 'repo-path': '//' }) as DeploySettings).repoPath).toBe('/')
     expect(s.remote).toBe('upstream')
     expect(s.migrationsPaths).toEqual(['packages/backend/migrations', 'packages/migrator/src/migrations'])
     expect(s.migrate).toBe('always')
@@ -180,5 +181,13 @@ describe('parseMigrationsPaths', () => {
   })
   it('refuses an empty list', () => {
     expect(() => parseMigrationsPaths('\n \n')).toThrow(/migrations-path is empty/)
+  })
+})
+
+describe('commandWord', () => {
+  it('names the program a command runs, past environment assignments', () => {
+    expect(commandWord('catcolab-build')).toBe('catcolab-build')
+    expect(commandWord('  sudo systemctl restart backend')).toBe('sudo')
+    expect(commandWord('RUST_LOG=info CARGO_TERM_COLOR=never catcolab-build --release')).toBe('catcolab-build')
   })
 })
