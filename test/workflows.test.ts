@@ -230,6 +230,24 @@ describe('the deploy workflow', () => {
   })
 })
 
+describe('docs/workflows.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs/workflows.md'), 'utf8')
+
+  it('shows exactly the tested workflow as CatColab\'s copy, the action named by its release', async () => {
+    const block = /<!-- deploy-backend\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
+    const tested = readFileSync(join(DIR, 'deploy.yml'), 'utf8')
+    expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
+    expect(block).toContain('uses: ToposInstitute/catcolab-deploy@<release-sha> # vX.Y.Z')
+    expect(block).not.toContain('uses: ./')
+    const result = parseWorkflow({ name: 'deploy-backend.yml', content: block! }, new NoOperationTraceWriter())
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
+  })
+
+  it('is linked from the README', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('[docs/workflows.md](docs/workflows.md)')
+  })
+})
+
 describe('CI', () => {
   const workflow = readWorkflow(join(DIR, 'ci.yml'))
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
