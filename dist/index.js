@@ -64227,6 +64227,7 @@ function deploymentRecorder(api, context, io) {
     let started = false;
     return {
         async planned(plan) {
+            started = false;
             if (current?.sha === plan.target)
                 return;
             if (current) {
@@ -64234,7 +64235,6 @@ function deploymentRecorder(api, context, io) {
                 await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${records_short(plan.target)} by the time the host was free`);
             }
             current = await keeper.begin(plan.target, plan.previous);
-            started = false;
         },
         async started(run) {
             started = true;

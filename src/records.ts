@@ -88,13 +88,13 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
   let started = false
   return {
     async planned(plan) {
+      started = false
       if (current?.sha === plan.target) return
       if (current) {
         // Planned again after another deploy changed the host, and the ref now names another commit.
         await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${short(plan.target)} by the time the host was free`)
       }
       current = await keeper.begin(plan.target, plan.previous)
-      started = false
     },
     async started(run) {
       started = true
