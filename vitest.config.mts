@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
+    // @actions/workflow-parser imports its JSON schemas without `with { type: 'json' }`, which
+    // Node refuses; bundled by vite instead, they load.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 })

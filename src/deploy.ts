@@ -20,6 +20,24 @@ export interface DeployIO extends LogSink {
   commitUrl(sha: string): string
   /** Waits between reconnect attempts; tests make it instant. */
   sleep(ms: number): Promise<void>
+  /** Told how the deploy goes (records.ts keeps GitHub's deployment records with it); never throws. */
+  observer?: DeployObserver
+}
+
+export interface DeployObserver {
+  /** A plan was made and is about to run (again, with a new plan, after the host changed under it). Not for a dry run. */
+  planned(plan: Plan): Promise<void>
+  /** The host-side run began, detached; run is its id on the host. */
+  started(run: string): Promise<void>
+  /** The deploy ended: with the host's result, or with an error before the action knew one (outcome 'error'). */
+  finished(end: DeployEnd): Promise<void>
+}
+
+export interface DeployEnd {
+  outcome: 'success' | 'failure' | 'error'
+  /** The commit the host runs now; '' when unknown. */
+  running: string
+  message: string
 }
 
 /** A run that finds the host changed under the lock is planned again, this many times. */
@@ -28,6 +46,7 @@ const MAX_PLANS = 10
 export async function deploy(settings: DeploySettings, io: DeployIO): Promise<void> {
   let session = await io.connect()
   let host = sshHost(session, settings.repoPath)
+  let reported = false
   try {
     for (let attempt = 1; ; attempt++) {
       const plan = await makeDeployPlan(settings, host, io)
@@ -36,8 +55,10 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
         await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null)
         return
       }
+      await io.observer?.planned(plan)
       const nonce = randomBytes(12).toString('hex')
       const run = await host.start(runParams(settings, plan, nonce))
+      await io.observer?.started(run)
       io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
       const log = new RunLog(nonce, io)
       ;({ session, host } = await followRun(settings, io, { session, host }, run, log))
@@ -46,9 +67,13 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
         io.info(result.message ?? 'the host changed since the plan was made; planning again')
         continue
       }
+      reported = true // report() tells the observer itself
       await report(settings, io, host, plan, result, log)
       return
     }
+  } catch (error) {
+    if (!reported) await io.observer?.finished({ outcome: 'error', running: '', message: error instanceof Error ? error.message : String(error) })
+    throw error
   } finally {
     session.close()
   }
@@ -167,6 +192,7 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
     : null
   const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
+  await io.observer?.finished({ outcome: outcome === 'success' ? 'success' : 'failure', running, message })
   await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs)
   if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; the host runs ${running}`)
 }

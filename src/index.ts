@@ -1,3 +1,6 @@
+import * as core from '@actions/core'
 import { run } from './main'
+import { post } from './post'
 
-void run()
+// The runner runs this file for the step and again as its post step (action.yml runs.post).
+void (core.getState('isPost') === 'true' ? post() : run())

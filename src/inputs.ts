@@ -41,6 +41,17 @@ export interface Requester {
   runUrl: string
 }
 
+/** Where GitHub keeps the record of a deploy (records.ts). */
+export interface RecordSettings {
+  /** The GitHub environment, e.g. catcolab-next. */
+  environment: string
+  environmentUrl: string | null
+  /** GitHub's production_environment flag: never auto-inactivated, shown as production. */
+  production: boolean
+  /** '' when unset: recording then warns and records nothing. */
+  token: string
+}
+
 export interface DeploySettings {
   command: 'deploy'
   connection: ConnectionSettings
@@ -65,6 +76,8 @@ export interface DeploySettings {
   commandTimeout: number
   dryRun: boolean
   requester: Requester
+  /** null when the environment input is empty: no deployment record. */
+  records: RecordSettings | null
 }
 
 export interface StatusSettings {
@@ -119,6 +132,26 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
     dryRun: parseBoolean('dry-run', input('dry-run') || 'false'),
     requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
+    records: parseRecords(input),
+  }
+}
+
+function parseRecords(input: InputGetter): RecordSettings | null {
+  const environment = input('environment')
+  if (!environment) return null
+  // GitHub's own limits on environment names.
+  // eslint-disable-next-line no-control-regex
+  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
+  }
+  const url = input('environment-url')
+  return {
+    environment,
+    // Kept as written (no trailing slash added): GitHub shows it as the environment's link.
+    environmentUrl: url && parseUrl('environment-url', url, 'https://backend-next.catcolab.org') ? url : null,
+    // CatColab's production environment is named catcolab (backend.catcolab.org).
+    production: parseBoolean('production-environment', input('production-environment') || String(environment === 'catcolab')),
+    token: input('github-token'),
   }
 }
 
@@ -267,17 +300,20 @@ export function parseMigrationsPaths(text: string): string[] {
 }
 
 function parseHealthUrl(value: string): string | null {
-  if (!value) return null
+  return value ? parseUrl('health-url', value, 'http://localhost:8000/').href : null
+}
+
+function parseUrl(name: string, value: string, example: string): URL {
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new UserError(`health-url "${printable(value)}" is not a URL, e.g. http://localhost:8000/`)
+    throw new UserError(`${name} "${printable(value)}" is not a URL, e.g. ${example}`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`health-url "${printable(value)}" must be an http or https URL`)
+    throw new UserError(`${name} "${printable(value)}" must be an http or https URL`)
   }
-  return url.href
+  return url
 }
 
 function parseSeconds(name: string, value: string): number {

@@ -5,6 +5,7 @@ import * as core from '@actions/core'
 import { deploy, type DeployIO } from './deploy'
 import { UserError } from './errors'
 import { parseSettings } from './inputs'
+import { recordsFor } from './post'
 import { connect } from './ssh'
 import { status } from './status'
 
@@ -17,6 +18,8 @@ export async function run(): Promise<void> {
     })
   }
   try {
+    // The runner runs index.js again as the post step; this tells it apart.
+    core.saveState('isPost', 'true')
     maskSecrets()
     const env = process.env
     const server = env.GITHUB_SERVER_URL || 'https://github.com'
@@ -38,7 +41,8 @@ export async function run(): Promise<void> {
       commitUrl: (sha) => `${server}/${repository}/commit/${sha}`,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }
-    if (settings.command === 'deploy') await deploy(settings, io)
+    // A dry run records nothing.
+    if (settings.command === 'deploy') await deploy(settings, { ...io, observer: settings.dryRun ? undefined : recordsFor(settings) })
     else await status(settings, io)
   } catch (error) {
     // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.
@@ -53,4 +57,6 @@ function maskSecrets(): void {
   }
   const passphrase = core.getInput('passphrase', { trimWhitespace: false })
   if (passphrase) core.setSecret(passphrase)
+  const token = core.getInput('github-token')
+  if (token) core.setSecret(token)
 }

@@ -1,5 +1,6 @@
 // Runs the bundled dist/index.js the way the Actions runner does: INPUT_* variables with
-// action.yml's defaults applied, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
+// action.yml's defaults applied, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files;
+// runPost runs it again as the post step, with the state the step saved.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,13 +19,15 @@ export interface ActionRun {
   log: string
   outputs: Record<string, string>
   summary: string
+  /** What the step saved for its post step (core.saveState). */
+  state: Record<string, string>
 }
 
 /** Every input as the runner would set it: the given value, else action.yml's default. */
 export function runnerEnv(inputs: Record<string, string>, github: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs)) {
-    const fallback = (spec.default ?? '').replace('${{ github.sha }}', github.GITHUB_SHA ?? '')
+    const fallback = (spec.default ?? '').replace('${{ github.sha }}', github.GITHUB_SHA ?? '').replace('${{ github.token }}', github.GITHUB_TOKEN ?? '')
     env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? fallback
   }
   for (const name of Object.keys(inputs)) {
@@ -35,13 +38,21 @@ export function runnerEnv(inputs: Record<string, string>, github: Record<string,
 
 export async function runAction(
   inputs: Record<string, string>,
-  options: { github?: Record<string, string>; onLog?: (text: string) => void; signalAfter?: { pattern: RegExp; signal: NodeJS.Signals } } = {},
+  options: {
+    github?: Record<string, string>
+    onLog?: (text: string) => void
+    signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }
+    /** Run as the post step, with this saved state. */
+    postState?: Record<string, string>
+  } = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
+  const stateFile = join(dir, 'state')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
+  writeFileSync(stateFile, '')
   const github = {
     GITHUB_ACTIONS: 'true',
     GITHUB_SERVER_URL: 'https://github.com',
@@ -52,7 +63,16 @@ export async function runAction(
     ...options.github,
   }
   const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], {
-    env: { PATH: process.env.PATH ?? '', ...github, ...runnerEnv(inputs, github), GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir },
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...github,
+      ...runnerEnv(inputs, github),
+      ...Object.fromEntries(Object.entries(options.postState ?? {}).map(([name, value]) => [`STATE_${name}`, value])),
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_STATE: stateFile,
+      RUNNER_TEMP: dir,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
@@ -67,12 +87,23 @@ export async function runAction(
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  const result = { code, log, outputs: parseOutputs(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') }
+  const result = {
+    code,
+    log,
+    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+    state: parseOutputs(readFileSync(stateFile, 'utf8')),
+  }
   rmSync(dir, { recursive: true, force: true })
   return result
 }
 
-/** GITHUB_OUTPUT's format: name<<DELIMITER, value lines, DELIMITER. */
+/** The post step: the runner runs the action again with the state the step saved. */
+export function runPost(inputs: Record<string, string>, state: Record<string, string>, github?: Record<string, string>): Promise<ActionRun> {
+  return runAction(inputs, { github, postState: state })
+}
+
+/** GITHUB_OUTPUT's (and GITHUB_STATE's) format: name<<DELIMITER, value lines, DELIMITER; a later value wins. */
 function parseOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const pattern = /^(.+?)<<(.+)\n([\s\S]*?)\n?\2$/gm

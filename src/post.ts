@@ -1,0 +1,116 @@
+/**
+ * Deployment records in the runner: the observer main.ts hands to deploy(), and the post step
+ * (action.yml runs.post, post-if: always()). The host finishes a deploy even when the job is
+ * cancelled or the step killed; the post step then asks the host, read-only, how that run ended,
+ * and gives the record main left in progress its final status.
+ */
+import * as core from '@actions/core'
+import type { DeployEnd, DeployObserver } from './deploy'
+import { gitHubApi } from './github'
+import { sshHost, type Host, type KeyValues } from './host'
+import { parseSettings, type DeploySettings } from './inputs'
+import { deploymentRecorder, settleRecord, STATE, type RecordContext, type RecordsIO } from './records'
+import { connect } from './ssh'
+
+/** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
+const POST_WAIT_MS = 3 * 60_000
+
+const io: RecordsIO = {
+  warning: (message) => core.warning(message),
+  setOutput: (name, value) => core.setOutput(name, value),
+  saveState: (name, value) => core.saveState(name, value),
+}
+
+/** The observer that keeps GitHub's records of this deploy, or undefined when none is asked for. */
+export function recordsFor(settings: DeploySettings): DeployObserver | undefined {
+  const records = runnerRecords(settings)
+  return records ? deploymentRecorder(records.api, records.context, io) : undefined
+}
+
+function runnerRecords(settings: DeploySettings) {
+  const records = settings.records
+  if (!records) return null
+  if (!records.token) {
+    core.warning('github-token is empty: no deployment record is kept')
+    return null
+  }
+  const env = process.env
+  const api = gitHubApi({
+    token: records.token,
+    repository: env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab',
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    warn: (message) => core.warning(message),
+  })
+  const context: RecordContext = { settings: records, ref: settings.ref, runUrl: settings.requester.runUrl }
+  return { api, context }
+}
+
+export async function post(): Promise<void> {
+  const sha = core.getState(STATE.sha)
+  if (!sha || core.getState(STATE.settled) === 'true') return
+  try {
+    const env = process.env
+    const server = env.GITHUB_SERVER_URL || 'https://github.com'
+    const runUrl = env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : ''
+    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), { actor: env.GITHUB_ACTOR ?? '', runUrl })
+    if (settings.command !== 'deploy') return
+    const records = runnerRecords(settings)
+    if (!records) return
+    core.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)
+    const end = await hostEnd(settings, core.getState(STATE.run))
+    core.info(`${end.outcome}: ${end.message}`)
+    const id = core.getState(STATE.deployment)
+    await settleRecord(records.api, records.context, io, { id: id ? Number(id) : null, sha }, end)
+  } catch (error) {
+    core.warning(`could not settle the deployment record: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+/** How the host says the run ended; when it cannot say, an error telling where to look. */
+async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd> {
+  // The advice first: GitHub cuts descriptions at 140 characters.
+  const unknown = (why: string): DeployEnd => ({ outcome: 'error', running: '', message: `unknown, check the host with command: status: ${why}` })
+  if (!run) return unknown('the job ended while the deploy was starting')
+  let session
+  try {
+    session = await connect(settings.connection)
+    const host = sshHost(session, settings.repoPath)
+    let result = await host.result(run)
+    let ended = result.outcome !== 'running'
+    if (!ended) {
+      core.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`)
+      ended = await waitForRun(host, run, POST_WAIT_MS)
+      result = await host.result(run)
+    }
+    return endOf(run, result, ended)
+  } catch (error) {
+    return unknown(`could not ask the host how run ${run} ended (${error instanceof Error ? error.message : String(error)})`)
+  } finally {
+    session?.close()
+  }
+}
+
+/** True when the run ended within ms. */
+async function waitForRun(host: Host, run: string, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const ended = await Promise.race([
+    host.follow(run, 0, () => {}).then(
+      () => true,
+      () => true, // the run is gone or unreadable: result() says what is known
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ])
+  clearTimeout(timer)
+  return ended
+}
+
+function endOf(run: string, result: KeyValues, ended: boolean): DeployEnd {
+  const running = result.running ?? ''
+  if (result.outcome === 'success') return { outcome: 'success', running, message: result.message ?? '' }
+  if (result.outcome === 'running') {
+    return ended
+      ? { outcome: 'failure', running, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
+      : { outcome: 'error', running, message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` }
+  }
+  return { outcome: 'failure', running, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` }
+}

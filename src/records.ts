@@ -1,0 +1,225 @@
+/**
+ * GitHub's record of each deploy, kept alongside it through the DeployObserver hook:
+ * - a Deployment for the commit the host was asked to run (the plan's target: a dispatch of
+ *   another ref records that ref's commit, not the workflow's sha), marked as ours in its payload;
+ * - its statuses: in_progress when the deploy starts, then success, failure or error, each linking
+ *   the run's log and the environment;
+ * - a commit status `deploy / <environment>` on that commit;
+ * - once a deploy succeeds, our earlier records for the environment made inactive (GitHub does
+ *   this by itself only for successes in non-production environments).
+ * Recording never fails a deploy: every API problem is a warning.
+ *
+ * GitHub also makes deployments of its own for a job that names an `environment:`, carrying the
+ * workflow's sha. Readers tell ours by the payload (ourPayload) and trust only ours; the sweep
+ * leaves GitHub's alone (GitHub settles them itself when the job ends).
+ */
+import type { DeployEnd, DeployObserver } from './deploy'
+import { apiErrorMessage, type CommitState, type Deployment, type DeploymentState, type DeploymentStatus, type GitHubApi } from './github'
+import type { RecordSettings } from './inputs'
+
+export const PAYLOAD_KEY = 'catcolab-deploy'
+
+/** What our deployments carry under payload[PAYLOAD_KEY]. */
+export interface RecordPayload {
+  version: 1
+  /** The ref as asked for (branch, tag or sha); the deployment's sha is the commit it named. */
+  ref: string
+  /** The commit the host ran before. */
+  previous: string
+  run_url: string
+}
+
+/** Names under which main leaves its record for the post step (core.saveState). */
+export const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', settled: 'deploymentSettled' } as const
+
+/** GitHub's limit for status descriptions. */
+const DESCRIPTION_MAX = 140
+/** How many of our newest earlier records a success looks at to make inactive. */
+export const SWEEP_LIMIT = 10
+
+export interface RecordContext {
+  settings: RecordSettings
+  /** The ref input, as asked for. */
+  ref: string
+  runUrl: string
+}
+
+export interface RecordsIO {
+  warning(message: string): void
+  setOutput(name: string, value: string): void
+  saveState(name: string, value: string): void
+}
+
+/** A record being kept: its deployment (null when GitHub refused to create one) and commit. */
+export interface DeployRecord {
+  id: number | null
+  sha: string
+}
+
+export function ourPayload(deployment: Pick<Deployment, 'payload'>): RecordPayload | null {
+  const payload = deployment.payload
+  if (typeof payload !== 'object' || payload === null) return null
+  const ours = (payload as { [key: string]: unknown })[PAYLOAD_KEY]
+  if (typeof ours !== 'object' || ours === null || (ours as { version?: unknown }).version !== 1) return null
+  return ours as RecordPayload
+}
+
+/**
+ * What runs in the environment, by our records: the newest of ours whose latest status is success.
+ * A later failed or unfinished deploy does not change what runs, and is skipped.
+ */
+export async function deployedRecord(
+  api: GitHubApi,
+  environment: string,
+): Promise<{ deployment: Deployment; payload: RecordPayload; status: DeploymentStatus } | null> {
+  for await (const deployment of api.deployments(environment)) {
+    const payload = ourPayload(deployment)
+    if (!payload) continue
+    const status = await api.latestDeploymentStatus(deployment.id)
+    if (status?.state === 'success') return { deployment, payload, status }
+  }
+  return null
+}
+
+/** Keeps the record of one deploy run; main.ts passes it to deploy() as its observer. */
+export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: RecordsIO): DeployObserver {
+  const keeper = recordKeeper(api, context, io)
+  let current: DeployRecord | null = null
+  let started = false
+  return {
+    async planned(plan) {
+      started = false
+      if (current?.sha === plan.target) return
+      if (current) {
+        // Planned again after another deploy changed the host, and the ref now names another commit.
+        await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${short(plan.target)} by the time the host was free`)
+      }
+      current = await keeper.begin(plan.target, plan.previous)
+    },
+    async started(run) {
+      started = true
+      io.saveState(STATE.run, run)
+    },
+    async finished(end) {
+      if (!current) return
+      const message =
+        end.outcome !== 'error'
+          ? end.message
+          : started
+            ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
+            : `the deploy did not start: ${end.message}`
+      await keeper.finish(current, { ...end, message })
+    },
+  }
+}
+
+/** Gives a record left unsettled its final status (the post step, after the job was cancelled). */
+export async function settleRecord(api: GitHubApi, context: RecordContext, io: RecordsIO, record: DeployRecord, end: DeployEnd): Promise<void> {
+  await recordKeeper(api, context, io).finish(record, end)
+}
+
+function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
+  const { environment, environmentUrl, production } = context.settings
+  const statusContext = `deploy / ${environment}`
+  // A permission GitHub refused once is not asked for again: one warning, not one per call.
+  const refused = new Set<string>()
+
+  /** Runs one API call; a failure is a warning and yields undefined. */
+  async function attempt<T>(permission: 'deployments' | 'statuses', what: string, call: () => Promise<T>): Promise<T | undefined> {
+    if (refused.has(permission)) return undefined
+    try {
+      return await call()
+    } catch (error) {
+      const status = (error as { status?: unknown }).status
+      if (status === 401 || status === 403 || status === 404) refused.add(permission)
+      io.warning(`could not ${what} (${apiErrorMessage(error, permission)}); the deploy itself is not affected`)
+      return undefined
+    }
+  }
+
+  const commitStatus = (sha: string, state: CommitState, description: string) =>
+    attempt('statuses', `set the commit status ${statusContext}`, async () => {
+      await api.createCommitStatus(sha, { state, context: statusContext, description: clip(description), targetUrl: context.runUrl || undefined })
+      return true
+    })
+
+  const deploymentStatus = (id: number, state: DeploymentState, description: string) =>
+    attempt('deployments', `set deployment ${id} ${state}`, async () => {
+      await api.setDeploymentStatus(id, {
+        state,
+        description: clip(description),
+        logUrl: context.runUrl || undefined,
+        environmentUrl: environmentUrl ?? undefined,
+      })
+      return true
+    })
+
+  return {
+    async begin(sha: string, previous: string): Promise<DeployRecord> {
+      io.saveState(STATE.sha, sha)
+      io.saveState(STATE.settled, '')
+      const payload: RecordPayload = { version: 1, ref: context.ref, previous, run_url: context.runUrl }
+      const id = await attempt('deployments', `create a deployment record in ${environment}`, () =>
+        api.createDeployment({
+          sha,
+          environment,
+          production,
+          description: clip(`${context.ref} to ${environment}`),
+          payload: { [PAYLOAD_KEY]: payload },
+        }),
+      )
+      if (id !== undefined) {
+        io.setOutput('deployment-id', String(id))
+        io.saveState(STATE.deployment, String(id))
+        await deploymentStatus(id, 'in_progress', `deploying ${named(context.ref, sha)}`)
+      }
+      await commitStatus(sha, 'pending', `deploying to ${environment}`)
+      return { id: id ?? null, sha }
+    },
+
+    /** The final status; after a success, earlier records become inactive. */
+    async finish(record: DeployRecord, end: DeployEnd): Promise<void> {
+      const description = end.outcome === 'success' ? `deployed ${named(context.ref, record.sha)}` : end.message
+      const settled = await this.settle(record, end.outcome, description)
+      if (end.outcome === 'success' && record.id !== null) await this.inactivateEarlier(record.id)
+      if (settled) io.saveState(STATE.settled, 'true')
+    },
+
+    /** True when every part of the record now has this status. */
+    async settle(record: DeployRecord, outcome: DeployEnd['outcome'], description: string): Promise<boolean> {
+      const deployed = record.id === null || (await deploymentStatus(record.id, outcome, description)) === true
+      const committed = (await commitStatus(record.sha, outcome, description)) === true
+      return deployed && committed
+    },
+
+    /**
+     * Makes our earlier records for the environment inactive after a success: production
+     * environments never get GitHub's auto-inactive, and neither do failed or stuck records.
+     */
+    async inactivateEarlier(currentId: number): Promise<void> {
+      await attempt('deployments', `mark earlier deployments in ${environment} inactive`, async () => {
+        let seen = 0
+        for await (const deployment of api.deployments(environment)) {
+          if (deployment.id >= currentId || !ourPayload(deployment)) continue
+          if (++seen > SWEEP_LIMIT) break
+          if ((await api.latestDeploymentStatus(deployment.id))?.state === 'inactive') continue
+          await api.setDeploymentStatus(deployment.id, { state: 'inactive', description: `superseded by deployment ${currentId}` })
+        }
+      })
+    },
+  }
+}
+
+/** "v1.2.0 (0123456789ab)", or the short sha when the ref was the sha itself. */
+function named(ref: string, sha: string): string {
+  return sha.startsWith(ref) ? short(sha) : `${ref} (${short(sha)})`
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12)
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 1)}…` : line
+}

@@ -1,0 +1,383 @@
+// A stand-in for the GitHub REST API on loopback, for GITHUB_API_URL: it answers like GitHub for
+// the endpoints the action uses (deployments, deployment statuses, commit statuses), keeps what
+// was created, records every request, and can be told to refuse. Other features add endpoints
+// with route(). What GitHub does and the stand-in mimics:
+// - auth: "Authorization: token <t>" (or Bearer) must carry the token, else 401 Bad credentials;
+// - errors: JSON { message, documentation_url, status }, as Octokit's RequestError expects;
+// - lists: newest first, per_page (default 30, at most 100) and page, with a Link header;
+// - creating a deployment without required_contexts is refused (409) while any commit status
+//   context of the commit is not success; ref must name a commit (a full sha, or a ref in refs);
+// - a success deployment status with auto_inactive (the default) adds an inactive status to
+//   earlier successful deployments of the same environment, unless production or transient;
+// - status descriptions longer than 140 characters are refused (422).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface ApiRequest {
+  method: string
+  /** Without the query string. */
+  path: string
+  query: Record<string, string>
+  body: any
+  /** From the Authorization header; null when there was none. */
+  token: string | null
+}
+
+export interface Reply {
+  status: number
+  body?: unknown
+  headers?: Record<string, string>
+}
+
+/** Answers one request; params are the pattern's capture groups. */
+export type Handler = (request: ApiRequest, params: string[]) => Reply
+
+export interface StoredStatus {
+  id: number
+  state: string
+  description: string
+  log_url: string
+  environment_url: string
+  created_at: string
+}
+
+export interface StoredDeployment {
+  id: number
+  sha: string
+  ref: string
+  task: string
+  environment: string
+  description: string
+  payload: unknown
+  production_environment: boolean
+  transient_environment: boolean
+  created_at: string
+  creator: string
+  /** Oldest first (the API lists them newest first). */
+  statuses: StoredStatus[]
+}
+
+export interface StoredCommitStatus {
+  id: number
+  sha: string
+  state: string
+  context: string
+  description: string
+  target_url: string
+  created_at: string
+}
+
+export interface GitHubStandIn {
+  /** The base URL: GITHUB_API_URL. */
+  url: string
+  token: string
+  repository: string
+  requests: ApiRequest[]
+  deployments: StoredDeployment[]
+  commitStatuses: StoredCommitStatus[]
+  /** "METHOD /path?query" of every request so far, in order, the repository prefix cut to "~". */
+  calls(): string[]
+  /** Answers requests that match (all, by default) with this status and message instead. */
+  refuse(status: number, message: string, matches?: (request: ApiRequest) => boolean): void
+  route(method: string, pattern: RegExp, handler: Handler): void
+  /** A deployment made earlier (by the action, or by GitHub for a job), with these statuses in order. */
+  seedDeployment(fields: Partial<Omit<StoredDeployment, 'id' | 'statuses'>> & { sha: string; environment: string }, states?: string[]): StoredDeployment
+  /** The latest status's state of a deployment; undefined when it has none. */
+  latestState(id: number): string | undefined
+  close(): Promise<void>
+}
+
+export interface StandInOptions {
+  token?: string
+  repository?: string
+  /** Branch and tag names GitHub would resolve, to their commit. */
+  refs?: Record<string, string>
+  /** Login shown as the creator of what is created. */
+  actor?: string
+}
+
+const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']
+const COMMIT_STATES = ['error', 'failure', 'pending', 'success']
+const DOCS = 'https://docs.github.com/rest'
+
+export async function startGitHubApi(options: StandInOptions = {}): Promise<GitHubStandIn> {
+  const token = options.token ?? 'test-token'
+  const repository = options.repository ?? 'ToposInstitute/CatColab'
+  const actor = options.actor ?? 'github-actions[bot]'
+  const prefix = `/repos/${repository}`
+  const routes: { method: string; pattern: RegExp; handler: Handler }[] = []
+  const refusals: { status: number; message: string; matches: (request: ApiRequest) => boolean }[] = []
+  const requests: ApiRequest[] = []
+  const deployments: StoredDeployment[] = []
+  const commitStatuses: StoredCommitStatus[] = []
+  let nextId = 1
+  let clock = Date.UTC(2026, 0, 1)
+  const now = () => new Date((clock += 1000)).toISOString()
+  let url = ''
+
+  const error = (status: number, message: string): Reply => ({ status, body: { message, documentation_url: DOCS, status: String(status) } })
+  const latest = (d: StoredDeployment) => d.statuses.at(-1)
+  const findDeployment = (id: string) => deployments.find((d) => d.id === Number(id))
+
+  /** One page of a newest-first list, with GitHub's Link header. */
+  function page<T>(request: ApiRequest, items: T[]): Reply {
+    const perPage = Math.min(Number(request.query.per_page ?? 30) || 30, 100)
+    const number = Math.max(Number(request.query.page ?? 1) || 1, 1)
+    const last = Math.max(Math.ceil(items.length / perPage), 1)
+    const link = (n: number) => {
+      const query = new URLSearchParams({ ...request.query, per_page: String(perPage), page: String(n) })
+      return `<${url}${request.path}?${query}>`
+    }
+    const links = number < last ? [`${link(number + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []
+    return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: links.length ? { link: links.join(', ') } : {} }
+  }
+
+  const deploymentJson = (d: StoredDeployment) => ({
+    url: `${url}${prefix}/deployments/${d.id}`,
+    id: d.id,
+    node_id: `DE_${d.id}`,
+    sha: d.sha,
+    ref: d.ref,
+    task: d.task,
+    payload: d.payload,
+    original_environment: d.environment,
+    environment: d.environment,
+    description: d.description,
+    creator: { login: d.creator, type: d.creator.endsWith('[bot]') ? 'Bot' : 'User' },
+    created_at: d.created_at,
+    updated_at: d.statuses.at(-1)?.created_at ?? d.created_at,
+    statuses_url: `${url}${prefix}/deployments/${d.id}/statuses`,
+    repository_url: `${url}${prefix}`,
+    transient_environment: d.transient_environment,
+    production_environment: d.production_environment,
+  })
+
+  const statusJson = (d: StoredDeployment, s: StoredStatus) => ({
+    url: `${url}${prefix}/deployments/${d.id}/statuses/${s.id}`,
+    id: s.id,
+    node_id: `DES_${s.id}`,
+    state: s.state,
+    creator: { login: actor, type: 'Bot' },
+    description: s.description,
+    environment: d.environment,
+    target_url: s.log_url,
+    log_url: s.log_url,
+    environment_url: s.environment_url,
+    created_at: s.created_at,
+    updated_at: s.created_at,
+    deployment_url: `${url}${prefix}/deployments/${d.id}`,
+    repository_url: `${url}${prefix}`,
+  })
+
+  function addStatus(d: StoredDeployment, state: string, fields: Partial<StoredStatus> = {}): StoredStatus {
+    const status = { id: nextId++, state, description: '', log_url: '', environment_url: '', created_at: now(), ...fields }
+    d.statuses.push(status)
+    return status
+  }
+
+  function addDeployment(fields: Partial<Omit<StoredDeployment, 'id' | 'statuses'>> & { sha: string; environment: string }): StoredDeployment {
+    const d: StoredDeployment = {
+      id: nextId++,
+      ref: fields.sha,
+      task: 'deploy',
+      description: '',
+      payload: {},
+      production_environment: fields.environment === 'production',
+      transient_environment: false,
+      created_at: now(),
+      creator: actor,
+      ...fields,
+      statuses: [],
+    }
+    deployments.push(d)
+    return d
+  }
+
+  function contextsNotSuccess(sha: string): string[] {
+    const latestByContext = new Map<string, string>()
+    for (const s of commitStatuses) if (s.sha === sha) latestByContext.set(s.context, s.state)
+    return [...latestByContext].filter(([, state]) => state !== 'success').map(([context]) => context)
+  }
+
+  const standard: { method: string; pattern: RegExp; handler: Handler }[] = [
+    {
+      method: 'POST',
+      pattern: /^\/deployments$/,
+      handler: ({ body }) => {
+        if (typeof body?.ref !== 'string') return error(422, 'Invalid request.\n\n"ref" wasn\'t supplied.')
+        const sha = /^[0-9a-f]{40}$/.test(body.ref) ? body.ref : options.refs?.[body.ref]
+        if (!sha) return error(422, `No ref found for: ${body.ref}`)
+        if (body.required_contexts === undefined && contextsNotSuccess(sha).length > 0) {
+          return error(409, `Conflict: Commit status checks failed for ${body.ref}.`)
+        }
+        const environment = body.environment ?? 'production'
+        const d = addDeployment({
+          sha,
+          ref: body.ref,
+          task: body.task ?? 'deploy',
+          environment,
+          description: body.description ?? '',
+          payload: body.payload ?? {},
+          production_environment: body.production_environment ?? environment === 'production',
+          transient_environment: body.transient_environment ?? false,
+        })
+        return { status: 201, body: deploymentJson(d) }
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/deployments$/,
+      handler: (request) => {
+        const { sha, ref, task, environment } = request.query
+        const matching = deployments
+          .filter((d) => (!sha || d.sha === sha) && (!ref || d.ref === ref) && (!task || d.task === task) && (!environment || d.environment === environment))
+          .reverse()
+        return page(request, matching.map(deploymentJson))
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/deployments\/(\d+)$/,
+      handler: (_request, [id]) => {
+        const d = findDeployment(id!)
+        return d ? { status: 200, body: deploymentJson(d) } : error(404, 'Not Found')
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/deployments\/(\d+)\/statuses$/,
+      handler: ({ body }, [id]) => {
+        const d = findDeployment(id!)
+        if (!d) return error(404, 'Not Found')
+        if (!DEPLOYMENT_STATES.includes(body?.state)) return error(422, `Invalid request.\n\nstate is not included in the list`)
+        if ((body.description ?? '').length > 140) return error(422, 'Validation Failed: description is too long (maximum is 140 characters)')
+        const status = addStatus(d, body.state, {
+          description: body.description ?? '',
+          log_url: body.log_url ?? body.target_url ?? '',
+          environment_url: body.environment_url ?? '',
+        })
+        if (body.state === 'success' && body.auto_inactive !== false) {
+          for (const earlier of deployments) {
+            const inactivate =
+              earlier.id < d.id && earlier.environment === d.environment && !earlier.production_environment && !earlier.transient_environment
+            if (inactivate && latest(earlier)?.state === 'success') addStatus(earlier, 'inactive')
+          }
+        }
+        return { status: 201, body: statusJson(d, status) }
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/deployments\/(\d+)\/statuses$/,
+      handler: (request, [id]) => {
+        const d = findDeployment(id!)
+        if (!d) return error(404, 'Not Found')
+        return page(request, [...d.statuses].reverse().map((s) => statusJson(d, s)))
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/statuses\/([0-9a-f]{40})$/,
+      handler: ({ body }, [sha]) => {
+        if (!COMMIT_STATES.includes(body?.state)) return error(422, 'Validation Failed: state is not included in the list')
+        if ((body.description ?? '').length > 140) return error(422, 'Validation Failed: description is too long (maximum is 140 characters)')
+        const status = {
+          id: nextId++,
+          sha: sha!,
+          state: body.state,
+          context: body.context ?? 'default',
+          description: body.description ?? '',
+          target_url: body.target_url ?? '',
+          created_at: now(),
+        }
+        commitStatuses.push(status)
+        return { status: 201, body: { ...status, url: `${url}${prefix}/statuses/${sha}`, creator: { login: actor, type: 'Bot' } } }
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/commits\/([^/]+)\/statuses$/,
+      handler: (request, [ref]) => {
+        const sha = options.refs?.[ref!] ?? ref
+        return page(request, commitStatuses.filter((s) => s.sha === sha).reverse())
+      },
+    },
+  ]
+
+  function answer(request: ApiRequest): Reply {
+    for (const refusal of refusals) if (refusal.matches(request)) return error(refusal.status, refusal.message)
+    if (request.token !== token) return error(401, 'Bad credentials')
+    // Later routes override earlier ones; standard ones live under the repository.
+    for (const route of [...routes].reverse()) {
+      const match = route.method === request.method && route.pattern.exec(request.path)
+      if (match) return route.handler(request, match.slice(1))
+    }
+    if (request.path.startsWith(`${prefix}/`)) {
+      const rest = request.path.slice(prefix.length)
+      for (const route of standard) {
+        const match = route.method === request.method && route.pattern.exec(rest)
+        if (match) return route.handler(request, match.slice(1))
+      }
+    }
+    return error(404, 'Not Found')
+  }
+
+  async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of incoming) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    const parsed = new URL(incoming.url ?? '/', 'http://stand-in')
+    const authorization = incoming.headers.authorization ?? ''
+    const request: ApiRequest = {
+      method: incoming.method ?? 'GET',
+      path: decodeURIComponent(parsed.pathname),
+      query: Object.fromEntries(parsed.searchParams),
+      body: text ? JSON.parse(text) : undefined,
+      token: /^(token|bearer) /i.test(authorization) ? authorization.replace(/^\S+ /, '') : null,
+    }
+    requests.push(request)
+    const reply = answer(request)
+    outgoing.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers })
+    outgoing.end(reply.body === undefined ? '' : JSON.stringify(reply.body))
+  }
+
+  const server = createServer((incoming, outgoing) => {
+    handle(incoming, outgoing).catch((err: unknown) => {
+      outgoing.writeHead(500, { 'content-type': 'application/json' })
+      outgoing.end(JSON.stringify({ message: `stand-in failed: ${String(err)}` }))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  return {
+    url,
+    token,
+    repository,
+    requests,
+    deployments,
+    commitStatuses,
+    calls: () =>
+      requests.map((r) => {
+        const query = new URLSearchParams(r.query).toString()
+        return `${r.method} ${r.path.replace(prefix, '~')}${query ? `?${query}` : ''}`
+      }),
+    refuse(status, message, matches = () => true) {
+      refusals.push({ status, message, matches })
+    },
+    route(method, pattern, handler) {
+      routes.push({ method, pattern, handler })
+    },
+    seedDeployment(fields, states = []) {
+      const d = addDeployment(fields)
+      for (const state of states) addStatus(d, state)
+      return d
+    },
+    latestState: (id) => deployments.find((d) => d.id === id)?.statuses.at(-1)?.state,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

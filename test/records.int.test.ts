@@ -1,0 +1,211 @@
+// Deployment records end to end: the bundled action, run as the runner runs it, deploys to a
+// throwaway host (test/fixture) and records the deploy in a loopback stand-in for the GitHub REST
+// API (GITHUB_API_URL). Asserts the exact requests GitHub receives.
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, type TestHost } from './fixture/host'
+import { startGitHubApi, type GitHubStandIn } from './github-api'
+import { hostInputs, runAction, runPost } from './run-action'
+import { startProxy } from './tcp-proxy'
+
+const RUN_URL = 'https://github.com/ToposInstitute/CatColab/actions/runs/4242'
+const NEXT = { environment: 'catcolab-next', 'environment-url': 'https://backend-next.catcolab.org' }
+let host: TestHost | undefined
+let api: GitHubStandIn | undefined
+
+afterEach(async () => {
+  await host?.close()
+  await api?.close()
+  host = api = undefined
+})
+
+async function setup(): Promise<{ h: TestHost; gh: GitHubStandIn; github: Record<string, string> }> {
+  host = await createHost()
+  api = await startGitHubApi()
+  // The workflow's own sha is A (main when the workflow was dispatched), as on the runner.
+  return { h: host, gh: api, github: { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: host.commits.A } }
+}
+
+const warnings = (log: string) => log.split('\n').filter((line) => line.startsWith('::warning::') && line.includes('could not'))
+
+describe('a deploy with environment set', () => {
+  it('records the deployed commit: created, in progress, success, with a commit status', async () => {
+    const { h, gh, github } = await setup()
+    const { A, B } = h.commits
+    const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
+    expect(run.code, run.log).toBe(0)
+    expect(gh.calls()).toEqual([
+      'POST ~/deployments',
+      'POST ~/deployments/1/statuses',
+      `POST ~/statuses/${B}`,
+      'POST ~/deployments/1/statuses',
+      `POST ~/statuses/${B}`,
+      'GET ~/deployments?environment=catcolab-next&per_page=100',
+    ])
+    const bodies = gh.requests.map((r) => r.body)
+    expect(bodies[0]).toEqual({
+      ref: B,
+      task: 'deploy',
+      auto_merge: false,
+      required_contexts: [],
+      environment: 'catcolab-next',
+      production_environment: false,
+      transient_environment: false,
+      description: `${B} to catcolab-next`,
+      payload: { 'catcolab-deploy': { version: 1, ref: B, previous: A, run_url: RUN_URL } },
+    })
+    const status = { log_url: RUN_URL, environment_url: 'https://backend-next.catcolab.org' }
+    expect(bodies[1]).toEqual({ state: 'in_progress', description: `deploying ${B.slice(0, 12)}`, auto_inactive: false, ...status })
+    expect(bodies[2]).toEqual({ state: 'pending', context: 'deploy / catcolab-next', description: 'deploying to catcolab-next', target_url: RUN_URL })
+    expect(bodies[3]).toEqual({ state: 'success', description: `deployed ${B.slice(0, 12)}`, auto_inactive: true, ...status })
+    expect(bodies[4]).toEqual({ state: 'success', context: 'deploy / catcolab-next', description: `deployed ${B.slice(0, 12)}`, target_url: RUN_URL })
+    expect(gh.requests.every((r) => r.token === gh.token)).toBe(true)
+    expect(run.outputs['deployment-id']).toBe('1')
+    expect(gh.deployments[0]).toMatchObject({ sha: B, environment: 'catcolab-next' })
+    expect(await h.serviceVersion()).toBe(B)
+    expect(warnings(run.log)).toEqual([])
+  })
+
+  it('records a failed deploy as failure, with the host\'s message', async () => {
+    const { h, gh, github } = await setup()
+    const { A, B } = h.commits
+    h.fail('build', B)
+    const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
+    expect(run.code).toBe(1)
+    expect(gh.calls()).toEqual([
+      'POST ~/deployments',
+      'POST ~/deployments/1/statuses',
+      `POST ~/statuses/${B}`,
+      'POST ~/deployments/1/statuses',
+      `POST ~/statuses/${B}`,
+    ])
+    // GitHub keeps 140 characters of a description: the host's message, clipped.
+    const message = expect.stringMatching(new RegExp(`^build failed; the previous checkout ${A} was restored and rebuilt; the services, .{1,30}…$`))
+    expect(gh.requests[3]!.body).toMatchObject({ state: 'failure', description: message, auto_inactive: false })
+    expect(gh.requests[4]!.body).toMatchObject({ state: 'failure', context: 'deploy / catcolab-next', description: message })
+    expect(run.outputs['deployment-id']).toBe('1')
+  })
+
+  it('records nothing in a dry run', async () => {
+    const { h, gh, github } = await setup()
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B, ...NEXT, 'dry-run': 'true' }, { github })
+    expect(run.code, run.log).toBe(0)
+    expect(gh.calls()).toEqual([])
+    expect(run.outputs['deployment-id']).toBeUndefined()
+    expect(run.state).toEqual({ isPost: 'true' })
+  })
+
+  it('records the commit of the ref it was dispatched with, not the workflow\'s', async () => {
+    const { h, gh, github } = await setup()
+    const feature = await h.commitToOrigin({ 'packages/backend/src/feature.rs': 'fn feature() {}\n' }, 'feature')
+    await h.branchOnOrigin('feature/x', feature)
+    const run = await runAction({ ...hostInputs(h), ref: 'feature/x', ...NEXT }, { github })
+    expect(run.code, run.log).toBe(0)
+    expect(github.GITHUB_SHA).toBe(h.commits.A)
+    expect(gh.requests[0]!.body).toMatchObject({
+      ref: feature,
+      description: 'feature/x to catcolab-next',
+      payload: { 'catcolab-deploy': { ref: 'feature/x' } },
+    })
+    expect(gh.deployments.map((d) => d.sha)).toEqual([feature])
+    expect(new Set(gh.commitStatuses.map((s) => s.sha))).toEqual(new Set([feature]))
+    expect(gh.requests[3]!.body).toMatchObject({ state: 'success', description: `deployed feature/x (${feature.slice(0, 12)})` })
+  })
+
+  it('deploys anyway when GitHub refuses, with a warning for each refused permission', async () => {
+    const { h, gh, github } = await setup()
+    const { B } = h.commits
+    gh.refuse(403, 'Resource not accessible by integration')
+    const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
+    expect(run.code, run.log).toBe(0)
+    expect(gh.calls()).toEqual(['POST ~/deployments', `POST ~/statuses/${B}`])
+    expect(warnings(run.log)).toEqual([
+      '::warning::could not create a deployment record in catcolab-next (HTTP 403: Resource not accessible by integration: the job needs permissions: deployments: write); the deploy itself is not affected',
+      '::warning::could not set the commit status deploy / catcolab-next (HTTP 403: Resource not accessible by integration: the job needs permissions: statuses: write); the deploy itself is not affected',
+    ])
+    expect(run.outputs['deployed-sha']).toBe(B)
+    expect(await h.serviceVersion()).toBe(B)
+  })
+
+  it('makes our earlier production records inactive itself, and leaves GitHub\'s own alone', async () => {
+    const { h, gh, github } = await setup()
+    const { A, B } = h.commits
+    const payload = { 'catcolab-deploy': { version: 1, ref: 'v0.1.0', previous: A, run_url: RUN_URL } }
+    const ours = gh.seedDeployment({ sha: A, environment: 'catcolab', production_environment: true, payload }, ['in_progress', 'success'])
+    const githubs = gh.seedDeployment({ sha: A, environment: 'catcolab', production_environment: true }, ['success'])
+    const run = await runAction({ ...hostInputs(h), ref: B, environment: 'catcolab' }, { github })
+    expect(run.code, run.log).toBe(0)
+    const id = Number(run.outputs['deployment-id'])
+    expect(gh.requests[0]!.body).toMatchObject({ environment: 'catcolab', production_environment: true })
+    expect(gh.calls().slice(5)).toEqual([
+      'GET ~/deployments?environment=catcolab&per_page=100',
+      `GET ~/deployments/${ours.id}/statuses?per_page=1`,
+      `POST ~/deployments/${ours.id}/statuses`,
+    ])
+    expect(gh.requests.at(-1)!.body).toMatchObject({ state: 'inactive', description: `superseded by deployment ${id}` })
+    expect([gh.latestState(id), gh.latestState(ours.id), gh.latestState(githubs.id)]).toEqual(['success', 'inactive', 'success'])
+  })
+})
+
+describe('the post step', () => {
+  it('does nothing after a deploy that settled its record', async () => {
+    const { h, gh, github } = await setup()
+    const inputs = { ...hostInputs(h), ref: h.commits.B, ...NEXT }
+    const run = await runAction(inputs, { github })
+    expect(run.code, run.log).toBe(0)
+    const requests = gh.requests.length
+    const post = await runPost(inputs, run.state, github)
+    expect(post.code, post.log).toBe(0)
+    expect(gh.requests.length).toBe(requests)
+    expect(h.logins()).toBe(1)
+  })
+
+  it('settles the record of a killed step from the result the host recorded', async () => {
+    const { h, gh, github } = await setup()
+    const { B } = h.commits
+    h.delay('build', 2)
+    const inputs = { ...hostInputs(h), ref: B, ...NEXT }
+    const run = await runAction(inputs, { github, signalAfter: { pattern: /::group::build/, signal: 'SIGKILL' } })
+    expect(run.code).toBeNull()
+    expect(gh.latestState(1)).toBe('in_progress')
+    expect(run.state).toMatchObject({ isPost: 'true', deploymentId: '1', deploymentSha: B, deploymentSettled: '' })
+    expect(run.state.hostRun).toMatch(/^\d{8}T\d{6}Z-\d+$/)
+
+    const before = gh.requests.length
+    const post = await runPost(inputs, run.state, github)
+    expect(post.code, post.log).toBe(0)
+    expect(post.log).toContain(`The deploy step ended without settling the record of ${B}`)
+    expect(gh.calls().slice(before)).toEqual([
+      'POST ~/deployments/1/statuses',
+      `POST ~/statuses/${B}`,
+      'GET ~/deployments?environment=catcolab-next&per_page=100',
+    ])
+    expect(gh.requests[before]!.body).toMatchObject({ state: 'success', description: `deployed ${B.slice(0, 12)}`, log_url: RUN_URL })
+    expect(gh.requests[before + 1]!.body).toMatchObject({ state: 'success', context: 'deploy / catcolab-next' })
+    expect(await h.serviceVersion()).toBe(B)
+  })
+
+  it('says to check the host when it cannot ask it', async () => {
+    const { h, gh, github } = await setup()
+    const { B } = h.commits
+    const proxy = await startProxy(h.sshPort)
+    h.delay('build', 2)
+    const inputs = {
+      ...hostInputs(h),
+      port: String(proxy.port),
+      'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${proxy.port} `),
+      ref: B,
+      ...NEXT,
+    }
+    const run = await runAction(inputs, { github, signalAfter: { pattern: /::group::build/, signal: 'SIGKILL' } })
+    expect(run.code).toBeNull()
+    await proxy.close()
+
+    const post = await runPost(inputs, run.state, github)
+    expect(post.code, post.log).toBe(0)
+    const settled = gh.requests.find((r) => r.path.endsWith('/deployments/1/statuses') && r.body.state !== 'in_progress')
+    expect(settled?.body.state).toBe('error')
+    expect(settled?.body.description).toMatch(/^unknown, check the host with command: status: could not ask the host how run \S+ ended \(cannot connect/)
+    expect(post.log).toMatch(/error: unknown, check the host with command: status: .*connection refused/)
+    expect(gh.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'error' })
+  })
+})

