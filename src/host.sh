@@ -87,7 +87,8 @@ cmd_start() {
   local repo=$1 run dir old
   shift
   enter_repo "$repo"
-  run="$(date -u +%Y%m%dT%H%M%SZ)-$$"
+  # Sortable: the newest run is the last name (status and pruning rely on it).
+  run="$(date -u +%Y%m%dT%H%M%S.%NZ)-$$"
   dir="$STATE/runs/$run"
   mkdir -- "$dir" || die "cannot create $dir"
   printf '%s\0' "$@" >"$dir/params"

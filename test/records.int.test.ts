@@ -168,7 +168,7 @@ describe('the post step', () => {
     expect(run.code).toBeNull()
     expect(gh.latestState(1)).toBe('in_progress')
     expect(run.state).toMatchObject({ isPost: 'true', deploymentId: '1', deploymentSha: B, deploymentSettled: '' })
-    expect(run.state.hostRun).toMatch(/^\d{8}T\d{6}Z-\d+$/)
+    expect(run.state.hostRun).toMatch(/^\d{8}T\d{6}\.\d{9}Z-\d+$/)
 
     const before = gh.requests.length
     const post = await runPost(inputs, run.state, github)
