@@ -1,0 +1,46 @@
+// The bench works: `npm run bench -- --quick` deploys once per side and case and prints its
+// table. Only the shape is checked, never the numbers: timing belongs to the bench, not the tests.
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { expect, it } from 'vitest'
+
+const ROOT = join(__dirname, '..')
+
+function bench(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '-s', 'bench', '--', '--quick'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, output }))
+  })
+}
+
+it('npm run bench -- --quick prints the table, the cold start, the targets and a timeline per deploy', async () => {
+  const { code, output } = await bench()
+  expect(code, output).toBe(0)
+  const lines = output.split('\n')
+
+  const spread = /^\d+ \(\d+–\d+\)$/
+  const rows = lines.filter((line) => line.startsWith('| ') && !line.startsWith('| case')).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()))
+  expect(rows.map(([c, metric]) => `${c}: ${metric}`)).toEqual([
+    'no migration: wall (ms)', 'no migration: logins', 'no migration: downtime (ms)',
+    'migration: wall (ms)', 'migration: logins', 'migration: downtime (ms)',
+  ])
+  for (const [, , floor, action, ratio, delta] of rows) {
+    expect(floor).toMatch(spread)
+    expect(action).toMatch(spread)
+    expect(ratio).toMatch(/^(\d+\.\d\d× \(\d+\.\d\d×–\d+\.\d\d×\)|–)$/)
+    expect(delta).toMatch(/^[+−]\d+$/)
+  }
+
+  expect(output).toMatch(/^cold start .*: action \d+ \(\d+–\d+\) ms; OpenSSH client \d+ \(\d+–\d+\) ms$/m)
+  expect(output).toMatch(/^dist\/: \d+\.\d\d MB \(index\.js \d+\.\d\d MB\)$/m)
+  // One verdict per target; the 5 s build has no round in quick mode.
+  expect(lines.filter((line) => /^[✔✘] /.test(line))).toHaveLength(5)
+  // Two sides × two cases, each with its phases and where the downtime fell.
+  const timelines = lines.filter((line) => / #1 (floor|action) +connect 0\.00–/.test(line))
+  expect(timelines).toHaveLength(4)
+  for (const line of timelines) expect(line).toMatch(/ build \d+\.\d\d–\d+\.\d\d .*\| (down \d+\.\d\d–\d+\.\d\d|no downtime seen)/)
+}, 180_000)
