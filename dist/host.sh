@@ -14,8 +14,13 @@ KEEP_RUNS=20
 
 problem() { printf 'catcolab-deploy: %s\n' "$*" >&2; }
 die() { problem "$@"; exit 2; }
-now_ms() { date +%s%3N; }
-one_line() { tr '\n\r' '  ' <<<"$*" | sed 's/ *$//'; }
+# The time in ms, into NOW. Builtins only, no subshell (as in save_result: no date, tr or
+# sed): these run between the phases, some of them inside the downtime.
+stamp() {
+  local us=${EPOCHREALTIME//[!0-9]/}
+  if [ -n "$us" ]; then NOW=$((us / 1000)); else NOW=$(date +%s%3N); fi
+}
+now_ms() { stamp; printf '%s\n' "$NOW"; }
 
 # Enter the clone and find the state directory; every subcommand starts here.
 enter_repo() {
@@ -137,7 +142,9 @@ cmd_follow() {
       offset=$size
     fi
     [ "$ended" = true ] && return 0
-    sleep 0.05
+    # Up to 50 ms for more output, but no longer than until the run ends and lets go of its lock
+    # (a flock that refuses a fractional -w, status 64, falls back to sleeping).
+    flock -w 0.05 "$dir/alive" true 2>/dev/null || [ $? = 1 ] || sleep 0.05
   done
 }
 
@@ -176,8 +183,11 @@ cmd_command() {
 declare -A P R
 
 save_result() {
-  local key
-  for key in "${!R[@]}"; do printf '%s=%s\n' "$key" "$(one_line "${R[$key]}")"; done | sort >"$DIR/result.tmp"
+  local key value
+  for key in "${!R[@]}"; do
+    value=${R[$key]//[$'\n\r']/ }
+    printf '%s=%s\n' "$key" "${value%"${value##*[! ]}"}"
+  done >"$DIR/result.tmp"
   mv -f -- "$DIR/result.tmp" "$DIR/result"
 }
 mark() { printf '@@%s %s\n' "${P[nonce]}" "$*"; }
@@ -189,14 +199,16 @@ phase() {
   shift
   R[phase]=$name
   save_result
-  mark phase "$name" begin "$(now_ms)"
+  stamp
+  mark phase "$name" begin "$NOW"
   # Without fds 8 and 9 (the run's locks): a service a command leaves running must not hold them.
   (
     exec 8>&- 9>&-
     "$@"
   )
   rc=$?
-  mark phase "$name" end "$rc" "$(now_ms)"
+  stamp
+  mark phase "$name" end "$rc" "$NOW"
   return "$rc"
 }
 

@@ -1,0 +1,43 @@
+// host.sh follow, over real SSH: it streams a run's log while the run holds its alive lock, and
+// stops when the run's directory disappears instead of polling it forever.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, expect, it } from 'vitest'
+import { sshHost } from '../src/host'
+import { keysForHost, parseKnownHosts } from '../src/known-hosts'
+import { connect, type SshSession } from '../src/ssh'
+import { createHost, type TestHost } from './fixture/host'
+
+let host: TestHost | undefined
+let session: SshSession | undefined
+let holder: ChildProcess | undefined
+
+afterEach(async () => {
+  session?.close()
+  holder?.kill()
+  await host?.close()
+  host = session = holder = undefined
+})
+
+it('stops following a run whose directory is removed, with a clear error', async () => {
+  const h = (host = await createHost())
+  const dir = join(h.repoPath, '.git', 'catcolab-deploy', 'runs', '20250101T000000Z-1')
+  await h.runAsUser(['sh', '-c', 'mkdir -p "$1" && echo hello >"$1/log" && : >"$1/alive"', 'sh', dir])
+  // A run that never ends: something holds its alive lock.
+  holder = spawn('bash', ['-c', 'exec 8>>"$1" && flock 8 && echo locked && exec sleep 600', 'bash', join(dir, 'alive')])
+  await once(holder.stdout!, 'data')
+
+  session = await connect({
+    host: h.host, port: h.sshPort, username: h.user, privateKey: h.privateKey, passphrase: undefined, connectTimeout: 30, reconnectTimeout: 30,
+    hostKeys: keysForHost(parseKnownHosts(h.knownHostsLine), h.host, h.sshPort),
+  })
+  let received = ''
+  const following = sshHost(session, h.repoPath).follow('20250101T000000Z-1', 0, (chunk) => {
+    received += chunk.toString('utf8')
+    rmSync(dir, { recursive: true, force: true })
+  })
+  await expect(following).rejects.toThrow('the log of run 20250101T000000Z-1 disappeared')
+  expect(received).toBe('hello\n')
+})
