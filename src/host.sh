@@ -142,9 +142,11 @@ cmd_follow() {
       offset=$size
     fi
     [ "$ended" = true ] && return 0
-    # Up to 50 ms for more output, but no longer than until the run ends and lets go of its lock
-    # (a flock that refuses a fractional -w, status 64, falls back to sleeping).
-    flock -w 0.05 "$dir/alive" true 2>/dev/null || [ $? = 1 ] || sleep 0.05
+    # Wait for the run to end and let go of its lock, at once when it does: the deploy never
+    # waits on this poll. Meanwhile, new output is sent every half second: a job log may lag
+    # that much, and polling (processes) competes with the services starting. A flock that
+    # refuses a fractional -w fails at once and falls back to sleeping.
+    flock -w 0.5 "$dir/alive" true 2>/dev/null || sleep 0.05
   done
 }
 
