@@ -13,9 +13,10 @@ RECORD_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
 
 problem() { printf 'catcolab-deploy: %s\n' "$*" >&2; }
+one_line() { local text=${1//[$'\n\r']/ }; printf '%s' "${text:0:600}"; }
 die() { problem "$@"; exit 2; }
-# The time in ms, into NOW. Builtins only, no subshell (as in save_result: no date, tr or
-# sed): these run between the phases, some of them inside the downtime.
+# The time in ms, into NOW, with builtins only (no date, as save_result needs no tr or sed):
+# these run between the phases, some of them inside the downtime.
 stamp() {
   local us=${EPOCHREALTIME//[!0-9]/}
   if [ -n "$us" ]; then NOW=$((us / 1000)); else NOW=$(date +%s%3N); fi
@@ -55,8 +56,9 @@ cmd_prepare() {
     die "tracked files are modified in $repo: ${dirty% }; commit, stash or discard them on the host first (untracked files are fine)"
   fi
   git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $repo: check the remote input"
-  flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" \
-    || die "git fetch from $remote failed in $repo (see the lines above)"
+  local fetched
+  fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" 2>&1) \
+    || die "git fetch from $remote failed in $repo: $(one_line "$fetched")"
   if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
     # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
     git cat-file -e "$ref^{commit}" 2>/dev/null || git fetch --quiet "$remote" "$ref" 2>/dev/null
@@ -110,7 +112,10 @@ cmd_start() {
   # Keep the newest runs' logs; run ids sort by time.
   local runs=("$STATE"/runs/*)
   if ((${#runs[@]} > KEEP_RUNS)); then
-    for old in "${runs[@]:0:${#runs[@]}-KEEP_RUNS}"; do rm -rf -- "$old"; done
+    for old in "${runs[@]:0:${#runs[@]}-KEEP_RUNS}"; do
+      # A run still waiting for the lock is old by name but alive: keep it.
+      flock -n "$old/alive" true 2>/dev/null && rm -rf -- "$old"
+    done
   fi
   printf 'run=%s\n' "$run"
 }
@@ -174,10 +179,12 @@ cmd_state() {
   while IFS='=' read -r key value; do printf 'last_%s=%s\n' "$key" "$value"; done <"$last/result"
 }
 
-# command REPO COMMAND: run one of the host's trusted commands in the clone.
+# command REPO COMMAND: run one of the host's trusted commands in the clone, bounded in time
+# and output (a logs-command such as "journalctl -f" must not hang the job).
 cmd_command() {
   enter_repo "$1"
-  bash -c "$2" </dev/null 2>&1
+  timeout --kill-after=10 300 bash -c "$2" </dev/null 2>&1 | head -c 1000000
+  return "${PIPESTATUS[0]}"
 }
 
 # ---- the detached deploy run -------------------------------------------------------------
@@ -203,11 +210,16 @@ phase() {
   save_result
   stamp
   mark phase "$name" begin "$NOW"
-  # Without fds 8 and 9 (the run's locks): a service a command leaves running must not hold them.
-  (
-    exec 8>&- 9>&-
-    "$@"
-  )
+  # A start or restart may leave services running: they must not inherit fds 8 and 9 (the
+  # run's locks). Every other command keeps them, so if this run is killed, a build or migration
+  # it left running still holds the host until it ends.
+  case $name in
+    *start | start-again) (
+      exec 8>&- 9>&-
+      "$@"
+    ) ;;
+    *) "$@" ;;
+  esac
   rc=$?
   stamp
   mark phase "$name" end "$rc" "$NOW"
@@ -225,7 +237,8 @@ host_command() {
 
 health_check() {
   local deadline=$((SECONDS + P[health_timeout]))
-  until curl -fsS -o /dev/null --max-time 5 --url "${P[health_url]}" 2>/dev/null; do
+  # 2xx only (curl -f would let a 3xx redirect pass); -q: no ~/.curlrc, -g: no URL globbing.
+  until [[ $(curl -qgsS -o /dev/null -w '%{http_code}' --max-time 5 --url "${P[health_url]}" 2>/dev/null) == 2?? ]]; do
     if ((SECONDS >= deadline)); then
       say "${P[health_url]} did not answer 2xx within ${P[health_timeout]} s"
       return 1
@@ -239,11 +252,12 @@ health_check() {
 finish() {
   R[outcome]=$1
   R[message]=$2
-  R[running]=$(git rev-parse HEAD)
+  R[running]=$SERVING
+  R[checkout]=$(git rev-parse HEAD)
   R[finished]=$(now_ms)
   save_result
   say "$2"
-  rm -f -- "$STATE/current"
+  [ "$HOLDING" = true ] && rm -f -- "$STATE/current"
   exit 0
 }
 
@@ -260,11 +274,15 @@ restore_checkout() {
   git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"
 }
 
-# bring_back NAME COMMAND: runs the start or restart command as phase NAME; on success the
-# services run again.
+# bring_back NAME: restarts the services as phase NAME (restart also starts stopped ones, and
+# replaces any a failed start left running), on the build of what is checked out.
 bring_back() {
-  phase "$1" host_command "$2" || return 1
+  if ! phase "$1" host_command "${P[restart]}"; then
+    SERVING=''
+    return 1
+  fi
   SERVICES=running
+  SERVING=$(git rev-parse HEAD)
   R[downtime_end]=$(now_ms)
 }
 
@@ -283,36 +301,50 @@ checks() {
 recover() {
   local failed=$1 down=''
   R[failed_phase]=$failed
-  [ "$SERVICES" = stopped ] && down=' (the services stay down while the previous commit builds)'
+  [ "$SERVICES" != running ] && down=' (the services may be down while the previous commit builds)'
   if [ "${P[rollback]}" != true ]; then
     [ "$SERVICES" = running ] \
       && finish failed "$failed failed; rollback is off, so the services were left running the new build of ${P[target]} as is"
-    bring_back start-again "${P[start]}" \
-      || finish failed "$failed failed and starting the services again failed too: they are down; on the host run: ${P[start]}"
-    finish failed "$failed failed; rollback is off, so the services were started again with the build on disk (checkout ${P[target]})"
+    bring_back start-again \
+      || finish failed "$failed failed and restarting the services failed too: they are down; on the host run: ${P[restart]}"
+    finish failed "$failed failed; rollback is off, so the services were restarted on the build on disk (checkout ${P[target]})"
   fi
-  # Stopped services need a start; running ones (or a failed restart's leftovers) a restart.
-  local again=${P[restart]}
-  [ "$SERVICES" = stopped ] && again=${P[start]}
   say "rolling back to $PREVIOUS$down"
   if phase rollback-checkout restore_checkout \
     && phase rollback-build host_command "${P[build]}" \
-    && bring_back rollback-start "$again" \
+    && bring_back rollback-start \
     && checks rollback-; then
-    finish rolled-back "$failed failed; rolled back to $PREVIOUS, rebuilt and started"
+    finish rolled-back "$failed failed; rolled back to $PREVIOUS, rebuilt and restarted"
   fi
   local broken=${R[phase]}
   if [ "$SERVICES" != running ]; then
-    bring_back start-again "${P[start]}" \
-      || finish failed "$failed failed, the rollback failed at $broken, and starting the services failed too: they are down; on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[start]}"
+    bring_back start-again \
+      || finish failed "$failed failed, the rollback failed at $broken, and restarting the services failed too: they are down; on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[restart]}"
   fi
-  finish failed "$failed failed and the rollback failed at $broken; the services were started with whatever is built now (checkout $(git rev-parse HEAD)); on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[restart]}"
+  finish failed "$failed failed and the rollback failed at $broken; the services were restarted with whatever is built now (checkout $(git rev-parse HEAD)); on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[restart]}"
+}
+
+# SIGTERM, SIGHUP or SIGINT (a shutdown, logind, an admin's kill): never leave the services
+# stopped. Bash runs this once the current command has ended.
+on_signal() {
+  trap - TERM HUP INT
+  say "the deploy process got SIG$1 during ${R[phase]}"
+  if [ "${SERVICES:-running}" != running ]; then
+    bring_back start-again \
+      || finish failed "the deploy process was stopped by SIG$1 during ${R[phase]} and restarting the services failed: they are down; on the host run: ${P[restart]}"
+  fi
+  finish failed "the deploy process was stopped by SIG$1 during ${R[phase]}"
 }
 
 cmd_run() {
   DIR=$1
   local key holder record dirty
+  HOLDING=false
+  SERVING=''
   trap on_unexpected_exit EXIT
+  trap 'on_signal TERM' TERM
+  trap 'on_signal HUP' HUP
+  trap 'on_signal INT' INT
   while IFS= read -r -d '' key; do P[${key%%=*}]=${key#*=}; done <"$DIR/params"
   cd -- "${P[repo]}" || exit 2
   STATE="$(git rev-parse --absolute-git-dir)/catcolab-deploy"
@@ -332,12 +364,14 @@ cmd_run() {
     flock -w "${P[lock_timeout]}" 9 || finish lock-timeout \
       "another deploy still held the host after ${P[lock_timeout]} s: $(tr '\n' ' ' 2>/dev/null <"$STATE/current")"
   fi
+  HOLDING=true
   printf 'run=%s\ntarget=%s\nactor=%s\nrun_url=%s\nsince=%s\n' \
     "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$STATE/current"
 
   # The plan was made from what the host looked like before we held the lock: re-check it.
   record=$(record_sha)
   PREVIOUS=$(git rev-parse HEAD)
+  SERVING=$PREVIOUS
   if [ "$record" != "${P[expected_record]}" ] || [ "$PREVIOUS" != "${P[expected_head]}" ]; then
     finish stale "the host changed since the plan was made (another deploy ran); planning again"
   fi
@@ -379,6 +413,7 @@ cmd_run() {
     phase restart host_command "${P[restart]}" || recover restart
   fi
   SERVICES=running
+  SERVING=${P[target]}
   R[downtime_end]=$(now_ms)
   phase status host_command "${P[status]}" || recover status
   if [ -n "${P[health_url]}" ]; then

@@ -57724,9 +57724,14 @@ function hostScript() {
     return script;
 }
 function sshHost(ssh, repoPath) {
+    /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
+    function exec([subcommand, ...args], onStdout) {
+        const stdin = [hostScript(), subcommand, repoPath, ...args].join('\0') + '\0';
+        return ssh.exec(REMOTE_COMMAND, stdin, onStdout);
+    }
+    /** Like exec, but a failure is an error: host.sh's own one-line problems become a UserError. */
     async function call(args, onStdout) {
-        const stdin = [hostScript(), repoPathFirst(args[0], repoPath, args.slice(1))].join('\0') + '\0';
-        const result = await ssh.exec(REMOTE_COMMAND, stdin, onStdout);
+        const result = await exec(args, onStdout);
         if (result.code === 2) {
             const problems = result.stderr
                 .split('\n')
@@ -57773,15 +57778,10 @@ function sshHost(ssh, repoPath) {
             return parseKeyValues((await call(['state'])).toString('utf8'));
         },
         async command(command) {
-            const stdin = [hostScript(), 'command', repoPath, command].join('\0') + '\0';
-            const result = await ssh.exec(REMOTE_COMMAND, stdin);
+            const result = await exec(['command', command]);
             return { code: result.code, output: result.stdout.toString('utf8') };
         },
     };
-}
-/** Every subcommand takes the clone's path as its first argument. */
-function repoPathFirst(subcommand, repoPath, rest) {
-    return [subcommand, repoPath, ...rest].join('\0');
 }
 const isSha = (value) => /^[0-9a-f]{40}$/.test(value);
 /** KEY=VALUE lines, as host.sh prints them. */
@@ -58341,8 +58341,9 @@ const external_node_string_decoder_namespaceObject = require("node:string_decode
 ;// CONCATENATED MODULE: ./src/run-log.ts
 /**
  * Turns the host's run log, as it streams in, into the job log: one group per phase with its
- * elapsed time, each host line prefixed so it can never act as a workflow command (the runner
- * only reads "::" at the start of a line, after leading spaces).
+ * elapsed time. Host output must never act as a workflow command: the runner reads "::" at the
+ * start of a line (after spaces), and it also ends lines at a bare CR, so each line is prefixed
+ * and its control characters are made visible.
  */
 
 class RunLog {
@@ -58351,7 +58352,7 @@ class RunLog {
     decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
     partial = '';
     marker;
-    /** nonce: a per-run secret, so a host command cannot forge phase markers. */
+    /** nonce: random per run, so no ordinary command output is taken for a phase marker. */
     constructor(nonce, sink) {
         this.sink = sink;
         this.marker = `@@${nonce} `;
@@ -58374,12 +58375,16 @@ class RunLog {
         return last && last.end === null ? last : undefined;
     }
     line(line) {
-        if (!line.startsWith(this.marker)) {
-            this.open?.output.push(line);
-            this.sink.info(`| ${line}`);
-            return;
+        // A marker may follow output that did not end with a newline.
+        const at = line.indexOf(this.marker);
+        const text = at === -1 ? line : line.slice(0, at);
+        if (at !== 0) {
+            this.open?.output.push(text);
+            this.sink.info(`| ${run_log_printable(text)}`);
         }
-        const [kind, name, event, ...rest] = line.slice(this.marker.length).split(' ');
+        if (at === -1)
+            return;
+        const [kind, name, event, ...rest] = line.slice(at + this.marker.length).split(' ');
         if (kind !== 'phase' || !name)
             return;
         if (event === 'begin') {
@@ -58399,9 +58404,15 @@ class RunLog {
 function formatDuration(ms) {
     if (ms < 10_000)
         return `${(ms / 1000).toFixed(1)} s`;
-    if (ms < 120_000)
-        return `${Math.round(ms / 1000)} s`;
-    return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+    const seconds = Math.round(ms / 1000);
+    if (seconds < 120)
+        return `${seconds} s`;
+    return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+/** Host text safe for the job log: control characters (CR above all) shown, never obeyed. */
+function run_log_printable(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh.ts
@@ -58415,8 +58426,12 @@ function formatDuration(ms) {
 
 
 /** The connection ended while a command was running: the command's outcome is unknown. */
-class ConnectionLost extends Error {
+class ConnectionLost extends UserError {
     name = 'ConnectionLost';
+}
+/** The host's key is not one known-hosts trusts: retrying cannot help. */
+class HostKeyRejected extends UserError {
+    name = 'HostKeyRejected';
 }
 // A 20-minute Rust build prints nothing for minutes: keepalives keep NAT and firewalls from
 // dropping the idle session, and notice a dead peer within two minutes.
@@ -58458,7 +58473,7 @@ function connectError(error, settings, hostKeyProblem) {
     const username = settings.username;
     if (hostKeyProblem) {
         // The reason already says what to do; add that the connection ended before authenticating.
-        return new UserError(`${hostKeyProblem} (the connection was closed before authenticating)`);
+        return new HostKeyRejected(`${hostKeyProblem} (the connection was closed before authenticating)`);
     }
     if (error.level === 'client-authentication') {
         return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`);
@@ -58493,7 +58508,7 @@ function session(client) {
             return new Promise((resolve, reject) => {
                 if (closed)
                     return reject(new ConnectionLost('the SSH connection is closed'));
-                const lost = () => reject(new ConnectionLost('the SSH connection dropped'));
+                const lost = () => reject(new ConnectionLost(`the SSH connection dropped: a deploy that had started goes on to its end on the host; check it with command: status`));
                 onClose.add(lost);
                 client.exec(command, (error, channel) => {
                     if (error) {
@@ -58548,7 +58563,9 @@ function deploySummary(report) {
     ];
     if (report.downtime) {
         const { begin, end } = report.downtime;
-        const rollbackRebuild = report.phases.some((p) => p.name === 'rollback-build') && report.phases.some((p) => p.name === 'stop');
+        // After a stop or a failed restart, the services may be down while the previous commit builds.
+        const rollbackRebuild = report.phases.some((p) => p.name === 'rollback-build') &&
+            report.phases.some((p) => p.name === 'stop' || (p.name === 'restart' && p.code !== 0));
         const took = end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin);
         rows.push(['Downtime', rollbackRebuild ? `${took}, including the rebuild of the previous commit` : took]);
     }
@@ -58663,7 +58680,7 @@ async function makeDeployPlan(settings, host, io) {
         io.info(`ref ${settings.ref} is ${plan.target}`);
         io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`);
         for (const path of plan.newMigrations)
-            io.info(`new migration: ${path}`);
+            io.info(`new migration: ${run_log_printable(path)}`);
         io.info(`decision: ${plan.reason}`);
         io.setOutput('previous-sha', plan.previous);
         io.setOutput('migrated', String(plan.migrate));
@@ -58699,7 +58716,6 @@ function runParams(settings, plan, nonce) {
         nonce,
         actor: settings.requester.actor,
         run_url: settings.requester.runUrl,
-        ref: settings.ref,
     };
 }
 /** Follows the run's log to its end; after a dropped connection, reconnects and resumes at the byte it stopped. */
@@ -58738,7 +58754,7 @@ async function reconnect(settings, io, run) {
         catch (error) {
             last = error instanceof Error ? error.message : String(error);
             // A changed host key is no passing fault: stop at once.
-            if (/host key/i.test(last))
+            if (error instanceof HostKeyRejected)
                 throw error;
             delay = Math.min(delay * 2, 15_000);
         }
@@ -58748,8 +58764,14 @@ async function reconnect(settings, io, run) {
 }
 async function report(settings, io, host, plan, result, log) {
     const outcome = result.outcome === 'success' ? 'success' : 'failed';
-    const running = result.running || plan.previous;
-    io.setOutput('deployed-sha', running);
+    // What the services run ('' when the run found them down) and what is checked out can differ
+    // after a failure. A run that died never said: the plan's view is the best left.
+    const running = 'running' in result ? result.running : plan.previous;
+    const checkout = result.checkout || plan.previous;
+    const state = running
+        ? `the host runs ${running}${checkout === running ? '' : ` (checkout ${checkout})`}`
+        : `the services may be down (checkout ${checkout})`;
+    io.setOutput('deployed-sha', running || checkout);
     io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false');
     const downtime = result.downtime_begin
         ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
@@ -58759,7 +58781,7 @@ async function report(settings, io, host, plan, result, log) {
     await io.observer?.finished({ outcome: outcome === 'success' ? 'success' : 'failure', running, message });
     await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs);
     if (outcome !== 'success')
-        throw new UserError(`deploy failed: ${message}; the host runs ${running}`);
+        throw new UserError(`deploy failed: ${message}; ${state}`);
 }
 function failureMessage(result) {
     if (result.outcome === 'stale') {
@@ -58787,7 +58809,7 @@ async function serviceLogs(io, host, command) {
         const { code, output } = await host.command(command);
         io.startGroup('service logs');
         for (const line of output.trimEnd().split('\n'))
-            io.info(`| ${line}`);
+            io.info(`| ${run_log_printable(line)}`);
         io.endGroup();
         if (code !== 0)
             io.warning(`logs-command exited ${code}`);
@@ -64540,6 +64562,7 @@ function endOf(run, result, ended) {
  */
 
 
+
 async function status_status(settings, io) {
     const session = await io.connect();
     try {
@@ -64573,7 +64596,7 @@ async function status_status(settings, io) {
         io.startGroup('status command');
         const result = await host.command(settings.statusCommand);
         for (const line of result.output.trimEnd().split('\n'))
-            io.info(`| ${line}`);
+            io.info(`| ${run_log_printable(line)}`);
         io.endGroup();
         if (result.code !== 0)
             io.warning(`the status command exited ${result.code}: the services may not be running`);

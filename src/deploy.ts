@@ -7,8 +7,8 @@ import { UserError } from './errors'
 import { sshHost, type Host, type KeyValues } from './host'
 import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, makePlan, type Plan } from './plan'
-import { RunLog, type LogSink, type PhaseTiming } from './run-log'
-import { ConnectionLost, type SshSession } from './ssh'
+import { printable, RunLog, type LogSink, type PhaseTiming } from './run-log'
+import { ConnectionLost, HostKeyRejected, type SshSession } from './ssh'
 import { deploySummary, type DeployReport } from './summary'
 
 /** What the deploy needs from the outside world; main.ts passes @actions/core and ssh.ts. */
@@ -94,7 +94,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
     io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
     io.info(`ref ${settings.ref} is ${plan.target}`)
     io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
-    for (const path of plan.newMigrations) io.info(`new migration: ${path}`)
+    for (const path of plan.newMigrations) io.info(`new migration: ${printable(path)}`)
     io.info(`decision: ${plan.reason}`)
     io.setOutput('previous-sha', plan.previous)
     io.setOutput('migrated', String(plan.migrate))
@@ -129,7 +129,6 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): Record<
     nonce,
     actor: settings.requester.actor,
     run_url: settings.requester.runUrl,
-    ref: settings.ref,
   }
 }
 
@@ -172,7 +171,7 @@ async function reconnect(settings: DeploySettings, io: DeployIO, run: string): P
     } catch (error) {
       last = error instanceof Error ? error.message : String(error)
       // A changed host key is no passing fault: stop at once.
-      if (/host key/i.test(last)) throw error
+      if (error instanceof HostKeyRejected) throw error
       delay = Math.min(delay * 2, 15_000)
     }
   }
@@ -184,8 +183,14 @@ async function reconnect(settings: DeploySettings, io: DeployIO, run: string): P
 
 async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: Plan, result: KeyValues, log: RunLog): Promise<void> {
   const outcome = result.outcome === 'success' ? 'success' : 'failed'
-  const running = result.running || plan.previous
-  io.setOutput('deployed-sha', running)
+  // What the services run ('' when the run found them down) and what is checked out can differ
+  // after a failure. A run that died never said: the plan's view is the best left.
+  const running = 'running' in result ? result.running! : plan.previous
+  const checkout = result.checkout || plan.previous
+  const state = running
+    ? `the host runs ${running}${checkout === running ? '' : ` (checkout ${checkout})`}`
+    : `the services may be down (checkout ${checkout})`
+  io.setOutput('deployed-sha', running || checkout)
   io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false')
   const downtime = result.downtime_begin
     ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
@@ -194,7 +199,7 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
   await io.observer?.finished({ outcome: outcome === 'success' ? 'success' : 'failure', running, message })
   await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs)
-  if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; the host runs ${running}`)
+  if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; ${state}`)
 }
 
 function failureMessage(result: KeyValues): string {
@@ -221,7 +226,7 @@ async function serviceLogs(io: DeployIO, host: Host, command: string): Promise<s
   try {
     const { code, output } = await host.command(command)
     io.startGroup('service logs')
-    for (const line of output.trimEnd().split('\n')) io.info(`| ${line}`)
+    for (const line of output.trimEnd().split('\n')) io.info(`| ${printable(line)}`)
     io.endGroup()
     if (code !== 0) io.warning(`logs-command exited ${code}`)
     return output

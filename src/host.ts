@@ -56,9 +56,15 @@ export interface Host {
 }
 
 export function sshHost(ssh: SshSession, repoPath: string): Host {
+  /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
+  function exec([subcommand, ...args]: string[], onStdout?: (chunk: Buffer) => void) {
+    const stdin = [hostScript(), subcommand, repoPath, ...args].join('\0') + '\0'
+    return ssh.exec(REMOTE_COMMAND, stdin, onStdout)
+  }
+
+  /** Like exec, but a failure is an error: host.sh's own one-line problems become a UserError. */
   async function call(args: string[], onStdout?: (chunk: Buffer) => void) {
-    const stdin = [hostScript(), repoPathFirst(args[0]!, repoPath, args.slice(1))].join('\0') + '\0'
-    const result = await ssh.exec(REMOTE_COMMAND, stdin, onStdout)
+    const result = await exec(args, onStdout)
     if (result.code === 2) {
       const problems = result.stderr
         .split('\n')
@@ -104,16 +110,10 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       return parseKeyValues((await call(['state'])).toString('utf8'))
     },
     async command(command) {
-      const stdin = [hostScript(), 'command', repoPath, command].join('\0') + '\0'
-      const result = await ssh.exec(REMOTE_COMMAND, stdin)
+      const result = await exec(['command', command])
       return { code: result.code, output: result.stdout.toString('utf8') }
     },
   }
-}
-
-/** Every subcommand takes the clone's path as its first argument. */
-function repoPathFirst(subcommand: string, repoPath: string, rest: string[]): string {
-  return [subcommand, repoPath, ...rest].join('\0')
 }
 
 const isSha = (value: string) => /^[0-9a-f]{40}$/.test(value)

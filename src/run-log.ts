@@ -1,7 +1,8 @@
 /**
  * Turns the host's run log, as it streams in, into the job log: one group per phase with its
- * elapsed time, each host line prefixed so it can never act as a workflow command (the runner
- * only reads "::" at the start of a line, after leading spaces).
+ * elapsed time. Host output must never act as a workflow command: the runner reads "::" at the
+ * start of a line (after spaces), and it also ends lines at a bare CR, so each line is prefixed
+ * and its control characters are made visible.
  */
 import { StringDecoder } from 'node:string_decoder'
 
@@ -29,7 +30,7 @@ export class RunLog {
   private partial = ''
   private readonly marker: string
 
-  /** nonce: a per-run secret, so a host command cannot forge phase markers. */
+  /** nonce: random per run, so no ordinary command output is taken for a phase marker. */
   constructor(
     nonce: string,
     private readonly sink: LogSink,
@@ -56,12 +57,15 @@ export class RunLog {
   }
 
   private line(line: string): void {
-    if (!line.startsWith(this.marker)) {
-      this.open?.output.push(line)
-      this.sink.info(`| ${line}`)
-      return
+    // A marker may follow output that did not end with a newline.
+    const at = line.indexOf(this.marker)
+    const text = at === -1 ? line : line.slice(0, at)
+    if (at !== 0) {
+      this.open?.output.push(text)
+      this.sink.info(`| ${printable(text)}`)
     }
-    const [kind, name, event, ...rest] = line.slice(this.marker.length).split(' ')
+    if (at === -1) return
+    const [kind, name, event, ...rest] = line.slice(at + this.marker.length).split(' ')
     if (kind !== 'phase' || !name) return
     if (event === 'begin') {
       this.phases.push({ name, begin: Number(rest[0]), end: null, code: null, output: [] })
@@ -79,6 +83,13 @@ export class RunLog {
 
 export function formatDuration(ms: number): string {
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 120) return `${seconds} s`
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`
+}
+
+/** Host text safe for the job log: control characters (CR above all) shown, never obeyed. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }

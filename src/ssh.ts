@@ -10,7 +10,7 @@ import type { ConnectionSettings } from './inputs'
 import { checkHostKey } from './known-hosts'
 
 export interface ExecResult {
-  /** Exit status; a command killed by a signal reports 128 + 1. */
+  /** Exit status; a command killed by a signal reports 129, whatever the signal. */
   code: number
   stdout: Buffer
   stderr: string
@@ -23,8 +23,13 @@ export interface SshSession {
 }
 
 /** The connection ended while a command was running: the command's outcome is unknown. */
-export class ConnectionLost extends Error {
+export class ConnectionLost extends UserError {
   override name = 'ConnectionLost'
+}
+
+/** The host's key is not one known-hosts trusts: retrying cannot help. */
+export class HostKeyRejected extends UserError {
+  override name = 'HostKeyRejected'
 }
 
 // A 20-minute Rust build prints nothing for minutes: keepalives keep NAT and firewalls from
@@ -69,7 +74,7 @@ function connectError(error: Error & { code?: string; level?: string }, settings
   const username = settings.username
   if (hostKeyProblem) {
     // The reason already says what to do; add that the connection ended before authenticating.
-    return new UserError(`${hostKeyProblem} (the connection was closed before authenticating)`)
+    return new HostKeyRejected(`${hostKeyProblem} (the connection was closed before authenticating)`)
   }
   if (error.level === 'client-authentication') {
     return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`)
@@ -104,7 +109,8 @@ function session(client: Client): SshSession {
     exec(command, stdin, onStdout) {
       return new Promise((resolve, reject) => {
         if (closed) return reject(new ConnectionLost('the SSH connection is closed'))
-        const lost = () => reject(new ConnectionLost('the SSH connection dropped'))
+        const lost = () =>
+          reject(new ConnectionLost(`the SSH connection dropped: a deploy that had started goes on to its end on the host; check it with command: status`))
         onClose.add(lost)
         client.exec(command, (error, channel) => {
           if (error) {

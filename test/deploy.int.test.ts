@@ -119,6 +119,15 @@ describe('deploy', () => {
     expect(h.events()).toEqual([])
   })
 
+  it('says why git fetch failed, in git\'s words', async () => {
+    const h = await newHost()
+    await h.gitOnHost(['remote', 'set-url', 'origin', join(h.root, 'gone.git')])
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^git fetch from origin failed in .*: fatal: .*gone\.git/)
+    expect(h.events()).toEqual([])
+  })
+
   it('deploys a branch by name, and a commit only a pull request reaches', async () => {
     const h = await newHost()
     const feature = await h.commitToOrigin({ 'packages/backend/src/feature.rs': 'fn feature() {}\n' }, 'feature')

@@ -25,8 +25,9 @@ async function stateDir(h: TestHost): Promise<string> {
 
 /** What every fault must leave behind (services answering is asserted separately where a case cannot). */
 async function expectSettled(h: TestHost, run: ActionRun): Promise<string> {
-  // The log names the commit the host runs, and it is the checkout.
-  const named = /the host runs ([0-9a-f]{40})/.exec(errorLine(run.log))?.[1] ?? run.outputs['deployed-sha']
+  // The log names the checkout: "the host runs R" when R is checked out too, else "(checkout C)".
+  const said = /(?:the host runs ([0-9a-f]{40}))?[^;]*?(?:\(checkout ([0-9a-f]{40})\))?$/.exec(errorLine(run.log))
+  const named = said?.[2] ?? said?.[1] ?? run.outputs['deployed-sha']
   expect(named, run.log).toMatch(/^[0-9a-f]{40}$/)
   expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(named)
   // No lock left behind: another process can take it at once.
@@ -84,26 +85,28 @@ describe.each([true, false])('a phase fails, rollback: %s', (rollback) => {
     } else if (rollback) {
       expect(runs).toBe(A)
       expect(await h.serviceVersion()).toBe(A)
-      expect(error).toContain(`${phase} failed; rolled back to ${A}, rebuilt and started`)
+      expect(error).toContain(`${phase} failed; rolled back to ${A}, rebuilt and restarted`)
       const phases = await hostPhases(h)
       expect(phases.slice(-4)).toEqual(['rollback-build', 'rollback-start', 'rollback-status', 'rollback-health'])
-      if (phase !== 'stop' && phase !== 'migrate' && phase !== 'start') expect(run.summary).not.toContain('including the rebuild')
+      // Services stopped (or a restart failed) stay down while the previous commit builds: the summary says so.
+      if (phase === 'status' || phase === 'health') expect(run.summary).not.toContain('including the rebuild')
       else expect(run.summary).toContain('including the rebuild of the previous commit')
       // A migration that ran stays applied, and the error says so by name.
       if (phase === 'start') expect(error).toContain('the migrations stay applied: packages/backend/migrations/02_add_column.sql')
       if (phase === 'migrate') expect(error).toContain('that ran before the failure stay applied')
     } else {
       expect(runs).toBe(target)
-      if (phase === 'start') {
-        // The new build cannot start and rollback is off: the only honest answer is "down".
-        expect(error).toContain('start failed and starting the services again failed too: they are down; on the host run: catcolab-start')
-        expect(await h.serviceVersion()).toBeNull()
+      if (phase === 'restart') {
+        // The new build's restart fails again: the message cannot promise anything is serving.
+        expect(error).toContain(`restart failed and restarting the services failed too: they are down; on the host run: catcolab-restart`)
+        expect(error).toMatch(new RegExp(`the services may be down \\(checkout ${target}\\)$`))
       } else if (phase === 'status' || phase === 'health') {
         expect(error).toContain(`${phase} failed; rollback is off, so the services were left running the new build of ${target} as is`)
         expect(await h.serviceVersion()).toBe(target)
       } else {
-        expect(error).toContain(`${phase} failed; rollback is off, so the services were started again with the build on disk`)
-        expect(await h.serviceVersion()).not.toBeNull()
+        // Restarted (restart also starts stopped services) on what is built: the new commit.
+        expect(error).toContain(`${phase} failed; rollback is off, so the services were restarted on the build on disk (checkout ${target})`)
+        expect(await h.serviceVersion()).toBe(target)
       }
     }
     expect(run.code).not.toBe(0)
@@ -212,6 +215,9 @@ describe('deploys at once on one host', () => {
     expect(error).toMatch(/^deploy failed: another deploy still held the host after 1 s: run=\S+ target=\w+ actor=alice run_url=https:\/\/github.com\/ToposInstitute\/CatColab\/actions\/runs\/777 since=\d{4}-\d\d-\d\dT[\d:]+Z/)
     expect(error).toContain(`target=${C}`)
     expect(waiter.log).toContain('another deploy holds the host: run=')
+    // A waiter that gave up leaves the holder's name for the next one.
+    const next = await runAction({ ...hostInputs(h), ref: B, 'lock-timeout': '1' }, { github: { GITHUB_ACTOR: 'carol' } })
+    expect(errorLine(next.log)).toContain('actor=alice')
     expect((await holder).code).toBe(0)
     expect(await h.serviceVersion()).toBe(C)
   })

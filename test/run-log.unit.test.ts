@@ -47,6 +47,21 @@ describe('RunLog', () => {
     expect(log.phases).toEqual([])
   })
 
+  it('never lets host output act as a workflow command, even after a bare CR', () => {
+    const { lines, sink } = recorder()
+    const log = new RunLog('n', sink)
+    log.push(Buffer.from('progress 50%\r::add-mask::x\r::stop-commands::t\n\x1b[31mred\n'))
+    expect(lines).toEqual(['| progress 50%\\x0d::add-mask::x\\x0d::stop-commands::t', '| \\x1bred'.replace('red', '[31mred')])
+  })
+
+  it('finds a marker that follows output without a final newline', () => {
+    const { lines, sink } = recorder()
+    const log = new RunLog('n', sink)
+    log.push(Buffer.from('@@n phase status begin 0\nall good@@n phase status end 0 5\n'))
+    expect(lines).toEqual(['::group::status', '| all good', '::endgroup::', '✔ status (0.0 s)'])
+    expect(log.phases[0]).toMatchObject({ name: 'status', code: 0, output: ['all good'] })
+  })
+
   it('reassembles a UTF-8 character split across chunks', () => {
     const { lines, sink } = recorder()
     const log = new RunLog('n', sink)
@@ -62,5 +77,6 @@ describe('formatDuration', () => {
     expect(formatDuration(1234)).toBe('1.2 s')
     expect(formatDuration(65_000)).toBe('65 s')
     expect(formatDuration(20 * 60_000 + 5_000)).toBe('20 min 5 s')
+    expect(formatDuration(179_700)).toBe('3 min 0 s')
   })
 })
