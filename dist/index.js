@@ -64145,9 +64145,10 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./src/github.ts
 /**
  * The only module that talks to the GitHub REST API. The rest of the action asks it questions in
- * domain terms (deployments, their statuses, commit statuses); tests pass plain objects that
- * implement GitHubApi. Octokit comes from @actions/github, with the retry plugin (5xx and
- * network errors) and the throttling plugin (rate limits, and GitHub's advice to space writes).
+ * domain terms (deployments, their statuses, commit statuses; pull requests, their files and
+ * comments); tests pass plain objects that implement GitHubApi. Octokit comes from
+ * @actions/github, with the retry plugin (5xx and network errors) and the throttling plugin (rate
+ * limits, and GitHub's advice to space writes: 1 s apart, 3 s for ones that notify, as comments do).
  */
 
 
@@ -64165,7 +64166,11 @@ function gitHubApi(options) {
     };
     const octokit = getOctokit(options.token, {
         baseUrl: options.baseUrl,
-        throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
+        throttle: {
+            onRateLimit: onLimit('rate limit'),
+            onSecondaryRateLimit: onLimit('secondary rate limit'),
+            ...(options.unpacedOnLoopback && isLoopback(options.baseUrl) ? { write: UNPACED, notifications: UNPACED } : {}),
+        },
     }, retry, throttling);
     // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers retries.
     octokit.hook.wrap('request', (request, endpoint) => request({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } }));
@@ -64236,16 +64241,72 @@ function gitHubApi(options) {
                 target_url: status.targetUrl,
             });
         },
+        async tokenLogin() {
+            try {
+                return (await octokit.rest.users.getAuthenticated()).data.login;
+            }
+            catch (error) {
+                if (error.status === 403)
+                    return null;
+                throw error;
+            }
+        },
+        async pullRequest(number) {
+            return pullRequestOf((await octokit.rest.pulls.get({ ...repository, pull_number: number })).data);
+        },
+        async *openPullRequests() {
+            const pages = octokit.paginate.iterator(octokit.rest.pulls.list, { ...repository, state: 'open', per_page: 100 });
+            for await (const page of pages)
+                yield* page.data.map(pullRequestOf);
+        },
+        async *pullRequestFiles(number) {
+            const pages = octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...repository, pull_number: number, per_page: 100 });
+            for await (const page of pages) {
+                for (const f of page.data)
+                    yield { path: f.filename, status: f.status, previousPath: f.previous_filename ?? null };
+            }
+        },
+        async compare(base, head) {
+            // One commit per page: only the counts are wanted, not the commit list.
+            const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repository, basehead: `${base}...${head}`, per_page: 1 });
+            return { status: data.status, aheadBy: data.ahead_by, behindBy: data.behind_by };
+        },
+        async *comments(issue) {
+            const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...repository, issue_number: issue, per_page: 100 });
+            for await (const page of pages)
+                yield* page.data.map(commentOf);
+        },
+        async createComment(issue, body) {
+            return commentOf((await octokit.rest.issues.createComment({ ...repository, issue_number: issue, body })).data);
+        },
+        async updateComment(id, body) {
+            return commentOf((await octokit.rest.issues.updateComment({ ...repository, comment_id: id, body })).data);
+        },
+        async deleteComment(id) {
+            await octokit.rest.issues.deleteComment({ ...repository, comment_id: id });
+        },
     };
 }
+/** Stands in for the throttling plugin's write limiters: lets each write through at once. */
+const UNPACED = { key: () => ({ schedule: async (_options, task) => task() }) };
+function isLoopback(baseUrl) {
+    const host = URL.canParse(baseUrl) ? new URL(baseUrl).hostname : '';
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+function pullRequestOf(pr) {
+    return { number: pr.number, state: pr.state, headSha: pr.head.sha, headRef: pr.head.ref, headRepository: pr.head.repo?.full_name ?? '', baseRef: pr.base.ref };
+}
+function commentOf(comment) {
+    return { id: comment.id, body: comment.body ?? '', author: comment.user?.login ?? '', url: comment.html_url };
+}
 /** One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual ones. */
-function apiErrorMessage(error, permission) {
+function apiErrorMessage(error, permission, level = 'write') {
     const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : null;
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
     if (status === 401)
         return `HTTP 401: ${message}: github-token is not a valid token`;
     if (status === 403 || status === 404)
-        return `HTTP ${status}: ${message}: the job needs permissions: ${permission}: write`;
+        return `HTTP ${status}: ${message}: the job needs permissions: ${permission}: ${level}`;
     return status ? `HTTP ${status}: ${message}` : message;
 }
 
@@ -64269,9 +64330,10 @@ function ourPayload(deployment) {
 }
 /**
  * What runs in the environment, by our records: the newest of ours whose latest status is success.
- * A later failed or unfinished deploy does not change what runs, and is skipped.
+ * A later failed or unfinished deploy does not change what runs, and is skipped (and handed to
+ * `skipped`, newest first, for readers that mention it).
  */
-async function deployedRecord(api, environment) {
+async function deployedRecord(api, environment, skipped) {
     for await (const deployment of api.deployments(environment)) {
         const payload = ourPayload(deployment);
         if (!payload)
@@ -64279,6 +64341,7 @@ async function deployedRecord(api, environment) {
         const status = await api.latestDeploymentStatus(deployment.id);
         if (status?.state === 'success')
             return { deployment, payload, status };
+        skipped?.(deployment, payload, status);
     }
     return null;
 }
