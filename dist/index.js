@@ -61434,7 +61434,7 @@ function renderComment(facts) {
     const lines = [`${marker(environment)}head=${facts.pullRequest.headSha} -->`, '### Backend for this preview', ''];
     if (deployed) {
         const commit = comment_link(comment_code(comment_short(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`);
-        const run = deployed.runUrl ? ` by ${comment_link('this run', deployed.runUrl)}` : '';
+        const run = deployed.runUrl ? ` (${comment_link('deploy run', deployed.runUrl)})` : '';
         lines.push(`The preview talks to **${backend}** (environment ${comment_code(environment)}), which runs ${commit}, deployed ${when(deployed.at)}${run}.`);
     }
     else {

@@ -79,7 +79,7 @@ export function renderComment(facts: CommentFacts): string {
 
   if (deployed) {
     const commit = link(code(short(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`)
-    const run = deployed.runUrl ? ` by ${link('this run', deployed.runUrl)}` : ''
+    const run = deployed.runUrl ? ` (${link('deploy run', deployed.runUrl)})` : ''
     lines.push(`The preview talks to **${backend}** (environment ${code(environment)}), which runs ${commit}, deployed ${when(deployed.at)}${run}.`)
   } else {
     lines.push(

@@ -43,7 +43,7 @@ describe('the comment says', () => {
     const body = renderComment(facts())
     expect(body).toContain(
       'The preview talks to **[backend-next.catcolab.org](https://backend-next.catcolab.org)** (environment `catcolab-next`), ' +
-        `which runs [\`dddddddddddd\`](${REPO}/commit/${DEPLOYED}), deployed 2026-03-04 05:06 UTC by [this run](${RUN}).`,
+        `which runs [\`dddddddddddd\`](${REPO}/commit/${DEPLOYED}), deployed 2026-03-04 05:06 UTC ([deploy run](${RUN})).`,
     )
   })
 

@@ -89,7 +89,7 @@ describe('one pull request', () => {
     })
     const body = comment!.body
     expect(body.startsWith(`${MARKER}head=${head} -->\n`)).toBe(true)
-    expect(body).toContain(`(environment \`${NEXT}\`), which runs [\`${main[2]!.slice(0, 12)}\`](https://github.com/${REPO}/commit/${main[2]}), deployed 2026-01-01 00:00 UTC by [this run](${RUN_URL}).`)
+    expect(body).toContain(`(environment \`${NEXT}\`), which runs [\`${main[2]!.slice(0, 12)}\`](https://github.com/${REPO}/commit/${main[2]}), deployed 2026-01-01 00:00 UTC ([deploy run](${RUN_URL})).`)
     expect(body).toContain("- **Base `main`:** ✅ up to date: the deployed commit is `main`'s head.")
     expect(body).toContain('- **Backend changes:** none.')
     expect(body).toContain('- **Migrations:** none added.')
