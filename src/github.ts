@@ -1,8 +1,9 @@
 /**
  * The only module that talks to the GitHub REST API. The rest of the action asks it questions in
- * domain terms (deployments, their statuses, commit statuses); tests pass plain objects that
- * implement GitHubApi. Octokit comes from @actions/github, with the retry plugin (5xx and
- * network errors) and the throttling plugin (rate limits, and GitHub's advice to space writes).
+ * domain terms (deployments, their statuses, commit statuses; pull requests, their files and
+ * comments); tests pass plain objects that implement GitHubApi. Octokit comes from
+ * @actions/github, with the retry plugin (5xx and network errors) and the throttling plugin (rate
+ * limits, and GitHub's advice to space writes: 1 s apart, 3 s for ones that notify, as comments do).
  */
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
@@ -61,6 +62,60 @@ export interface GitHubApi {
   createCommitStatus(sha: string, status: NewCommitStatus): Promise<void>
 }
 
+export interface PullRequest {
+  number: number
+  state: string
+  headSha: string
+  /** The head branch's name, in headRepository. */
+  headRef: string
+  /** "owner/name" of the head branch's repository: a fork's for a fork's pull request; '' when that fork was deleted. */
+  headRepository: string
+  /** The branch it would merge into. */
+  baseRef: string
+}
+
+export interface PullRequestFile {
+  path: string
+  /** added, removed, modified, renamed, copied, changed or unchanged. */
+  status: string
+  /** The path before a rename or copy. */
+  previousPath: string | null
+}
+
+/** How head relates to base: identical, ahead (head contains base), behind, or diverged. */
+export interface Comparison {
+  status: 'identical' | 'ahead' | 'behind' | 'diverged'
+  /** Commits in head that base lacks. */
+  aheadBy: number
+  /** Commits in base that head lacks. */
+  behindBy: number
+}
+
+export interface IssueComment {
+  id: number
+  body: string
+  author: string
+  url: string
+}
+
+/** Pull requests and their comments, for the pr-report command. */
+export interface PullRequestApi {
+  /** The token's user; null when GitHub refuses to say, as it does for installation tokens (the workflow's GITHUB_TOKEN, a GitHub App's). */
+  tokenLogin(): Promise<string | null>
+  pullRequest(number: number): Promise<PullRequest>
+  /** Open pull requests, a page of 100 at a time. */
+  openPullRequests(): AsyncIterable<PullRequest>
+  /** The files a pull request changes, a page of 100 at a time (GitHub lists at most 3000). */
+  pullRequestFiles(number: number): AsyncIterable<PullRequestFile>
+  /** base...head, where base is a branch name and head a commit. */
+  compare(base: string, head: string): Promise<Comparison>
+  /** An issue's or pull request's comments, oldest first, a page of 100 at a time. */
+  comments(issue: number): AsyncIterable<IssueComment>
+  createComment(issue: number, body: string): Promise<IssueComment>
+  updateComment(id: number, body: string): Promise<IssueComment>
+  deleteComment(id: number): Promise<void>
+}
+
 export interface GitHubOptions {
   token: string
   /** "owner/name" */
@@ -69,6 +124,11 @@ export interface GitHubOptions {
   baseUrl: string
   /** Where rate-limit notices go. */
   warn(message: string): void
+  /**
+   * For tests against the loopback stand-in only: writes go out unpaced. Ignored unless baseUrl
+   * is a loopback address, so GitHub itself always gets the pacing it asks for.
+   */
+  unpacedOnLoopback?: boolean
 }
 
 /** One call, retries included, may take this long: a hung API must never hold a deploy. */
@@ -76,7 +136,7 @@ const REQUEST_TIMEOUT_MS = 30_000
 /** Waiting longer than this for a rate limit to reset is not worth it for a record. */
 const MAX_RATE_LIMIT_WAIT_S = 60
 
-export function gitHubApi(options: GitHubOptions): GitHubApi {
+export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
   const [owner = '', repo = ''] = options.repository.split('/')
   const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
     const retrying = retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
@@ -87,7 +147,11 @@ export function gitHubApi(options: GitHubOptions): GitHubApi {
     options.token,
     {
       baseUrl: options.baseUrl,
-      throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
+      throttle: {
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
+        ...(options.unpacedOnLoopback && isLoopback(options.baseUrl) ? { write: UNPACED, notifications: UNPACED } : {}),
+      },
     },
     retry,
     throttling,
@@ -166,14 +230,85 @@ export function gitHubApi(options: GitHubOptions): GitHubApi {
         target_url: status.targetUrl,
       })
     },
+
+    async tokenLogin() {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login
+      } catch (error) {
+        if ((error as { status?: unknown }).status === 403) return null
+        throw error
+      }
+    },
+
+    async pullRequest(number) {
+      return pullRequestOf((await octokit.rest.pulls.get({ ...repository, pull_number: number })).data)
+    },
+
+    async *openPullRequests() {
+      const pages = octokit.paginate.iterator(octokit.rest.pulls.list, { ...repository, state: 'open', per_page: 100 })
+      for await (const page of pages) yield* page.data.map(pullRequestOf)
+    },
+
+    async *pullRequestFiles(number) {
+      const pages = octokit.paginate.iterator(octokit.rest.pulls.listFiles, { ...repository, pull_number: number, per_page: 100 })
+      for await (const page of pages) {
+        for (const f of page.data) yield { path: f.filename, status: f.status, previousPath: f.previous_filename ?? null }
+      }
+    },
+
+    async compare(base, head) {
+      // One commit per page: only the counts are wanted, not the commit list.
+      const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repository, basehead: `${base}...${head}`, per_page: 1 })
+      return { status: data.status, aheadBy: data.ahead_by, behindBy: data.behind_by }
+    },
+
+    async *comments(issue) {
+      const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { ...repository, issue_number: issue, per_page: 100 })
+      for await (const page of pages) yield* page.data.map(commentOf)
+    },
+
+    async createComment(issue, body) {
+      return commentOf((await octokit.rest.issues.createComment({ ...repository, issue_number: issue, body })).data)
+    },
+
+    async updateComment(id, body) {
+      return commentOf((await octokit.rest.issues.updateComment({ ...repository, comment_id: id, body })).data)
+    },
+
+    async deleteComment(id) {
+      await octokit.rest.issues.deleteComment({ ...repository, comment_id: id })
+    },
   }
 }
 
+/** Stands in for the throttling plugin's write limiters: lets each write through at once. */
+const UNPACED = { key: () => ({ schedule: async (_options: unknown, task: () => unknown) => task() }) } as never
+
+export function isLoopback(baseUrl: string): boolean {
+  const host = URL.canParse(baseUrl) ? new URL(baseUrl).hostname : ''
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+interface PullRequestData {
+  number: number
+  state: string
+  head: { sha: string; ref: string; repo: { full_name: string } | null }
+  base: { ref: string }
+}
+
+function pullRequestOf(pr: PullRequestData): PullRequest {
+  return { number: pr.number, state: pr.state, headSha: pr.head.sha, headRef: pr.head.ref, headRepository: pr.head.repo?.full_name ?? '', baseRef: pr.base.ref }
+}
+
+function commentOf(comment: { id: number; body?: string; user: { login: string } | null; html_url: string }): IssueComment {
+  return { id: comment.id, body: comment.body ?? '', author: comment.user?.login ?? '', url: comment.html_url }
+}
+
 /** One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual ones. */
-export function apiErrorMessage(error: unknown, permission: string): string {
+export function apiErrorMessage(error: unknown, permission: string, level: 'read' | 'write' = 'write'): string {
   const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : null
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, '')
   if (status === 401) return `HTTP 401: ${message}: github-token is not a valid token`
-  if (status === 403 || status === 404) return `HTTP ${status}: ${message}: the job needs permissions: ${permission}: write`
+  if (status === 403 || status === 404) return `HTTP ${status}: ${message}: the job needs permissions: ${permission}: ${level}`
   return status ? `HTTP ${status}: ${message}` : message
 }

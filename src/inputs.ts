@@ -87,7 +87,25 @@ export interface StatusSettings {
   statusCommand: string
 }
 
-export type Settings = DeploySettings | StatusSettings
+/** The pr-report command: a comment on pull requests saying which backend their previews talk to. */
+export interface PrReportSettings {
+  command: 'pr-report'
+  /** The GitHub environment whose deployment records say what runs, e.g. catcolab-next. */
+  environment: string
+  /** The backend the previews talk to, as shown in the comment. */
+  backendUrl: string
+  /** Globs (picomatch) of the files that make up the backend. */
+  backendPaths: string[]
+  /** Directories whose added files are migrations, as for deploy. */
+  migrationsPaths: string[]
+  /** A pull request's number, every open one, or null: the event's. */
+  pullRequest: number | 'all' | null
+  /** Whose comments are the action's; null: the token's own user, else github-actions[bot]. */
+  commentAuthor: string | null
+  token: string
+}
+
+export type Settings = DeploySettings | StatusSettings | PrReportSettings
 
 /** Reads one input as the runner passes it (empty string when unset). */
 export type InputGetter = (name: string) => string
@@ -95,9 +113,11 @@ export type InputGetter = (name: string) => string
 export function parseSettings(get: InputGetter, requester: Requester): Settings {
   const input = (name: string) => get(name).trim()
   const command = input('command') || 'deploy'
-  if (command !== 'deploy' && command !== 'status') {
-    throw new UserError(`command must be "deploy" or "status", not "${printable(command)}"`)
+  if (command !== 'deploy' && command !== 'status' && command !== 'pr-report') {
+    throw new UserError(`command must be "deploy", "status" or "pr-report", not "${printable(command)}"`)
   }
+  // Needs no host: the GitHub API alone.
+  if (command === 'pr-report') return parsePrReport(input, get)
   const connection = parseConnection(get)
   const repoPath = parseRepoPath(input('repo-path') || '/var/lib/catcolab')
   const commandInput = (name: string, fallback: string) => {
@@ -152,6 +172,50 @@ function parseRecords(input: InputGetter): RecordSettings | null {
     // CatColab's production environment is named catcolab (backend.catcolab.org).
     production: parseBoolean('production-environment', input('production-environment') || String(environment === 'catcolab')),
     token: input('github-token'),
+  }
+}
+
+const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**']
+
+function parsePrReport(input: InputGetter, get: InputGetter): PrReportSettings {
+  const environment = input('environment')
+  if (!environment) {
+    throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next')
+  }
+  // eslint-disable-next-line no-control-regex
+  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
+    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
+  }
+  const migrationsPaths = parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations')
+  const lines = get('backend-paths')
+    .split('\n')
+    .map((line) => line.trim().replace(/^\.\//, ''))
+    .filter((line) => line !== '')
+  for (const line of lines) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f]/.test(line) || line.startsWith('/')) {
+      throw new UserError(`backend-paths "${printable(line)}" is not a glob relative to the repository root (one per line, e.g. packages/backend/**)`)
+    }
+  }
+  const number = input('pr-number')
+  if (number && number !== 'all' && !/^[1-9]\d{0,9}$/.test(number)) {
+    throw new UserError(`pr-number must be a pull request's number or "all", not "${printable(number)}"`)
+  }
+  const author = input('comment-author')
+  if (author && !/^[A-Za-z0-9-]+(\[bot\])?$/.test(author)) {
+    throw new UserError(`comment-author "${printable(author)}" is not a GitHub login (e.g. my-app[bot])`)
+  }
+  const token = input('github-token')
+  if (!token) throw new UserError('github-token is empty: pr-report needs a token with pull-requests: write, deployments: read and contents: read')
+  return {
+    command: 'pr-report',
+    environment,
+    backendUrl: parseUrl('backend-url', input('backend-url') || 'https://backend-next.catcolab.org', 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
+    backendPaths: lines.length > 0 ? lines : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.map((path) => `${path}/**`)],
+    migrationsPaths,
+    pullRequest: number === 'all' ? 'all' : number ? Number(number) : null,
+    commentAuthor: author || null,
+    token,
   }
 }
 

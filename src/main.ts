@@ -5,6 +5,7 @@ import * as core from '@actions/core'
 import { deploy, type DeployIO } from './deploy'
 import { UserError } from './errors'
 import { parseSettings } from './inputs'
+import { runPrReport } from './pr-report'
 import { recordsFor } from './post'
 import { connect } from './ssh'
 import { status } from './status'
@@ -28,6 +29,7 @@ export async function run(): Promise<void> {
       actor: env.GITHUB_ACTOR ?? '',
       runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : '',
     })
+    if (settings.command === 'pr-report') return await runPrReport(settings)
     const io: DeployIO = {
       connect: () => connect(settings.connection),
       info: (line) => core.info(line),

@@ -66,17 +66,20 @@ export function ourPayload(deployment: Pick<Deployment, 'payload'>): RecordPaylo
 
 /**
  * What runs in the environment, by our records: the newest of ours whose latest status is success.
- * A later failed or unfinished deploy does not change what runs, and is skipped.
+ * A later failed or unfinished deploy does not change what runs, and is skipped (and handed to
+ * `skipped`, newest first, for readers that mention it).
  */
 export async function deployedRecord(
   api: GitHubApi,
   environment: string,
+  skipped?: (deployment: Deployment, payload: RecordPayload, status: DeploymentStatus | null) => void,
 ): Promise<{ deployment: Deployment; payload: RecordPayload; status: DeploymentStatus } | null> {
   for await (const deployment of api.deployments(environment)) {
     const payload = ourPayload(deployment)
     if (!payload) continue
     const status = await api.latestDeploymentStatus(deployment.id)
     if (status?.state === 'success') return { deployment, payload, status }
+    skipped?.(deployment, payload, status)
   }
   return null
 }

@@ -117,7 +117,7 @@ describe('parseSettings', () => {
   })
 
   it('names the input in each problem', () => {
-    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy" or "status"/)
+    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy", "status" or "pr-report"/)
     expect(problem({ host: '' })).toMatch(/^host is required/)
     expect(problem({ host: '-oProxyCommand=x' })).toMatch(/^host .* is not a host name/)
     expect(problem({ port: '0' })).toMatch(/^port must be a whole number from 1 to 65535/)
@@ -152,7 +152,7 @@ describe('parseSettings', () => {
 
   it('accepts the encrypted key with its passphrase', () => {
     const s = settings({ 'private-key': encryptedKey, passphrase: 'secret' })
-    expect(s.connection.passphrase).toBe('secret')
+    expect((s as DeploySettings).connection.passphrase).toBe('secret')
   })
 
   it('echoes a rejected value escaped on one line', () => {

@@ -193,9 +193,18 @@ function inputsContext(workflow: Workflow, event: SampleEvent): Record<string, u
   )
 }
 
-export function simulate(workflow: Workflow, event: SampleEvent, environments: Environments): Record<string, JobRun> | null {
+/**
+ * needs: the results of jobs that ran before, for jobs that need them (success() stays true: a
+ * condition on a needed job's result names needs.<job>.result).
+ */
+export function simulate(
+  workflow: Workflow,
+  event: SampleEvent,
+  environments: Environments,
+  needs: Record<string, { result: string }> = {},
+): Record<string, JobRun> | null {
   if (!triggers(workflow, event)) return null
-  const base = { github: githubContext(event), inputs: inputsContext(workflow, event), vars: {}, needs: {} }
+  const base = { github: githubContext(event), inputs: inputsContext(workflow, event), vars: {}, needs }
   const jobs: Record<string, JobRun> = {}
   for (const [id, job] of Object.entries(workflow.jobs)) {
     if (!jobCondition(job.if, base)) {

@@ -226,7 +226,97 @@ describe('the deploy workflow', () => {
 
   it('asks for no more than deploying needs', () => {
     expect(workflow.permissions).toEqual({})
-    for (const job of Object.values(workflow.jobs)) expect(job.permissions).toEqual({ deployments: 'write', statuses: 'write' })
+    for (const id of ['next', 'production']) expect(workflow.jobs[id]!.permissions).toEqual({ deployments: 'write', statuses: 'write' })
+  })
+
+  /** The jobs that run once `next` ended with this result. */
+  const after = (event: SampleEvent, result: string) =>
+    Object.entries(simulate(workflow, event, environments, { next: { result } }) ?? {})
+      .filter(([, job]) => job.runs)
+      .map(([id]) => id)
+
+  it('refreshes every open pull request\'s comment after a deploy to catcolab-next, not after a dry run or a failure', () => {
+    expect(after(ciRun(), 'success')).toEqual(['next', 'pr-comments'])
+    expect(after(dispatch({ target: 'next', ref: 'feature/x' }), 'success')).toEqual(['next', 'pr-comments'])
+    expect(after(dispatch({ target: 'next', 'dry-run': true }), 'success')).toEqual(['next'])
+    expect(after(ciRun(), 'failure')).toEqual(['next'])
+    expect(after(ciRun(), 'cancelled')).toEqual(['next'])
+    // Production deploys skip next, and with it the refresh.
+    expect(after(push('refs/tags/v1.2.3'), 'skipped')).toEqual(['production'])
+    expect(after({ ...ciRun(), repository: 'someone/CatColab' }, 'success')).toEqual([])
+  })
+
+  it('refreshes with pr-report for all, no key, and permission to comment only', () => {
+    const job = simulate(workflow, ciRun(), environments, { next: { result: 'success' } })!['pr-comments']!
+    expect(job.environment).toBeUndefined()
+    expect(job.concurrency).toEqual({ group: 'backend-pr-report-all', cancelInProgress: false })
+    expect(job.steps.map((step) => step.with)).toEqual([
+      { command: 'pr-report', 'pr-number': 'all', environment: 'catcolab-next', 'backend-url': 'https://backend-next.catcolab.org' },
+    ])
+    expect(workflow.jobs['pr-comments']!.permissions).toEqual({ 'pull-requests': 'write', deployments: 'read', contents: 'read' })
+  })
+})
+
+describe('the pull request report workflow', () => {
+  const workflow = readWorkflow(join(DIR, 'pr-report.yml'))
+  const pullRequest = (action: string, fields: { number?: number; fork?: string; base?: string } = {}): SampleEvent => ({
+    name: 'pull_request_target',
+    ref: 'refs/heads/main',
+    sha: '0123456789abcdef0123456789abcdef01234567',
+    payload: {
+      action,
+      number: fields.number ?? 7,
+      pull_request: {
+        number: fields.number ?? 7,
+        base: { ref: fields.base ?? 'main' },
+        head: { ref: 'feature', sha: 'fedcba9876543210fedcba9876543210fedcba98', repo: { full_name: fields.fork ?? 'ToposInstitute/CatColab' } },
+      },
+    },
+  })
+  const report = (event: SampleEvent) => {
+    const jobs = simulate(workflow, event, {})
+    return jobs ? jobs.report! : 'not triggered'
+  }
+
+  it('reports when a pull request is opened, pushed to, reopened or marked ready, a fork\'s too, into any base', () => {
+    for (const action of ['opened', 'synchronize', 'reopened', 'ready_for_review']) {
+      for (const event of [pullRequest(action), pullRequest(action, { fork: 'someone/CatColab' }), pullRequest(action, { base: 'release/v1' })]) {
+        expect(report(event), action).toEqual({
+          runs: true,
+          environment: undefined,
+          concurrency: { group: 'backend-pr-report-7', cancelInProgress: false },
+          steps: [{ uses: './', with: { command: 'pr-report', environment: 'catcolab-next', 'backend-url': 'https://backend-next.catcolab.org' } }],
+        })
+      }
+    }
+  })
+
+  it('keeps one report at a time per pull request, never across pull requests', () => {
+    const group = (n: number) => (report(pullRequest('synchronize', { number: n })) as { concurrency: { group: string } }).concurrency.group
+    expect(group(7)).toBe(group(7))
+    expect(group(7)).not.toBe(group(8))
+    expect(group(7)).not.toBe('backend-pr-report-all')
+  })
+
+  it('does not run for other pull request events, for pull_request, nor outside ToposInstitute/CatColab', () => {
+    for (const action of ['closed', 'edited', 'labeled', 'assigned', 'review_requested', 'converted_to_draft']) {
+      expect(report(pullRequest(action)), action).toBe('not triggered')
+    }
+    expect(report({ ...pullRequest('opened'), name: 'pull_request' })).toBe('not triggered')
+    expect(report({ ...pullRequest('opened'), name: 'push' })).toBe('not triggered')
+    expect(report({ ...pullRequest('opened'), repository: 'someone/CatColab' })).toMatchObject({ runs: false })
+    expect(report({ ...pullRequest('opened'), repository: 'ToposInstitute/catcolab-deploy' })).toMatchObject({ runs: false })
+  })
+
+  it('never checks out or runs the pull request\'s code, and asks only to comment and read', () => {
+    expect(workflow.permissions).toEqual({})
+    for (const job of Object.values(workflow.jobs)) {
+      expect(job.permissions).toEqual({ 'pull-requests': 'write', deployments: 'read', contents: 'read' })
+      expect(job.steps!.map((step) => step.uses)).toEqual(['./'])
+      expect(job.steps!.every((step) => step.run === undefined && step.env === undefined)).toBe(true)
+    }
+    // Nothing the pull request controls reaches the step, and no secret does.
+    expect(JSON.stringify(workflow)).not.toMatch(/checkout|secrets\.|github\.event\.pull_request\.(title|body|head)/)
   })
 })
 
@@ -245,6 +335,22 @@ describe('docs/workflows.md', () => {
 
   it('is linked from the README', () => {
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('[docs/workflows.md](docs/workflows.md)')
+  })
+})
+
+describe('docs/pr-comments.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs/pr-comments.md'), 'utf8')
+
+  it('shows exactly the tested pull request workflow as CatColab\'s copy', () => {
+    const block = /<!-- backend-pr-report\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
+    const tested = readFileSync(join(DIR, 'pr-report.yml'), 'utf8')
+    expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
+    expect(block).toContain('uses: ToposInstitute/catcolab-deploy@<release-sha> # vX.Y.Z')
+  })
+
+  it('is linked from the README and from docs/workflows.md', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('(docs/pr-comments.md)')
+    expect(readFileSync(join(ROOT, 'docs/workflows.md'), 'utf8')).toContain('(pr-comments.md)')
   })
 })
 
