@@ -98,7 +98,10 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
   } else if (mode === 'never') {
     migrate = false
     reason = `migrate: never (${count}): restart only`
-    if (newMigrations.length > 0) warnings.push({ message: `migrate: never, so ${count} will not be applied` })
+    if (newMigrations.length > 0) {
+      // The record moves past them: later auto deploys will not count them again.
+      warnings.push({ message: `migrate: never, so ${count} will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always` })
+    }
   } else {
     migrate = newMigrations.length > 0
     reason = migrate ? `${count} since ${short(base)}: stop, migrate, start` : `no new migration files since ${short(base)}: restart only`

@@ -60,7 +60,9 @@ describe('makePlan', () => {
     expect(makePlan(recorded, { ancestor: true, nameStatus: '' }, 'always')).toMatchObject({ migrate: true, reason: 'migrate: always (0 new migration files): stop, migrate, start' })
     const never = makePlan(recorded, { ancestor: true, nameStatus: z('A', 'p/03_y.sql') }, 'never')
     expect(never).toMatchObject({ migrate: false, reason: 'migrate: never (1 new migration file): restart only' })
-    expect(never.warnings).toEqual([{ message: 'migrate: never, so 1 new migration file will not be applied' }])
+    expect(never.warnings).toEqual([
+      { message: 'migrate: never, so 1 new migration file will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always' },
+    ])
   })
 
   it('says when it used HEAD because no deploy was recorded', () => {
