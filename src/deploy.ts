@@ -187,10 +187,14 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   // after a failure. A run that died never said: the plan's view is the best left.
   const running = 'running' in result ? result.running! : plan.previous
   const checkout = result.checkout || plan.previous
-  const state = running
-    ? `the host runs ${running}${checkout === running ? '' : ` (checkout ${checkout})`}`
-    : `the services may be down (checkout ${checkout})`
-  io.setOutput('deployed-sha', running || checkout)
+  // A run that never got the lock (or found the plan stale) touched nothing: it knows no more.
+  const untouched = result.outcome === 'lock-timeout' || result.outcome === 'stale'
+  const state = untouched
+    ? 'this run changed nothing on the host'
+    : running
+      ? `the host runs ${running}${checkout === running ? '' : ` (checkout ${checkout})`}`
+      : `the services may be down (checkout ${checkout})`
+  io.setOutput('deployed-sha', untouched ? '' : running || checkout)
   io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false')
   const downtime = result.downtime_begin
     ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }

@@ -214,6 +214,8 @@ describe('deploys at once on one host', () => {
     const error = errorLine(waiter.log)
     expect(error).toMatch(/^deploy failed: another deploy still held the host after 1 s: run=\S+ target=\w+ actor=alice run_url=https:\/\/github.com\/ToposInstitute\/CatColab\/actions\/runs\/777 since=\d{4}-\d\d-\d\dT[\d:]+Z/)
     expect(error).toContain(`target=${C}`)
+    expect(error).toMatch(/; this run changed nothing on the host$/)
+    expect(waiter.outputs['deployed-sha']).toBe('')
     expect(waiter.log).toContain('another deploy holds the host: run=')
     // A waiter that gave up leaves the holder's name for the next one.
     const next = await runAction({ ...hostInputs(h), ref: B, 'lock-timeout': '1' }, { github: { GITHUB_ACTOR: 'carol' } })
