@@ -6,15 +6,16 @@ import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
 import { sshHost, type Host, type KeyValues } from './host'
 import { commandWord, type DeploySettings } from './inputs'
-import { chooseBase, makePlan, type Plan } from './plan'
+import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
 import { printable, RunLog, type LogSink, type PhaseTiming } from './run-log'
 import { ConnectionLost, HostKeyRejected, type SshSession } from './ssh'
-import { deploySummary, type DeployReport } from './summary'
+import { deploySummary, skipSummary, type DeployReport } from './summary'
 
 /** What the deploy needs from the outside world; main.ts passes @actions/core and ssh.ts. */
 export interface DeployIO extends LogSink {
   connect(): Promise<SshSession>
   warning(message: string, file?: string): void
+  notice(message: string): void
   setOutput(name: string, value: string): void
   writeSummary(markdown: string): Promise<void>
   commitUrl(sha: string): string
@@ -34,22 +35,31 @@ export interface DeployObserver {
 }
 
 export interface DeployEnd {
-  outcome: 'success' | 'failure' | 'error'
+  /** skipped: the target was older than the deployed commit; nothing was changed. */
+  outcome: 'success' | 'failure' | 'error' | 'skipped'
   /** The commit the host runs now; '' when unknown. */
   running: string
   message: string
+  /** With outcome error: the connection dropped while the run was being started, so it may run. */
+  mayHaveStarted?: boolean
 }
 
 /** A run that finds the host changed under the lock is planned again, this many times. */
 const MAX_PLANS = 10
 
 export async function deploy(settings: DeploySettings, io: DeployIO): Promise<void> {
-  let session = await io.connect()
-  let host = sshHost(session, settings.repoPath)
+  const link = await HostLink.open(settings, io)
   let reported = false
+  let starting = false
   try {
     for (let attempt = 1; ; attempt++) {
-      const plan = await makeDeployPlan(settings, host, io)
+      const planned = await makeDeployPlan(settings, link.host, io)
+      if (planned.skip !== null) {
+        reported = true
+        await skip(settings, io, planned.plan, planned.skip)
+        return
+      }
+      const { plan } = planned
       if (settings.dryRun) {
         io.setOutput('deployed-sha', plan.previous)
         await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null)
@@ -57,42 +67,94 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
       }
       await io.observer?.planned(plan)
       const nonce = randomBytes(12).toString('hex')
-      const run = await host.start(runParams(settings, plan, nonce))
+      starting = true
+      const run = await startRun(settings, io, link, runParams(settings, plan, nonce))
+      starting = false
       await io.observer?.started(run)
       io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
       const log = new RunLog(nonce, io)
-      ;({ session, host } = await followRun(settings, io, { session, host }, run, log))
-      const result = await host.result(run)
+      await followRun(io, link, run, log)
+      const result = await link.host.result(run)
       if (result.outcome === 'stale' && attempt < MAX_PLANS) {
         io.info(result.message ?? 'the host changed since the plan was made; planning again')
         continue
       }
       reported = true // report() tells the observer itself
-      await report(settings, io, host, plan, result, log)
+      await report(settings, io, link.host, plan, result, log)
       return
     }
   } catch (error) {
-    if (!reported) await io.observer?.finished({ outcome: 'error', running: '', message: error instanceof Error ? error.message : String(error) })
+    const message = error instanceof Error ? error.message : String(error)
+    if (!reported) await io.observer?.finished({ outcome: 'error', running: '', message, mayHaveStarted: starting })
     throw error
   } finally {
-    session.close()
+    link.close()
   }
 }
 
-async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO): Promise<Plan> {
+/**
+ * The one owner of the SSH connection a deploy uses: a reconnect replaces it, and deploy()
+ * closes whichever is current on every path, so no session outlives the action.
+ */
+class HostLink {
+  private constructor(
+    private readonly settings: DeploySettings,
+    private readonly io: DeployIO,
+    private session: SshSession,
+    public host: Host,
+  ) {}
+
+  static async open(settings: DeploySettings, io: DeployIO): Promise<HostLink> {
+    const session = await io.connect()
+    return new HostLink(settings, io, session, sshHost(session, settings.repoPath))
+  }
+
+  /** After a dropped connection: connects again within reconnect-timeout, else fails saying `pending`. */
+  async reconnect(pending: string): Promise<void> {
+    this.session.close()
+    this.session = await reconnect(this.settings, this.io, pending)
+    this.host = sshHost(this.session, this.settings.repoPath)
+  }
+
+  close(): void {
+    this.session.close()
+  }
+}
+
+interface Planned {
+  plan: Plan
+  /** Why the target is skipped, or null when it deploys. */
+  skip: string | null
+}
+
+async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO): Promise<Planned> {
   io.startGroup('plan')
   try {
     const { commands } = settings
     const prepared = await host.prepare({
       remote: settings.remote,
       ref: settings.ref,
+      expectedSha: settings.expectedSha ?? '',
+      branches: settings.allowedBranches,
       needCurl: settings.healthUrl !== null,
       commandWords: Object.values(commands).map(commandWord),
     })
-    const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
-    const plan = makePlan(prepared, diff, settings.migrate)
     io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
-    io.info(`ref ${settings.ref} is ${plan.target}`)
+    io.info(`ref ${settings.ref} is ${prepared.target}`)
+    const verdict = judgeTarget(prepared, settings)
+    if (verdict.action === 'refuse') throw new UserError(verdict.reason)
+    const diff =
+      verdict.action === 'skip'
+        ? { ancestor: false, nameStatus: '' }
+        : await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
+    const plan = makePlan(prepared, diff, settings.migrate)
+    if (verdict.action === 'skip') return { plan, skip: verdict.reason }
+    plan.warnings.unshift(...verdict.warnings)
+    plan.overrides = [
+      ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
+      ...(prepared.older ? ['allow-older'] : []),
+    ]
+    if (prepared.containing.length > 0) io.info(`${prepared.target} is on ${prepared.containing.join(', ')} of ${settings.remote}`)
     io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
     for (const path of plan.newMigrations) io.info(`new migration: ${printable(path)}`)
     io.info(`decision: ${plan.reason}`)
@@ -101,9 +163,34 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
     io.setOutput('new-migrations', plan.newMigrations.join('\n'))
     // Annotations are seen on the run's page without opening the log.
     for (const warning of plan.warnings) io.warning(warning.message, warning.file)
-    return plan
+    return { plan, skip: null }
   } finally {
     io.endGroup()
+  }
+}
+
+/** A target older than what runs: nothing changes and nothing is recorded; the deployed commit is the output. */
+async function skip(settings: DeploySettings, io: DeployIO, plan: Plan, reason: string): Promise<void> {
+  io.notice(reason)
+  io.setOutput('previous-sha', plan.previous)
+  io.setOutput('deployed-sha', plan.base)
+  io.setOutput('migrated', 'false')
+  io.setOutput('new-migrations', '')
+  await io.observer?.finished({ outcome: 'skipped', running: plan.base, message: reason })
+  await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: plan.target, deployed: plan.base, reason, commitUrl: io.commitUrl }))
+}
+
+/** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
+async function startRun(settings: DeploySettings, io: DeployIO, link: HostLink, params: Record<string, string>): Promise<string> {
+  const token = randomBytes(12).toString('hex')
+  for (;;) {
+    try {
+      return await link.host.start(params, token)
+    } catch (error) {
+      if (!(error instanceof ConnectionLost)) throw error
+      io.warning(`The SSH connection dropped while the deploy was starting; reconnecting to find the run (token ${token}), or start it.`)
+      await link.reconnect(`the deploy may have started on ${settings.connection.host} as a run whose id ends in ${token}`)
+    }
   }
 }
 
@@ -132,33 +219,26 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): Record<
   }
 }
 
-interface Connection {
-  session: SshSession
-  host: Host
-}
-
 /** Follows the run's log to its end; after a dropped connection, reconnects and resumes at the byte it stopped. */
-async function followRun(settings: DeploySettings, io: DeployIO, connection: Connection, run: string, log: RunLog): Promise<Connection> {
+async function followRun(io: DeployIO, link: HostLink, run: string, log: RunLog): Promise<void> {
   let offset = 0
   for (;;) {
     try {
-      await connection.host.follow(run, offset, (chunk) => {
+      await link.host.follow(run, offset, (chunk) => {
         offset += chunk.length
         log.push(chunk)
       })
       log.flush()
-      return connection
+      return
     } catch (error) {
       if (!(error instanceof ConnectionLost)) throw error
       io.warning(`The SSH connection dropped while the host was deploying (run ${run}); reconnecting to follow it.`)
-      connection.session.close()
-      const session = await reconnect(settings, io, run)
-      connection = { session, host: sshHost(session, settings.repoPath) }
+      await link.reconnect(`the host may still be deploying run ${run}`)
     }
   }
 }
 
-async function reconnect(settings: DeploySettings, io: DeployIO, run: string): Promise<SshSession> {
+async function reconnect(settings: DeploySettings, io: DeployIO, pending: string): Promise<SshSession> {
   const deadline = Date.now() + settings.connection.reconnectTimeout * 1000
   let delay = 1000
   let last = ''
@@ -177,7 +257,7 @@ async function reconnect(settings: DeploySettings, io: DeployIO, run: string): P
   }
   throw new UserError(
     `lost the connection to ${settings.connection.host} and could not reconnect within ${settings.connection.reconnectTimeout} s (${last}): ` +
-      `the host may still be deploying run ${run}; check with command: status`,
+      `${pending}; check with command: status`,
   )
 }
 

@@ -28,11 +28,21 @@ export interface Prepared {
   /** The last commit deployed successfully by this action, or '' if none was recorded. */
   record: string
   target: string
+  /** The commit expected-sha names (a tag object peeled), or '' when none was given. */
+  expected: string
+  /** Whether target is a strict ancestor of record: deploying it would go back. */
+  older: boolean
+  /** The remote's branches matching the branch patterns asked about that contain target. */
+  containing: string[]
 }
 
 export interface PrepareRequest {
   remote: string
   ref: string
+  /** A commit (or tag object) ref must still name; '' for none. */
+  expectedSha: string
+  /** Patterns of the remote's branches to report the ones containing the target; empty: none. */
+  branches: string[]
   needCurl: boolean
   /** The first word of each host command, checked to exist on the host's PATH. */
   commandWords: string[]
@@ -45,8 +55,11 @@ export interface Host {
   prepare(request: PrepareRequest): Promise<Prepared>
   /** Whether base is an ancestor of target, and `git diff --name-status -z` under the paths. */
   diff(base: string, target: string, paths: string[]): Promise<{ ancestor: boolean; nameStatus: string }>
-  /** Starts the deploy detached from this session; returns its run id. */
-  start(params: RunParams): Promise<string>
+  /**
+   * Starts the deploy detached from this session; returns its run id. Idempotent per token
+   * (24 hex digits): sent again after a dropped connection, it returns the run already started.
+   */
+  start(params: RunParams, token: string): Promise<string>
   /** Streams the run's log from byte offset until the run ends. Throws ConnectionLost. */
   follow(run: string, offset: number, onChunk: (chunk: Buffer) => void): Promise<void>
   result(run: string): Promise<KeyValues>
@@ -80,11 +93,28 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
 
   return {
     async prepare(request) {
-      const out = await call(['prepare', request.remote, request.ref, String(request.needCurl), ...request.commandWords])
+      const out = await call([
+        'prepare',
+        request.remote,
+        request.ref,
+        request.expectedSha,
+        request.branches.join('\n'),
+        String(request.needCurl),
+        ...request.commandWords,
+      ])
       const values = parseKeyValues(out.toString('utf8'))
-      const prepared = { head: values.head ?? '', branch: values.branch ?? '', record: values.record ?? '', target: values.target ?? '' }
+      const prepared: Prepared = {
+        head: values.head ?? '',
+        branch: values.branch ?? '',
+        record: values.record ?? '',
+        target: values.target ?? '',
+        expected: values.expected ?? '',
+        older: values.older === 'true',
+        containing: (values.containing ?? '').split(' ').filter(Boolean),
+      }
       // Everything downstream trusts these to be commits: check, rather than plan from garbage.
-      if (![prepared.head, prepared.target].every(isSha) || !(prepared.record === '' || isSha(prepared.record))) {
+      const shaOrEmpty = (value: string) => value === '' || isSha(value)
+      if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.older ?? '')) {
         throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`)
       }
       return prepared
@@ -94,8 +124,8 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       const newline = out.indexOf('\n')
       return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) }
     },
-    async start(params) {
-      const out = await call(['start', ...Object.entries(params).map(([key, value]) => `${key}=${value}`)])
+    async start(params, token) {
+      const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${value}`)])
       const run = parseKeyValues(out.toString('utf8')).run
       if (!run) throw new Error('host.sh start printed no run id')
       return run

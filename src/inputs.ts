@@ -55,8 +55,19 @@ export interface RecordSettings {
 export interface DeploySettings {
   command: 'deploy'
   connection: ConnectionSettings
-  /** Branch, tag or commit sha, validated as a git ref name or hex sha. */
+  /**
+   * Branch, tag or commit sha, validated as a git ref name or hex sha. refs/tags/X names only a
+   * tag, refs/heads/X only a branch; a bare name that is both (at different commits) is refused.
+   */
   ref: string
+  /** The commit ref must still name (e.g. the pushed tag's commit); null: no check. */
+  expectedSha: string | null
+  /** Patterns of remote branches the target must be contained in; empty: any commit. */
+  allowedBranches: string[]
+  /** Deploy a target that none of allowedBranches contains (recorded and warned about). */
+  allowOutsideBranches: boolean
+  /** Deploy a target older than (a strict ancestor of) the last deployed commit; else skip it. */
+  allowOlder: boolean
   /** The clone on the host (absolute). */
   repoPath: string
   /** Name of the git remote to fetch from. */
@@ -132,6 +143,10 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     command,
     connection,
     ref: parseRef(input('ref')),
+    expectedSha: parseExpectedSha(input('expected-sha')),
+    allowedBranches: parseAllowedBranches(get('allowed-branches')),
+    allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches') || 'false'),
+    allowOlder: parseBoolean('allow-older', input('allow-older') || 'false'),
     repoPath,
     remote: parseRemote(input('remote') || 'origin'),
     migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
@@ -319,6 +334,31 @@ function refNameProblem(name: string): string | null {
     if (part.endsWith('.lock')) return 'has a component ending with ".lock"'
   }
   return null
+}
+
+function parseExpectedSha(value: string): string | null {
+  if (!value) return null
+  if (!/^[0-9a-f]{40}$/i.test(value)) {
+    throw new UserError(`expected-sha "${printable(value)}" is not a full 40-digit commit sha: pass the commit the ref must name, e.g. \${{ github.sha }}`)
+  }
+  return value.toLowerCase()
+}
+
+/** Branch names or globs (* and ?), one per line; `*` alone means any branch of the remote. */
+function parseAllowedBranches(text: string): string[] {
+  const patterns = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+  for (const pattern of patterns) {
+    const plain = pattern.replace(/[*?]/g, 'x')
+    if (pattern.startsWith('refs/') || refNameProblem(plain)) {
+      throw new UserError(
+        `allowed-branches "${printable(pattern)}" is not a branch name or pattern (one per line, e.g. main or release/*; * for any branch)`,
+      )
+    }
+  }
+  return patterns
 }
 
 /** A git remote's name (not a URL: a URL could select a transport that runs commands). */

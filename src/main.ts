@@ -36,6 +36,7 @@ export async function run(): Promise<void> {
       startGroup: (title) => core.startGroup(title),
       endGroup: () => core.endGroup(),
       warning: (message, file) => core.warning(message, file ? { file } : {}),
+      notice: (message) => core.notice(message),
       setOutput: (name, value) => core.setOutput(name, value),
       writeSummary: async (markdown) => {
         if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()

@@ -30,6 +30,8 @@ export interface Plan {
   reason: string
   /** Things a maintainer should look at; the deploy goes on. */
   warnings: Warning[]
+  /** The opt-out inputs this deploy needed (allow-outside-branches, allow-older): recorded with it. */
+  overrides: string[]
 }
 
 export interface Warning {
@@ -117,5 +119,74 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
     migrate,
     reason,
     warnings,
+    overrides: [],
   }
+}
+
+/** What the host says about the target, beyond the plan's git facts. */
+export interface TargetFacts {
+  record: string
+  target: string
+  /** The commit expected-sha names, peeled ('' when none was given). */
+  expected: string
+  older: boolean
+  /** The allowed branches that contain the target. */
+  containing: string[]
+}
+
+/** Which commits the environment admits (inputs.ts has each field's meaning). */
+export interface TargetPolicy {
+  ref: string
+  remote: string
+  expectedSha: string | null
+  allowedBranches: string[]
+  allowOutsideBranches: boolean
+  allowOlder: boolean
+}
+
+export type TargetVerdict =
+  | { action: 'deploy'; warnings: Warning[] }
+  /** Nothing to do, and not a failure: a deploy that would go back without being asked to. */
+  | { action: 'skip'; reason: string }
+  | { action: 'refuse'; reason: string }
+
+/** Whether this environment deploys the target: a moved ref, a commit off its branches, or a step back stop it. */
+export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVerdict {
+  const short = (sha: string) => sha.slice(0, 12)
+  const warnings: Warning[] = []
+  if (policy.expectedSha !== null && facts.expected !== facts.target) {
+    const peeled = facts.expected !== policy.expectedSha ? ` (the tag object ${short(policy.expectedSha)} tags ${short(facts.expected)})` : ''
+    return {
+      action: 'refuse',
+      reason:
+        `ref ${policy.ref} names ${facts.target}, not the expected commit ${policy.expectedSha}${peeled}: ` +
+        'it moved after the workflow started; nothing was deployed: run the workflow for the ref as it is now',
+    }
+  }
+  if (policy.allowedBranches.length > 0 && facts.containing.length === 0) {
+    const branches = `${policy.allowedBranches.join(', ')} of ${policy.remote}`
+    if (!policy.allowOutsideBranches) {
+      return {
+        action: 'refuse',
+        reason:
+          `${short(facts.target)} (ref ${policy.ref}) is on none of the branches this environment deploys from (allowed-branches: ${branches}); ` +
+          'nothing was deployed: merge it first, or, to deploy it anyway, run with allow-outside-branches: true (it is recorded)',
+      }
+    }
+    warnings.push({
+      message: `${short(facts.target)} (ref ${policy.ref}) is on none of the allowed branches (${branches}): deployed anyway because allow-outside-branches is true`,
+    })
+  }
+  if (facts.older) {
+    if (!policy.allowOlder) {
+      return {
+        action: 'skip',
+        reason:
+          `ref ${policy.ref} (${short(facts.target)}) is older than the deployed ${short(facts.record)}, an ancestor of it: ` +
+          'skipped, nothing was changed; to go back on purpose, deploy with allow-older: true',
+      }
+    }
+    warnings.push({ message: `going back: ${short(facts.target)} is older than the deployed ${short(facts.record)} (allow-older is true); migrations applied since stay applied` })
+  }
+  return { action: 'deploy', warnings }
 }

@@ -9,7 +9,7 @@ import type { DeployEnd, DeployObserver } from './deploy'
 import { gitHubApi } from './github'
 import { sshHost, type Host, type KeyValues } from './host'
 import { parseSettings, type DeploySettings } from './inputs'
-import { deploymentRecorder, settleRecord, STATE, type RecordContext, type RecordsIO } from './records'
+import { deploymentRecorder, settleRecord, STATE, type RecordContext, type RecordsIO, type Settled } from './records'
 import { connect } from './ssh'
 
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
@@ -67,9 +67,9 @@ export async function post(): Promise<void> {
 }
 
 /** How the host says the run ended; when it cannot say, an error telling where to look. */
-async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd> {
+async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd & { outcome: Settled }> {
   // The advice first: GitHub cuts descriptions at 140 characters.
-  const unknown = (why: string): DeployEnd => ({ outcome: 'error', running: '', message: `unknown, check the host with command: status: ${why}` })
+  const unknown = (why: string): DeployEnd & { outcome: Settled } => ({ outcome: 'error', running: '', message: `unknown, check the host with command: status: ${why}` })
   if (!run) return unknown('the job ended while the deploy was starting')
   let session
   try {
@@ -104,7 +104,7 @@ async function waitForRun(host: Host, run: string, ms: number): Promise<boolean>
   return ended
 }
 
-function endOf(run: string, result: KeyValues, ended: boolean): DeployEnd {
+function endOf(run: string, result: KeyValues, ended: boolean): DeployEnd & { outcome: Settled } {
   const running = result.running ?? ''
   if (result.outcome === 'success') return { outcome: 'success', running, message: result.message ?? '' }
   if (result.outcome === 'running') {

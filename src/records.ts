@@ -27,6 +27,8 @@ export interface RecordPayload {
   /** The commit the host ran before. */
   previous: string
   run_url: string
+  /** The opt-out inputs this deploy needed, e.g. allow-outside-branches for a fork's commit. */
+  overrides?: string[]
 }
 
 /** Names under which main leaves its record for the post step (core.saveState). */
@@ -55,6 +57,9 @@ export interface DeployRecord {
   id: number | null
   sha: string
 }
+
+/** How a record ends (a skipped deploy ends before it has one). */
+export type Settled = Exclude<DeployEnd['outcome'], 'skipped'>
 
 export function ourPayload(deployment: Pick<Deployment, 'payload'>): RecordPayload | null {
   const payload = deployment.payload
@@ -97,7 +102,7 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
         // Planned again after another deploy changed the host, and the ref now names another commit.
         await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${short(plan.target)} by the time the host was free`)
       }
-      current = await keeper.begin(plan.target, plan.previous)
+      current = await keeper.begin(plan.target, plan.previous, plan.overrides)
     },
     async started(run) {
       started = true
@@ -105,19 +110,24 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
     },
     async finished(end) {
       if (!current) return
+      if (end.outcome === 'skipped') {
+        // Planned again once the host was free, the target had become older than what runs.
+        if (await keeper.settle(current, 'error', `not deployed: ${end.message}`)) io.saveState(STATE.settled, 'true')
+        return
+      }
       const message =
         end.outcome !== 'error'
           ? end.message
-          : started
+          : started || end.mayHaveStarted
             ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
             : `the deploy did not start: ${end.message}`
-      await keeper.finish(current, { ...end, message })
+      await keeper.finish(current, { ...end, outcome: end.outcome, message })
     },
   }
 }
 
 /** Gives a record left unsettled its final status (the post step, after the job was cancelled). */
-export async function settleRecord(api: GitHubApi, context: RecordContext, io: RecordsIO, record: DeployRecord, end: DeployEnd): Promise<void> {
+export async function settleRecord(api: GitHubApi, context: RecordContext, io: RecordsIO, record: DeployRecord, end: DeployEnd & { outcome: Settled }): Promise<void> {
   await recordKeeper(api, context, io).finish(record, end)
 }
 
@@ -158,16 +168,17 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
     })
 
   return {
-    async begin(sha: string, previous: string): Promise<DeployRecord> {
+    /** overrides: the opt-out inputs the deploy needed, named in its payload and description. */
+    async begin(sha: string, previous: string, overrides: string[] = []): Promise<DeployRecord> {
       io.saveState(STATE.sha, sha)
       io.saveState(STATE.settled, '')
-      const payload: RecordPayload = { version: 1, ref: context.ref, previous, run_url: context.runUrl }
+      const payload: RecordPayload = { version: 1, ref: context.ref, previous, run_url: context.runUrl, ...(overrides.length > 0 ? { overrides } : {}) }
       const id = await attempt('deployments', `create a deployment record in ${environment}`, () =>
         api.createDeployment({
           sha,
           environment,
           production,
-          description: clip(`${context.ref} to ${environment}`),
+          description: clip(`${context.ref} to ${environment}${overrides.length > 0 ? ` (${overrides.join(', ')}: true)` : ''}`),
           payload: { [PAYLOAD_KEY]: payload },
         }),
       )
@@ -181,7 +192,7 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
     },
 
     /** The final status; after a success, earlier records become inactive. */
-    async finish(record: DeployRecord, end: DeployEnd): Promise<void> {
+    async finish(record: DeployRecord, end: DeployEnd & { outcome: Settled }): Promise<void> {
       const description = end.outcome === 'success' ? `deployed ${named(context.ref, record.sha)}` : end.message
       const settled = await this.settle(record, end.outcome, description)
       if (end.outcome === 'success' && record.id !== null) await this.inactivateEarlier(record.id)
@@ -189,7 +200,7 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
     },
 
     /** True when every part of the record now has this status. */
-    async settle(record: DeployRecord, outcome: DeployEnd['outcome'], description: string): Promise<boolean> {
+    async settle(record: DeployRecord, outcome: Settled, description: string): Promise<boolean> {
       const deployed = record.id === null || (await deploymentStatus(record.id, outcome, description)) === true
       const committed = (await commitStatus(record.sha, outcome, description)) === true
       return deployed && committed

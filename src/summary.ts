@@ -98,3 +98,19 @@ export function escape(text: string): string {
     .replace(/@/g, '@\u200b')
     .replace(/\n/g, ' ')
 }
+
+/** The summary of a deploy skipped because its target is older than what runs. */
+export function skipSummary(skip: { host: string; ref: string; target: string; deployed: string; reason: string; commitUrl: (sha: string) => string }): string {
+  const link = (sha: string) => `[${code(sha.slice(0, 12))}](${skip.commitUrl(sha)})`
+  return [
+    `## ${escape(`⏭️ Skipped ${skip.ref} on ${skip.host}: nothing was changed`)}`,
+    '',
+    escape(skip.reason),
+    '',
+    '| | |',
+    '|---|---|',
+    `| Target | ${code(skip.ref)} → ${link(skip.target)} |`,
+    `| Still running | ${link(skip.deployed)} (the last deployed commit) |`,
+    '',
+  ].join('\n')
+}

@@ -160,6 +160,37 @@ describe('deploy', () => {
     expect(h.events()).toEqual([])
   })
 
+  it('refuses a tree with more than 10 modified files, naming 10 and counting the rest', async () => {
+    const h = await newHost()
+    const files = Array.from({ length: 12 }, (_, i) => `packages/backend/src/m${String(i).padStart(2, '0')}.rs`)
+    const added = await h.commitToOrigin(Object.fromEntries(files.map((f) => [f, 'fn m() {}\n'])), 'twelve files')
+    await h.gitOnHost(['fetch', '-q', 'origin'])
+    await h.gitOnHost(['checkout', '-q', '--detach', added])
+    for (const file of files) await h.runAsUser(['sh', '-c', 'echo "// edited" >> "$1"', 'sh', join(h.repoPath, file)])
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.F })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe(
+      `tracked files are modified in ${h.repoPath}: ${files.slice(0, 10).join(' ')} and 2 more; commit, stash or discard them on the host first (untracked files are fine)`,
+    )
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(added)
+    expect(h.events()).toEqual([])
+  })
+
+  it('stops at a corrupt index with git\'s own words, changing nothing', async () => {
+    const h = await newHost()
+    const index = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'index')
+    await h.runAsUser(['sh', '-c', 'printf "DIRC garbage" > "$1"', 'sh', index])
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.B })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(
+      new RegExp(`^git status failed in ${h.repoPath}, so it is not known whether tracked files were modified: .*(index file|bad signature|smaller than expected)`),
+    )
+    expect(run.log).not.toContain('git fetch')
+    expect(readFileSync(index, 'utf8')).toBe('DIRC garbage')
+    expect(h.events()).toEqual([])
+    expect(h.logins()).toBe(1)
+  })
+
   it('leaves the old version serving when the build fails', async () => {
     const h = await newHost()
     const { A, B } = h.commits

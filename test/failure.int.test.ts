@@ -1,11 +1,12 @@
 // Failure safety: each fault, injected into a real deploy against the throwaway host, must leave
 // the services answering, the checkout at a commit the log names, no lock behind, and a retry
 // that converges with each migration applied exactly once.
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
+import { isRoot } from './fixture/proc'
 import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 
@@ -114,6 +115,39 @@ describe.each([true, false])('a phase fails, rollback: %s', (rollback) => {
   })
 })
 
+describe('messages meant for a human', () => {
+  /** Moves the clone to a path with a space and an apostrophe; the stand-ins follow it. */
+  async function awkwardClone(h: TestHost): Promise<string> {
+    const repo = join(h.root, 'host', "cat colab's")
+    await h.runAsUser(['mv', h.repoPath, repo])
+    const env = join(h.binDir, 'host.env')
+    const text = readFileSync(env, 'utf8').replaceAll(`'${h.repoPath}`, `'${repo.replace("'", "'\\''")}`)
+    writeFileSync(env, text)
+    return repo
+  }
+
+  it.each([false, true])('"on the host run" commands work pasted into a shell, for a repo-path with a space (rollback: %s)', async (rollback) => {
+    const h = await newHost()
+    const { A, B } = h.commits
+    const repo = await awkwardClone(h)
+    // A restart command that is more than plain words must be pasted as what bash -c runs.
+    const restart = 'catcolab-restart && echo "restarted by hand"'
+    h.fail('restart')
+    const run = await runAction({ ...hostInputs(h), 'repo-path': repo, ref: B, rollback: String(rollback), 'restart-command': restart })
+    expect(run.code).toBe(1)
+    const quoted = `'${repo.replace("'", "'\\''")}'`
+    const command = `bash -c 'catcolab-restart && echo "restarted by hand"'`
+    const pasted = /on the host run: (.*?)(?:; the services may be down.*)?$/.exec(errorLine(run.log))?.[1]
+    expect(pasted, run.log).toBe(rollback ? `cd -- ${quoted} && git checkout ${A} && catcolab-build && ${command}` : `cd -- ${quoted} && ${command}`)
+    // A human pastes it once the fault is fixed, and the services come back on that commit.
+    h.fail('restart', false)
+    const byHand = await h.runAsUser(['bash', '-c', pasted!])
+    expect(byHand.code, byHand.stdout + byHand.stderr).toBe(0)
+    expect(byHand.stdout).toContain('restarted by hand')
+    expect(await h.serviceVersion()).toBe(rollback ? A : B)
+  })
+})
+
 describe('the connection or the action dies mid-deploy', () => {
   it.each(['build', 'migrate'])('the connection is cut mid-%s: the action reconnects and reports the true outcome', async (phase) => {
     const h = await newHost()
@@ -136,6 +170,87 @@ describe('the connection or the action dies mid-deploy', () => {
       await expectSettled(h, run)
       await expectConverges(h, { ...hostInputs(h), ref: C }, C, ['1', '2'])
     } finally {
+      await proxy.close()
+    }
+  })
+
+  it('fails after a reconnect for another reason: exits at once, with no SSH session left open', async () => {
+    const h = await newHost()
+    const { C } = h.commits
+    const proxy = await startProxy(h.sshPort)
+    const runs = join(await stateDir(h), 'runs')
+    try {
+      // A build far longer than the action takes to fail: the action must not wait for it.
+      h.delay('build', 30)
+      let cut = false
+      let removed = false
+      const run = await runAction(
+        { ...hostInputs(h), port: String(proxy.port), 'known-hosts': proxyKnownHosts(h, proxy.port), ref: C },
+        {
+          onLog: (log) => {
+            if (!cut && log.includes('::group::build')) {
+              cut = true
+              proxy.cut()
+            } else if (cut && !removed && log.includes('reconnected')) {
+              // The run goes on, but its log is gone: following it fails, not for a dropped connection.
+              removed = true
+              rmSync(join(runs, readdirSync(runs).sort().at(-1)!, 'log'))
+            }
+          },
+        },
+      )
+      expect(removed, run.log).toBe(true)
+      expect(run.code).toBe(1)
+      expect(errorLine(run.log)).toMatch(/^(the log of run \S+ disappeared|no deploy run \S+ on this host)$/)
+      // It ended while the host still builds: an open session did not keep it running.
+      const result = readFileSync(join(runs, readdirSync(runs).sort().at(-1)!, 'result'), 'utf8')
+      expect(result).toContain('outcome=running')
+      expect(result).toContain('phase=build')
+      // Every session sshd accepted has ended.
+      await waitFor(async () => sshdSessions(h) === 0)
+      expect(h.logins()).toBe(2)
+    } finally {
+      h.delay('build', null)
+      await proxy.close()
+    }
+  })
+
+  it('the connection drops while the run is being started: the start is sent again and finds that run, which runs once', async () => {
+    const h = await newHost()
+    const { B } = h.commits
+    const proxy = await startProxy(h.sshPort)
+    const state = await stateDir(h)
+    await h.runAsUser(['mkdir', '-p', join(state, 'runs')])
+    const startLock = join(state, 'start.lock')
+    // Holding the host's start lock stops the start in its middle, when the request has arrived.
+    const hold = ['flock', startLock, 'sh', '-c', 'read _']
+    const holder = spawn(isRoot ? 'runuser' : hold[0]!, isRoot ? ['-u', h.user, '--', ...hold] : hold.slice(1), { stdio: ['pipe', 'ignore', 'ignore'] })
+    try {
+      await waitFor(async () => (await h.runAsUser(['flock', '-n', startLock, 'true'])).code !== 0)
+      let cut: Promise<void> | undefined
+      const run = await runAction(
+        { ...hostInputs(h), port: String(proxy.port), 'known-hosts': proxyKnownHosts(h, proxy.port), ref: B },
+        {
+          onLog: (log) => {
+            if (cut || !log.includes('decision:')) return
+            cut = (async () => {
+              await waitFor(async () => waitingOn(startLock))
+              proxy.cut()
+              // The first start, on the host, now goes on to launch the run.
+              holder.stdin.end('\n')
+            })()
+          },
+        },
+      )
+      await cut
+      expect(run.code, run.log).toBe(0)
+      expect(run.log).toContain('::warning::The SSH connection dropped while the deploy was starting; reconnecting to find the run')
+      expect(run.outputs['deployed-sha']).toBe(B)
+      expect(readdirSync(join(state, 'runs'))).toHaveLength(1)
+      expect(h.events()).toEqual([`build ${B}`, `restart ${B}`, 'status'])
+      expect(h.logins()).toBe(2)
+    } finally {
+      holder.kill()
       await proxy.close()
     }
   })
@@ -273,6 +388,40 @@ describe('the host-side run is killed', () => {
     expect(run.log).toContain(`base ${C} (the last deploy recorded on the host)`)
   })
 })
+
+/** SSH connections this host's sshd still serves: one child of its listener per connection. */
+function sshdSessions(h: TestHost): number {
+  const all = processes()
+  const listener = all.find((p) => p.cmdline.includes(`${h.root}/sshd_config`))
+  if (!listener) throw new Error('the host\'s sshd is not running')
+  return all.filter((p) => p.ppid === listener.pid).length
+}
+
+/** Whether a flock process waits on (holds open) the given lock file as its fd 7, as host.sh's start does. */
+function waitingOn(lock: string): boolean {
+  return processes().some((p) => {
+    if (!p.cmdline.startsWith('flock\u00007')) return false
+    try {
+      return readlinkSync(`/proc/${p.pid}/fd/7`) === lock
+    } catch {
+      return false
+    }
+  })
+}
+
+function processes(): { pid: string; ppid: string; cmdline: string }[] {
+  const list = []
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? ''
+      list.push({ pid, ppid, cmdline })
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return list
+}
 
 function proxyKnownHosts(h: TestHost, port: number): string {
   return h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `)

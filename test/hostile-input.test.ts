@@ -123,7 +123,7 @@ describe('hostile strings as inputs', { timeout: 180_000 }, () => {
         }
         expect(parsed.remote).toBe(value.trim() || 'origin')
         if (!roundTrip('remote')) return
-        const problem = await hostProblem(() => sshHost(local, repo).prepare({ remote: parsed.remote, ref: 'main', needCurl: false, commandWords: [] }))
+        const problem = await hostProblem(() => sshHost(local, repo).prepare({ remote: parsed.remote, ref: 'main', expectedSha: '', branches: [], needCurl: false, commandWords: [] }))
         expect(problem).toBe(`remote ${parsed.remote} is not configured in ${repo}: check the remote input`)
       }),
       { numRuns: 1000 },

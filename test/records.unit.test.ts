@@ -61,7 +61,7 @@ class FakeApi implements GitHubApi {
 }
 
 function plan(target: string, previous = A): Plan {
-  return { previous, target, base: previous, baseSource: 'record', newMigrations: [], deletedMigrations: [], modifiedMigrations: [], migrate: false, reason: '', warnings: [] }
+  return { previous, target, base: previous, baseSource: 'record', newMigrations: [], deletedMigrations: [], modifiedMigrations: [], migrate: false, reason: '', warnings: [], overrides: [] }
 }
 
 function setup(ref = 'main', environment = 'catcolab') {

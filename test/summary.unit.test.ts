@@ -13,6 +13,7 @@ const plan: Plan = {
   migrate: true,
   reason: '1 new migration file since 111111111111: stop, migrate, start',
   warnings: [{ message: 'look at @octocat [here](http://x)' }],
+  overrides: [],
 }
 
 const report: DeployReport = {

@@ -153,8 +153,16 @@ describe('the deploy workflow', () => {
       key: inputs['private-key'],
       dryRun: inputs['dry-run'],
       record: [inputs.environment, inputs['environment-url']],
+      admits: {
+        expectedSha: inputs['expected-sha'],
+        branches: inputs['allowed-branches'],
+        outside: inputs['allow-outside-branches'],
+        older: inputs['allow-older'],
+      },
     }
   }
+  /** What each job admits unless a dispatch opts out. */
+  const strict = { expectedSha: undefined, outside: 'false', older: 'false' }
 
   const next = {
     job: 'next',
@@ -175,8 +183,8 @@ describe('the deploy workflow', () => {
     record: ['catcolab', 'https://backend.catcolab.org'],
   }
 
-  it('deploys the commit ci tested to catcolab-next once ci passed on main', () => {
-    expect(outcome(ciRun())).toEqual({ ...next, ref: SHA, dryRun: 'false' })
+  it('deploys the commit ci tested to catcolab-next once ci passed on main, if it is on main and not older', () => {
+    expect(outcome(ciRun())).toEqual({ ...next, ref: SHA, dryRun: 'false', admits: { ...strict, branches: 'main' } })
   })
 
   it('does not deploy a push to main by itself, nor when ci failed', () => {
@@ -196,8 +204,13 @@ describe('the deploy workflow', () => {
     expect(outcome(ciRun({ head_repository: { full_name: 'someone/CatColab' } }))).toBe('no job runs')
   })
 
-  it('deploys a version tag to production', () => {
-    expect(outcome(push('refs/tags/v1.2.3'))).toEqual({ ...production, ref: 'v1.2.3', dryRun: 'false' })
+  it('deploys a version tag to production as a tag only, if it still names the pushed commit and is on main', () => {
+    expect(outcome(push('refs/tags/v1.2.3'))).toEqual({
+      ...production,
+      ref: 'refs/tags/v1.2.3',
+      dryRun: 'false',
+      admits: { ...strict, expectedSha: SHA, branches: 'main' },
+    })
   })
 
   it('ignores tags that are not versions', () => {
@@ -206,15 +219,21 @@ describe('the deploy workflow', () => {
     }
   })
 
-  it('deploys a dispatch to next: main by default', () => {
-    expect(outcome(dispatch({ target: 'next' }))).toEqual({ ...next, ref: 'main', dryRun: 'false' })
-    expect(outcome(dispatch({}))).toEqual({ ...next, ref: 'main', dryRun: 'false' })
-    expect(outcome(dispatch({ target: 'next', ref: 'feature/x', 'dry-run': true }))).toEqual({ ...next, ref: 'feature/x', dryRun: 'true' })
+  it('deploys a dispatch to next: main by default, any of the repository\'s branches, a fork\'s commit only when asked', () => {
+    const anyBranch = { ...strict, branches: '*' }
+    expect(outcome(dispatch({ target: 'next' }))).toEqual({ ...next, ref: 'main', dryRun: 'false', admits: anyBranch })
+    expect(outcome(dispatch({}))).toEqual({ ...next, ref: 'main', dryRun: 'false', admits: anyBranch })
+    expect(outcome(dispatch({ target: 'next', ref: 'feature/x', 'dry-run': true }))).toEqual({ ...next, ref: 'feature/x', dryRun: 'true', admits: anyBranch })
+    expect(outcome(dispatch({ target: 'next', ref: OTHER, 'outside-branches': true, 'allow-older': true }))).toMatchObject({
+      job: 'next',
+      admits: { branches: '*', outside: 'true', older: 'true' },
+    })
   })
 
-  it('deploys a dispatch to production with the sha given, not the workflow\'s', () => {
-    expect(outcome(dispatch({ target: 'production', ref: SHA }))).toEqual({ ...production, ref: SHA, dryRun: 'false' })
+  it('deploys a dispatch to production with the sha given, not the workflow\'s, from main unless opted out', () => {
+    expect(outcome(dispatch({ target: 'production', ref: SHA }))).toEqual({ ...production, ref: SHA, dryRun: 'false', admits: { ...strict, expectedSha: '', branches: 'main' } })
     expect(outcome(dispatch({ target: 'production', ref: SHA, 'dry-run': 'true' }))).toMatchObject({ job: 'production', dryRun: 'true' })
+    expect(outcome(dispatch({ target: 'production', ref: SHA, 'outside-branches': true }))).toMatchObject({ admits: { branches: 'main', outside: 'true', older: 'false' } })
   })
 
   it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository)', () => {
