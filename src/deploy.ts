@@ -7,9 +7,10 @@ import { UserError } from './errors'
 import { sshHost, type Host, type KeyValues } from './host'
 import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
-import { printable, RunLog, type LogSink, type PhaseTiming } from './run-log'
+import { RunLog, type LogSink, type PhaseTiming } from './run-log'
 import { ConnectionLost, HostKeyRejected, type SshSession } from './ssh'
 import { deploySummary, skipSummary, type DeployReport } from './summary'
+import { quotePath } from './text'
 
 /** What the deploy needs from the outside world; main.ts passes @actions/core and ssh.ts. */
 export interface DeployIO extends LogSink {
@@ -156,11 +157,12 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
     ]
     if (prepared.containing.length > 0) io.info(`${prepared.target} is on ${prepared.containing.join(', ')} of ${settings.remote}`)
     io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
-    for (const path of plan.newMigrations) io.info(`new migration: ${printable(path)}`)
+    for (const path of plan.newMigrations) io.info(`new migration: ${quotePath(path)}`)
     io.info(`decision: ${plan.reason}`)
     io.setOutput('previous-sha', plan.previous)
     io.setOutput('migrated', String(plan.migrate))
-    io.setOutput('new-migrations', plan.newMigrations.join('\n'))
+    // One path per line: C-quoted, so a newline in a name cannot split it.
+    io.setOutput('new-migrations', plan.newMigrations.map(quotePath).join('\n'))
     // Annotations are seen on the run's page without opening the log.
     for (const warning of plan.warnings) io.warning(warning.message, warning.file)
     return { plan, skip: null }
@@ -299,7 +301,7 @@ function failureMessage(result: KeyValues): string {
 /** A rollback does not undo migrations: say which stay applied. */
 function migrationsLeft(plan: Plan, result: KeyValues): string {
   if (result.outcome === 'success' || plan.newMigrations.length === 0) return ''
-  const files = plan.newMigrations.join(', ')
+  const files = plan.newMigrations.map(quotePath).join(', ')
   if (result.migrated === 'true') return `the migrations stay applied: ${files}`
   if (result.failed_phase === 'migrate') return `any of ${files} that ran before the failure stay applied (check with sqlx migrate info)`
   return ''
@@ -310,7 +312,7 @@ async function serviceLogs(io: DeployIO, host: Host, command: string): Promise<s
   try {
     const { code, output } = await host.command(command)
     io.startGroup('service logs')
-    for (const line of output.trimEnd().split('\n')) io.info(`| ${printable(line)}`)
+    for (const line of output.trimEnd().split('\n')) io.info(`| ${line}`)
     io.endGroup()
     if (code !== 0) io.warning(`logs-command exited ${code}`)
     return output

@@ -5,6 +5,7 @@ import * as core from '@actions/core'
 import { deploy, type DeployIO } from './deploy'
 import { UserError } from './errors'
 import { parseSettings } from './inputs'
+import { jobLog } from './log'
 import { runPrReport } from './pr-report'
 import { recordsFor } from './post'
 import { connect } from './ssh'
@@ -14,7 +15,7 @@ export async function run(): Promise<void> {
   // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      core.setFailed(`the action was stopped (${signal}); a deploy it started goes on to its end on the host: check it with command: status`)
+      jobLog.fail(`the action was stopped (${signal}); a deploy it started goes on to its end on the host: check it with command: status`)
       process.exit(1)
     })
   }
@@ -32,11 +33,11 @@ export async function run(): Promise<void> {
     if (settings.command === 'pr-report') return await runPrReport(settings)
     const io: DeployIO = {
       connect: () => connect(settings.connection),
-      info: (line) => core.info(line),
-      startGroup: (title) => core.startGroup(title),
-      endGroup: () => core.endGroup(),
-      warning: (message, file) => core.warning(message, file ? { file } : {}),
-      notice: (message) => core.notice(message),
+      info: jobLog.info,
+      startGroup: jobLog.startGroup,
+      endGroup: jobLog.endGroup,
+      warning: jobLog.warning,
+      notice: jobLog.notice,
       setOutput: (name, value) => core.setOutput(name, value),
       writeSummary: async (markdown) => {
         if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
@@ -49,7 +50,8 @@ export async function run(): Promise<void> {
     else await status(settings, io)
   } catch (error) {
     // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.
-    core.setFailed(error instanceof UserError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error))
+    if (error instanceof UserError) jobLog.fail(error.message)
+    else jobLog.failWithStack(error instanceof Error ? (error.stack ?? error.message) : String(error))
   }
 }
 

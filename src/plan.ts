@@ -4,6 +4,7 @@
  * HEAD; new migrations are files added between base and target under a migrations path.
  */
 import type { MigrateMode } from './inputs'
+import { quotePath } from './text'
 
 export interface GitFacts {
   head: string
@@ -85,10 +86,10 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
     })
   }
   for (const path of deletedMigrations) {
-    warnings.push({ message: `migration file ${path} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path })
+    warnings.push({ message: `migration file ${quotePath(path)} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path })
   }
   for (const path of modifiedMigrations) {
-    warnings.push({ message: `migration file ${path} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path })
+    warnings.push({ message: `migration file ${quotePath(path)} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path })
   }
 
   const count = `${newMigrations.length} new migration file${newMigrations.length === 1 ? '' : 's'}`

@@ -9,6 +9,7 @@ import type { DeployEnd, DeployObserver } from './deploy'
 import { gitHubApi } from './github'
 import { sshHost, type Host, type KeyValues } from './host'
 import { parseSettings, type DeploySettings } from './inputs'
+import { jobLog } from './log'
 import { deploymentRecorder, settleRecord, STATE, type RecordContext, type RecordsIO, type Settled } from './records'
 import { connect } from './ssh'
 
@@ -16,7 +17,7 @@ import { connect } from './ssh'
 const POST_WAIT_MS = 3 * 60_000
 
 const io: RecordsIO = {
-  warning: (message) => core.warning(message),
+  warning: jobLog.warning,
   setOutput: (name, value) => core.setOutput(name, value),
   saveState: (name, value) => core.saveState(name, value),
 }
@@ -31,7 +32,7 @@ function runnerRecords(settings: DeploySettings) {
   const records = settings.records
   if (!records) return null
   if (!records.token) {
-    core.warning('github-token is empty: no deployment record is kept')
+    jobLog.warning('github-token is empty: no deployment record is kept')
     return null
   }
   const env = process.env
@@ -39,7 +40,7 @@ function runnerRecords(settings: DeploySettings) {
     token: records.token,
     repository: env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab',
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    warn: (message) => core.warning(message),
+    warn: jobLog.warning,
   })
   const context: RecordContext = { settings: records, ref: settings.ref, runUrl: settings.requester.runUrl }
   return { api, context }
@@ -56,13 +57,13 @@ export async function post(): Promise<void> {
     if (settings.command !== 'deploy') return
     const records = runnerRecords(settings)
     if (!records) return
-    core.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)
+    jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)
     const end = await hostEnd(settings, core.getState(STATE.run))
-    core.info(`${end.outcome}: ${end.message}`)
+    jobLog.info(`${end.outcome}: ${end.message}`)
     const id = core.getState(STATE.deployment)
     await settleRecord(records.api, records.context, io, { id: id ? Number(id) : null, sha }, end)
   } catch (error) {
-    core.warning(`could not settle the deployment record: ${error instanceof Error ? error.message : String(error)}`)
+    jobLog.warning(`could not settle the deployment record: ${error instanceof Error ? error.message : String(error)}`)
   }
 }
 
@@ -78,7 +79,7 @@ async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd
     let result = await host.result(run)
     let ended = result.outcome !== 'running'
     if (!ended) {
-      core.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`)
+      jobLog.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`)
       ended = await waitForRun(host, run, POST_WAIT_MS)
       result = await host.result(run)
     }

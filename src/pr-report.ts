@@ -15,6 +15,7 @@ import { marker, renderComment, reportedHead, type BaseComparison, type Deployed
 import { UserError } from './errors'
 import { apiErrorMessage, gitHubApi, type GitHubApi, type IssueComment, type PullRequest, type PullRequestApi } from './github'
 import type { PrReportSettings } from './inputs'
+import { jobLog } from './log'
 import { deployedRecord } from './records'
 
 /** Who authors comments made with the workflow's GITHUB_TOKEN (GitHub refuses GET /user for it). */
@@ -236,13 +237,13 @@ export async function runPrReport(settings: PrReportSettings): Promise<void> {
     token: settings.token,
     repository,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    warn: (message) => core.warning(message),
+    warn: jobLog.warning,
     // Test hook (test/pr-report.int.test.ts), honored only for a loopback API.
     unpacedOnLoopback: env.CATCOLAB_DEPLOY_TEST_UNPACED === 'true',
   })
   const io: ReportIO = {
-    info: (line) => core.info(line),
-    warning: (message) => core.warning(message),
+    info: jobLog.info,
+    warning: jobLog.warning,
     setOutput: (name, value) => core.setOutput(name, value),
   }
   await prReport(settings, api, io, { repository, serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH) })

@@ -1,8 +1,7 @@
 /**
  * Turns the host's run log, as it streams in, into the job log: one group per phase with its
- * elapsed time. Host output must never act as a workflow command: the runner reads "::" at the
- * start of a line (after spaces), and it also ends lines at a bare CR, so each line is prefixed
- * and its control characters are made visible.
+ * elapsed time. Host output must never act as a workflow command: each line is prefixed, and the
+ * sink (src/log.ts) escapes every line it writes.
  */
 import { StringDecoder } from 'node:string_decoder'
 
@@ -17,7 +16,7 @@ export interface PhaseTiming {
   output: string[]
 }
 
-/** Where the log goes: @actions/core's functions, or a recorder in tests. */
+/** Where the log goes: the job log (src/log.ts, which escapes each line), or a recorder in tests. */
 export interface LogSink {
   info(line: string): void
   startGroup(title: string): void
@@ -62,7 +61,7 @@ export class RunLog {
     const text = at === -1 ? line : line.slice(0, at)
     if (at !== 0) {
       this.open?.output.push(text)
-      this.sink.info(`| ${printable(text)}`)
+      this.sink.info(`| ${text}`)
     }
     if (at === -1) return
     const [kind, name, event, ...rest] = line.slice(at + this.marker.length).split(' ')
@@ -86,10 +85,4 @@ export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000)
   if (seconds < 120) return `${seconds} s`
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`
-}
-
-/** Host text safe for the job log: control characters (CR above all) shown, never obeyed. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 }

@@ -5,7 +5,6 @@
 import { sshHost } from './host'
 import type { StatusSettings } from './inputs'
 import type { DeployIO } from './deploy'
-import { printable } from './run-log'
 import { escape } from './summary'
 
 export type StatusIO = Pick<DeployIO, 'connect' | 'info' | 'warning' | 'setOutput' | 'startGroup' | 'endGroup' | 'writeSummary'>
@@ -45,7 +44,7 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
     }
     io.startGroup('status command')
     const result = await host.command(settings.statusCommand)
-    for (const line of result.output.trimEnd().split('\n')) io.info(`| ${printable(line)}`)
+    for (const line of result.output.trimEnd().split('\n')) io.info(`| ${line}`)
     io.endGroup()
     if (result.code !== 0) io.warning(`the status command exited ${result.code}: the services may not be running`)
     io.setOutput('deployed-sha', deployed)

@@ -1,9 +1,11 @@
 /**
  * The job summary of a deploy, as markdown: pure, so its text is tested directly.
- * Everything that comes from git or the host (file names, command output) is escaped.
+ * Everything that comes from git or the host is shown as text: names (C-quoted paths, refs) in
+ * markdown code spans, other text escaped, command output HTML-escaped in <pre>.
  */
-import type { Plan } from './plan'
+import type { Plan, Warning } from './plan'
 import { formatDuration, type PhaseTiming } from './run-log'
+import { codeSpan, quotePath } from './text'
 
 export interface DeployReport {
   host: string
@@ -37,7 +39,7 @@ export function deploySummary(report: DeployReport): string {
   if (report.outcome === 'failed') lines.push(`**${escape(report.message)}**`, '')
 
   const rows: [string, string][] = [
-    ['Target', `${code(report.ref)} → ${commit(plan.target, report)}`],
+    ['Target', `${codeSpan(report.ref, { table: true })} → ${commit(plan.target, report)}`],
     ['Previous', commit(plan.previous, report)],
     ['Now running', report.outcome === 'dry-run' ? `${commit(report.running, report)} (unchanged)` : commit(report.running, report)],
     ['Base', `${commit(plan.base, report)} (${plan.baseSource === 'record' ? 'last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`],
@@ -55,7 +57,7 @@ export function deploySummary(report: DeployReport): string {
   lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '')
 
   if (plan.newMigrations.length > 0) {
-    lines.push('New migration files:', '', ...plan.newMigrations.map((path) => `- ${code(path)}`), '')
+    lines.push('New migration files:', '', ...plan.newMigrations.map((path) => `- ${codeSpan(quotePath(path))}`), '')
   }
   if (report.phases.length > 0) {
     lines.push('| Phase | Result | Duration |', '|---|---|---|')
@@ -67,7 +69,7 @@ export function deploySummary(report: DeployReport): string {
     lines.push('')
   }
   if (plan.warnings.length > 0) {
-    lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${escape(w.message)}`), '')
+    lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${warningText(w)}`), '')
   }
   if (report.logs?.trim()) {
     lines.push('<details open><summary>Service logs</summary>', '', '<pre>', escapeHtml(report.logs.trimEnd()), '</pre>', '</details>', '')
@@ -79,12 +81,15 @@ export function deploySummary(report: DeployReport): string {
 }
 
 function commit(sha: string, report: DeployReport): string {
-  return sha ? `[${code(sha.slice(0, 12))}](${report.commitUrl(sha)})` : '(none)'
+  return sha ? `[${codeSpan(sha.slice(0, 12), { table: true })}](${report.commitUrl(sha)})` : '(none)'
 }
 
-/** Inline code that survives any text: HTML-escaped, so no backtick can end it early. */
-function code(text: string): string {
-  return `<code>${escapeHtml(text).replace(/\|/g, '&#124;')}</code>`
+/** A warning's text, with the (C-quoted) path of the file it is about as a code span. */
+function warningText(warning: Warning): string {
+  const path = warning.file === undefined ? '' : quotePath(warning.file)
+  const at = path ? warning.message.indexOf(path) : -1
+  if (at === -1) return escape(warning.message)
+  return `${escape(warning.message.slice(0, at))}${codeSpan(path)}${escape(warning.message.slice(at + path.length))}`
 }
 
 function escapeHtml(text: string): string {
@@ -101,7 +106,7 @@ export function escape(text: string): string {
 
 /** The summary of a deploy skipped because its target is older than what runs. */
 export function skipSummary(skip: { host: string; ref: string; target: string; deployed: string; reason: string; commitUrl: (sha: string) => string }): string {
-  const link = (sha: string) => `[${code(sha.slice(0, 12))}](${skip.commitUrl(sha)})`
+  const link = (sha: string) => `[${codeSpan(sha.slice(0, 12), { table: true })}](${skip.commitUrl(sha)})`
   return [
     `## ${escape(`⏭️ Skipped ${skip.ref} on ${skip.host}: nothing was changed`)}`,
     '',
@@ -109,7 +114,7 @@ export function skipSummary(skip: { host: string; ref: string; target: string; d
     '',
     '| | |',
     '|---|---|',
-    `| Target | ${code(skip.ref)} → ${link(skip.target)} |`,
+    `| Target | ${codeSpan(skip.ref, { table: true })} → ${link(skip.target)} |`,
     `| Still running | ${link(skip.deployed)} (the last deployed commit) |`,
     '',
   ].join('\n')

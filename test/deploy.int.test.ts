@@ -83,7 +83,7 @@ describe('deploy', () => {
     expect(h.events().slice(5)).toEqual([`build ${F}`, 'stop', 'migrate 20241004010448 20250101000000', `start ${F}`, 'status'])
     expect(await h.appliedMigrations()).toEqual(['1', '2', '20241004010448', '20250101000000'])
     expect(await h.serviceVersion()).toBe(F)
-    expect(second.summary).toContain('<code>packages/backend/migrations/20250101000000_snapshot_index.up.sql</code>')
+    expect(second.summary).toContain('- `packages/backend/migrations/20250101000000_snapshot_index.up.sql`')
     expect(h.logins()).toBe(2)
   })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration, RunLog } from '../src/run-log'
+import { logLine } from '../src/text'
 
 function recorder() {
   const lines: string[] = []
@@ -47,11 +48,12 @@ describe('RunLog', () => {
     expect(log.phases).toEqual([])
   })
 
-  it('never lets host output act as a workflow command, even after a bare CR', () => {
+  it('never lets host output act as a workflow command, even after a bare CR, once the job log escapes it', () => {
     const { lines, sink } = recorder()
-    const log = new RunLog('n', sink)
-    log.push(Buffer.from('progress 50%\r::add-mask::x\r::stop-commands::t\n\x1b[31mred\n'))
-    expect(lines).toEqual(['| progress 50%\\x0d::add-mask::x\\x0d::stop-commands::t', '| \\x1bred'.replace('red', '[31mred')])
+    // What src/log.ts does to every line it writes.
+    const log = new RunLog('n', { ...sink, info: (line) => sink.info(logLine(line)) })
+    log.push(Buffer.from('progress 50%\r::add-mask::x\r::stop-commands::t\n\x1b[31mred ##[warning]w\n'))
+    expect(lines).toEqual(['| progress 50%\\x0d::add-mask::x\\x0d::stop-commands::t', '| \\x1b[31mred ##\\x5bwarning]w'])
   })
 
   it('finds a marker that follows output without a final newline', () => {

@@ -1,6 +1,8 @@
+import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
 import type { Plan } from '../src/plan'
 import { deploySummary, type DeployReport } from '../src/summary'
+import { quotePath } from '../src/text'
 
 const plan: Plan = {
   previous: '1'.repeat(40),
@@ -38,13 +40,13 @@ describe('deploySummary', () => {
   it('states target, previous, decision, phases, downtime, status and warnings', () => {
     const md = deploySummary(report)
     expect(md).toContain('## ✅ Deployed main to backend-next.catcolab.org')
-    expect(md).toContain(`| Target | <code>main</code> → [<code>222222222222</code>](https://github.com/ToposInstitute/CatColab/commit/${'2'.repeat(40)}) |`)
-    expect(md).toContain('| Previous | [<code>111111111111</code>]')
+    expect(md).toContain(`| Target | \`main\` → [\`222222222222\`](https://github.com/ToposInstitute/CatColab/commit/${'2'.repeat(40)}) |`)
+    expect(md).toContain('| Previous | [`111111111111`]')
     expect(md).toContain('| Migrations | migrate: 1 new migration file since 111111111111: stop, migrate, start |')
     expect(md).toContain('| Downtime | 3.0 s |')
     expect(md).toContain('| build | ok | 65 s |')
     expect(md).toContain('| migrate | failed (exit 1) | 0.5 s |')
-    expect(md).toContain('- <code>m/03_&lt;b&gt;x&lt;/b&gt;&#124;y.sql</code>')
+    expect(md).toContain('- `m/03_<b>x</b>|y.sql`')
     expect(md).toContain('<pre>\n● backend.service &lt;active&gt;\n</pre>')
   })
 
@@ -68,5 +70,33 @@ describe('deploySummary', () => {
     expect(dry).toContain('Dry run')
     expect(dry).toContain('(unchanged)')
     expect(dry).not.toContain('Downtime')
+  })
+})
+
+describe('names from the repository in the summary', () => {
+  const markdown = new MarkdownIt({ html: true, linkify: true })
+  const names = ['002\n::error::x.sql', '[x](u) ![i](u).sql', '<img src=x>`a``.sql', 'a"b\\c|d.sql', ' www.evil.example @octocat.sql', 'café\u202e.sql']
+  const hostile: DeployReport = {
+    ...report,
+    host: 'backend-next', // a configured host name is linked like any domain
+    ref: 'feature/[x](u)`|<b>',
+    plan: {
+      ...plan,
+      newMigrations: names,
+      deletedMigrations: [names[1]!],
+      warnings: [{ message: `migration file ${quotePath(names[1]!)} is deleted by this deploy: sqlx refuses to run`, file: names[1]! }],
+    },
+  }
+
+  it('are C-quoted code spans: no link, image or HTML from them, each shown', () => {
+    const html = markdown.render(deploySummary(hostile))
+    const outsideCode = html.replace(/<code>[^<]*<\/code>/g, '<code></code>')
+    expect(outsideCode).not.toMatch(/<img|<b>|evil|octocat/)
+    for (const [, href] of outsideCode.matchAll(/<a href="([^"]*)"/g)) expect(href).toMatch(/^https:\/\/github\.com\/ToposInstitute\/CatColab\/commit\/[0-9a-f]{40}$/)
+    for (const name of names) expect(html).toContain(`<li><code>${markdown.utils.escapeHtml(quotePath(name))}</code></li>`)
+    expect(html).toContain('<li><code>&quot;002\\n::error::x.sql&quot;</code></li>')
+    expect(html).toContain('<li><code>&quot;caf\\303\\251\\342\\200\\256.sql&quot;</code></li>')
+    expect(html).toContain('<td><code>feature/[x](u)`|&lt;b&gt;</code> → <a href=')
+    expect(html).toContain('<li>⚠️ migration file <code>[x](u) ![i](u).sql</code> is deleted by this deploy: sqlx refuses to run</li>')
   })
 })
