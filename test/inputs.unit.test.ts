@@ -75,8 +75,34 @@ describe('parseSettings', () => {
       commandTimeout: 3600,
       dryRun: false,
       requester,
+      expectedSha: null,
+      allowedBranches: [],
+      allowOutsideBranches: false,
+      allowOlder: false,
     })
     expect(s.connection.hostKeys.trusted).toHaveLength(1)
+  })
+
+  it('reads what a target must be: expected-sha, allowed-branches and the opt-outs', () => {
+    const sha = 'ABCDEF0123456789abcdef0123456789abcdef01'
+    const s = settings({
+      ref: 'refs/tags/v0.8.0',
+      'expected-sha': sha,
+      'allowed-branches': 'main\n\n  release/*  \n*',
+      'allow-outside-branches': 'true',
+      'allow-older': 'TRUE',
+    }) as DeploySettings
+    expect(s).toMatchObject({
+      ref: 'refs/tags/v0.8.0',
+      expectedSha: sha.toLowerCase(),
+      allowedBranches: ['main', 'release/*', '*'],
+      allowOutsideBranches: true,
+      allowOlder: true,
+    })
+    expect(problem({ 'expected-sha': 'abc1234' })).toMatch(/^expected-sha "abc1234" is not a full 40-digit commit sha/)
+    expect(problem({ 'allowed-branches': 'refs/heads/main' })).toMatch(/^allowed-branches "refs\/heads\/main" is not a branch name or pattern/)
+    expect(problem({ 'allowed-branches': 'main\nfeature..x' })).toMatch(/^allowed-branches "feature\.\.x"/)
+    expect(problem({ 'allow-older': 'yes' })).toBe('allow-older must be true or false, not "yes"')
   })
 
   it('reads every input', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chooseBase, makePlan, parseNameStatus } from '../src/plan'
+import { chooseBase, judgeTarget, makePlan, parseNameStatus, type TargetPolicy } from '../src/plan'
 
 const HEAD = 'a'.repeat(40)
 const RECORD = 'b'.repeat(40)
@@ -80,5 +80,40 @@ describe('makePlan', () => {
   it('warns about a downgrade or diverged target', () => {
     const plan = makePlan(recorded, { ancestor: false, nameStatus: '' }, 'auto')
     expect(plan.warnings[0]!.message).toMatch(/does not descend from the base/)
+  })
+})
+
+describe('judgeTarget', () => {
+  const facts = { record: RECORD, target: TARGET, expected: '', older: false, containing: [] as string[] }
+  const policy: TargetPolicy = { ref: 'v1.0.0', remote: 'origin', expectedSha: null, allowedBranches: [], allowOutsideBranches: false, allowOlder: false }
+
+  it('deploys anything when nothing is required', () => {
+    expect(judgeTarget(facts, policy)).toEqual({ action: 'deploy', warnings: [] })
+  })
+
+  it('refuses a ref that no longer names the expected commit, and accepts a tag object that tags it', () => {
+    const moved = judgeTarget({ ...facts, expected: HEAD }, { ...policy, expectedSha: HEAD })
+    expect(moved).toEqual({ action: 'refuse', reason: expect.stringMatching(`^ref v1.0.0 names ${TARGET}, not the expected commit ${HEAD}: it moved`) })
+    const tagObject = 'd'.repeat(40)
+    expect(judgeTarget({ ...facts, expected: TARGET }, { ...policy, expectedSha: tagObject }).action).toBe('deploy')
+    const peeled = judgeTarget({ ...facts, expected: HEAD }, { ...policy, expectedSha: tagObject })
+    expect(peeled).toMatchObject({ action: 'refuse', reason: expect.stringContaining(`(the tag object ${tagObject.slice(0, 12)} tags ${HEAD.slice(0, 12)})`) })
+  })
+
+  it('refuses a commit on none of the allowed branches unless opted out, which it warns about', () => {
+    const strict = { ...policy, allowedBranches: ['main'] }
+    expect(judgeTarget({ ...facts, containing: ['main'] }, strict)).toEqual({ action: 'deploy', warnings: [] })
+    expect(judgeTarget(facts, strict)).toMatchObject({ action: 'refuse', reason: expect.stringContaining('allowed-branches: main of origin') })
+    const optedOut = judgeTarget(facts, { ...strict, allowOutsideBranches: true })
+    expect(optedOut).toMatchObject({ action: 'deploy', warnings: [{ message: expect.stringContaining('deployed anyway because allow-outside-branches is true') }] })
+  })
+
+  it('skips an older target unless allow-older, which it warns about; a refusal comes before a skip', () => {
+    expect(judgeTarget({ ...facts, older: true }, policy)).toEqual({
+      action: 'skip',
+      reason: `ref v1.0.0 (${TARGET.slice(0, 12)}) is older than the deployed ${RECORD.slice(0, 12)}, an ancestor of it: skipped, nothing was changed; to go back on purpose, deploy with allow-older: true`,
+    })
+    expect(judgeTarget({ ...facts, older: true }, { ...policy, allowOlder: true })).toMatchObject({ action: 'deploy', warnings: [{ message: expect.stringMatching(/^going back/) }] })
+    expect(judgeTarget({ ...facts, older: true }, { ...policy, allowedBranches: ['main'] }).action).toBe('refuse')
   })
 })
