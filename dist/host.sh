@@ -15,6 +15,29 @@ KEEP_RUNS=20
 problem() { printf 'catcolab-deploy: %s\n' "$*" >&2; }
 one_line() { local text=${1//[$'\n\r']/ }; printf '%s' "${text:0:600}"; }
 die() { problem "$@"; exit 2; }
+# Quotes a word for a human to paste into a shell: as is when plainly safe, else in single quotes.
+shq() {
+  local quote="'\''"
+  if [[ $1 =~ ^[A-Za-z0-9_./=:@%+,-]+$ ]]; then printf '%s' "$1"; else printf "'%s'" "${1//\'/$quote}"; fi
+}
+# A host command as a human pastes it, meaning what `bash -c` runs: as is when it is plain words.
+shcmd() {
+  if [[ $1 =~ ^[A-Za-z0-9_./=:@%+,\ -]+$ ]]; then printf '%s' "$1"; else printf 'bash -c %s' "$(shq "$1")"; fi
+}
+# git_out VAR ARGS...: git's stdout into VAR. On failure, git's own words go into GIT_ERROR and
+# git's exit status is returned: output that decides something is never read from a failed git.
+git_out() {
+  local -n _git_into=$1
+  local _git_err _git_rc
+  shift
+  _git_err=$(mktemp) || { GIT_ERROR="cannot create a temporary file"; return 125; }
+  _git_into=$(git "$@" 2>"$_git_err")
+  _git_rc=$?
+  GIT_ERROR=$(one_line "$(<"$_git_err")")
+  rm -f -- "$_git_err"
+  [ -n "$GIT_ERROR" ] || GIT_ERROR="git $1 exited $_git_rc"
+  return "$_git_rc"
+}
 # The time in ms, into NOW, with builtins only (no date, as save_result needs no tr or sed):
 # these run between the phases, some of them inside the downtime.
 stamp() {
@@ -25,22 +48,70 @@ now_ms() { stamp; printf '%s\n' "$NOW"; }
 
 # Enter the clone and find the state directory; every subcommand starts here.
 enter_repo() {
-  local repo=$1 top
+  local repo=$1 dirs
   cd -- "$repo" 2>/dev/null || die "repo-path $repo does not exist on the host or is not readable by $(id -un)"
-  top=$(git rev-parse --show-toplevel 2>/dev/null) || die "repo-path $repo is not a git clone"
-  [ "$top" = "$(pwd -P)" ] || die "repo-path $repo is inside the clone $top, not its top: set repo-path to $top"
-  STATE="$(git rev-parse --absolute-git-dir)/catcolab-deploy"
+  dirs=$(git rev-parse --show-toplevel --absolute-git-dir 2>/dev/null) || die "repo-path $repo is not a git clone"
+  [ "${dirs%$'\n'*}" = "$(pwd -P)" ] || die "repo-path $repo is inside the clone ${dirs%$'\n'*}, not its top: set repo-path to ${dirs%$'\n'*}"
+  STATE="${dirs#*$'\n'}/catcolab-deploy"
   mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
 }
 
-record_sha() { git rev-parse -q --verify "$RECORD_REF^{commit}" 2>/dev/null || true; }
+# The facts every plan and report start from, into HEAD_SHA, BRANCH and RECORD ('' when none).
+# A failing git is never read as "detached" or "no record".
+read_head() {
+  git_out HEAD_SHA rev-parse --verify HEAD || return 1
+  git_out BRANCH symbolic-ref -q --short HEAD
+  case $? in
+    0) ;;
+    1) BRANCH='' ;; # detached
+    *) return 1 ;;
+  esac
+  # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
+  git_out RECORD rev-parse -q --verify "$RECORD_REF^{commit}" && return 0
+  if [ $? = 1 ] && [ "$GIT_ERROR" = 'git rev-parse exited 1' ]; then RECORD=''; else return 1; fi
+}
 
-# prepare REPO REMOTE REF NEED_CURL COMMAND_WORD...
+# The commit a ref names: a tag only as refs/tags/X, a branch of REMOTE only as refs/heads/X, a
+# bare name as whichever it is (refused when it is both, at different commits), a full sha as
+# itself (fetched when no ref reaches it), a short sha when nothing else matches. Into TARGET.
+resolve_ref() {
+  local remote=$1 ref=$2 tag='' branch='' name
+  TARGET=''
+  if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
+    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
+    git cat-file -e "$ref^{commit}" 2>/dev/null || git fetch --quiet "$remote" "$ref" 2>/dev/null
+    git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || TARGET=''
+    return 0
+  fi
+  case $ref in
+    refs/tags/*) git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || TARGET='' ;;
+    refs/heads/*) git_out TARGET rev-parse -q --verify --end-of-options "refs/remotes/$remote/${ref#refs/heads/}^{commit}" || TARGET='' ;;
+    refs/*) die "ref $ref is neither refs/tags/NAME nor refs/heads/NAME: pass a tag, a branch or a commit sha" ;;
+    *)
+      name=$ref
+      git_out tag rev-parse -q --verify --end-of-options "refs/tags/$name^{commit}" || tag=''
+      git_out branch rev-parse -q --verify --end-of-options "refs/remotes/$remote/$name^{commit}" || branch=''
+      if [ -n "$tag" ] && [ -n "$branch" ] && [ "$tag" != "$branch" ]; then
+        die "ref $name is both a tag (commit $tag) and a branch of $remote (commit $branch): pass refs/tags/$name or refs/heads/$name"
+      fi
+      TARGET=${tag:-$branch}
+      if [ -z "$TARGET" ] && [[ $ref =~ ^[0-9a-f]{7,39}$ ]]; then
+        git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || TARGET=''
+      fi
+      ;;
+  esac
+  return 0
+}
+
+# prepare REPO REMOTE REF EXPECTED BRANCHES NEED_CURL COMMAND_WORD...
 # Preflight (every problem reported, nothing changed), then fetch and resolve REF to one commit.
+# EXPECTED: a commit (or tag object) REF must still name, or ''. BRANCHES: newline-separated
+# patterns of REMOTE's branches; the ones that contain the target are reported.
 cmd_prepare() {
-  local repo=$1 remote=$2 ref=$3 need_curl=$4 tool word failed=0 dirty target=''
-  shift 4
-  for tool in git flock setsid timeout tail date; do
+  local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 tool word failed=0
+  local status entry path count=0 listed='' fetched expected_commit='' older=false containing='' heads head pattern
+  shift 6
+  for tool in git flock setsid timeout tail date mktemp; do
     command -v "$tool" >/dev/null || { problem "the host lacks $tool, which the deploy needs"; failed=1; }
   done
   if [ "$need_curl" = true ] && ! command -v curl >/dev/null; then
@@ -51,31 +122,52 @@ cmd_prepare() {
   done
   [ "$failed" = 0 ] || exit 2
   enter_repo "$repo"
-  dirty=$(git status --porcelain --untracked-files=no | cut -c4- | head -n 10 | tr '\n' ' ')
-  if [ -n "$dirty" ]; then
-    die "tracked files are modified in $repo: ${dirty% }; commit, stash or discard them on the host first (untracked files are fine)"
+  git_out status status --porcelain -z --untracked-files=no \
+    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  while IFS= read -r -d '' entry; do
+    path=${entry:3}
+    # A rename or copy is followed by its source path: skip that field.
+    [[ ${entry:0:1} == [RC] ]] && IFS= read -r -d '' _
+    count=$((count + 1))
+    ((count <= 10)) && listed+="$path "
+  done < <(printf '%s' "$status")
+  if ((count > 0)); then
+    ((count > 10)) && listed+="and $((count - 10)) more "
+    die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
   fi
   git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $repo: check the remote input"
-  local fetched
   fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" 2>&1) \
     || die "git fetch from $remote failed in $repo: $(one_line "$fetched")"
-  if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
-    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
-    git cat-file -e "$ref^{commit}" 2>/dev/null || git fetch --quiet "$remote" "$ref" 2>/dev/null
-    target=$(git rev-parse -q --verify --end-of-options "$ref^{commit}" 2>/dev/null)
-  else
-    local name=${ref#refs/heads/} candidate
-    name=${name#refs/tags/}
-    for candidate in "refs/remotes/$remote/$name" "refs/tags/$name"; do
-      target=$(git rev-parse -q --verify --end-of-options "$candidate^{commit}" 2>/dev/null) && break
-    done
-    if [ -z "$target" ] && [[ $ref =~ ^[0-9a-f]{7,39}$ ]]; then
-      target=$(git rev-parse -q --verify --end-of-options "$ref^{commit}" 2>/dev/null)
-    fi
+  resolve_ref "$remote" "$ref"
+  [ -n "$TARGET" ] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
+  read_head || die "git failed in $repo reading HEAD or $RECORD_REF: $GIT_ERROR"
+  if [ -n "$expected" ]; then
+    # A tag object (github.event.after of an annotated tag) counts as the commit it tags.
+    git_out expected_commit rev-parse -q --verify --end-of-options "$expected^{commit}" \
+      || die "expected-sha $expected is not a commit of $remote in $repo after fetching"
   fi
-  [ -n "$target" ] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
-  printf 'head=%s\nbranch=%s\nrecord=%s\ntarget=%s\n' \
-    "$(git rev-parse HEAD)" "$(git symbolic-ref -q --short HEAD || true)" "$(record_sha)" "$target"
+  if [ -n "$RECORD" ] && [ "$RECORD" != "$TARGET" ]; then
+    git merge-base --is-ancestor "$TARGET" "$RECORD" 2>/dev/null
+    case $? in
+      0) older=true ;;
+      1) ;;
+      *) die "git merge-base failed in $repo comparing $TARGET with the deployed $RECORD" ;;
+    esac
+  fi
+  if [ -n "$branches" ]; then
+    git_out heads for-each-ref --contains "$TARGET" --format='%(refname)' "refs/remotes/$remote/" \
+      || die "git for-each-ref failed in $repo: $GIT_ERROR"
+    while IFS= read -r head; do
+      head=${head#"refs/remotes/$remote/"}
+      if [ -z "$head" ] || [ "$head" = HEAD ]; then continue; fi
+      while IFS= read -r pattern; do
+        # shellcheck disable=SC2053 # the pattern is a glob: trusted configuration
+        if [ -n "$pattern" ] && [[ $head == $pattern ]]; then containing+="$head "; break; fi
+      done <<<"$branches"
+    done <<<"$heads"
+  fi
+  printf 'head=%s\nbranch=%s\nrecord=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
+    "$HEAD_SHA" "$BRANCH" "$RECORD" "$TARGET" "$expected_commit" "$older" "${containing% }"
 }
 
 # diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated.
@@ -83,31 +175,54 @@ cmd_diff() {
   local repo=$1 base=$2 target=$3 ancestor=false
   shift 3
   enter_repo "$repo"
-  git merge-base --is-ancestor "$base" "$target" 2>/dev/null && ancestor=true
+  git merge-base --is-ancestor "$base" "$target" 2>/dev/null
+  case $? in
+    0) ancestor=true ;;
+    1) ;;
+    *) die "git merge-base failed in $repo comparing $base with $target" ;;
+  esac
   printf 'ancestor=%s\n' "$ancestor"
   git --literal-pathspecs diff --no-renames --name-status -z "$base" "$target" -- "$@" \
     || die "git diff $base $target failed"
 }
 
-# start REPO KEY=VALUE...: launch the deploy detached from this SSH session; print its run id.
+# start REPO TOKEN KEY=VALUE...: launch the deploy detached from this SSH session; print its run
+# id, <host time>-<TOKEN>. Idempotent per token: sent again after a dropped connection, it finds
+# the run the first one started instead of starting a second.
 cmd_start() {
-  local repo=$1 run dir old
-  shift
+  local repo=$1 token=$2 run dir old existing
+  shift 2
+  [[ $token =~ ^[0-9a-f]{24}$ ]] || die "start needs a token of 24 hex digits"
   enter_repo "$repo"
+  # The connection that asked may drop at any moment: finish starting regardless (and say nothing
+  # until the end), so that a second start with this token finds the run whole.
+  trap '' HUP PIPE
+  exec 7>>"$STATE/start.lock"
+  flock 7 || die "cannot lock $STATE/start.lock"
+  existing=("$STATE"/runs/*-"$token")
+  if ((${#existing[@]})); then
+    printf 'run=%s\n' "${existing[-1]##*/}"
+    return 0
+  fi
   # Sortable: the newest run is the last name (status and pruning rely on it).
-  run="$(date -u +%Y%m%dT%H%M%S.%NZ)-$$"
+  run=$(date -u +%Y%m%dT%H%M%S.%NZ) || die "date failed on the host"
+  run+="-$token"
   dir="$STATE/runs/$run"
   mkdir -- "$dir" || die "cannot create $dir"
-  printf '%s\0' "$@" >"$dir/params"
-  printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh"
+  printf '%s\0' "$@" >"$dir/params" || die "cannot write $dir/params"
+  printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh" || die "cannot write $dir/host.sh"
   : >"$dir/log"
   # The run holds runs/<id>/alive locked for as long as it lives (the kernel lets go when it
   # dies, even by SIGKILL): that is how follow and status know it ended. Taken here, before
   # the launch, so nobody can see the run as ended before it began.
   exec 8>>"$dir/alive"
   flock -n 8 || die "cannot lock $dir/alive"
-  # A new session: neither a dropped connection nor a cancelled workflow can signal it.
-  setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 &
+  # A new session: neither a dropped connection nor a cancelled workflow can signal it. It gets
+  # the default signal handling back, and not the start lock.
+  (
+    trap - HUP PIPE
+    exec setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 7>&-
+  ) &
   exec 8>&-
   # Keep the newest runs' logs; run ids sort by time.
   local runs=("$STATE"/runs/*)
@@ -166,8 +281,8 @@ cmd_state() {
   local runs last running=false alive=false key value
   enter_repo "$1"
   flock -n "$STATE/lock" true || running=true
-  printf 'head=%s\nbranch=%s\nrecord=%s\nrunning=%s\n' \
-    "$(git rev-parse HEAD)" "$(git symbolic-ref -q --short HEAD || true)" "$(record_sha)" "$running"
+  read_head || die "git failed in $1 reading HEAD or $RECORD_REF: $GIT_ERROR"
+  printf 'head=%s\nbranch=%s\nrecord=%s\nrunning=%s\n' "$HEAD_SHA" "$BRANCH" "$RECORD" "$running"
   if [ "$running" = true ] && [ -f "$STATE/current" ]; then
     while IFS='=' read -r key value; do printf 'current_%s=%s\n' "$key" "$value"; done <"$STATE/current"
   fi
@@ -250,10 +365,12 @@ health_check() {
 
 # finish OUTCOME MESSAGE: write the result, release the host, exit.
 finish() {
+  local checkout
   R[outcome]=$1
   R[message]=$2
   R[running]=$SERVING
-  R[checkout]=$(git rev-parse HEAD)
+  git_out checkout rev-parse --verify HEAD || checkout=''
+  R[checkout]=$checkout
   R[finished]=$(now_ms)
   save_result
   say "$2"
@@ -282,8 +399,24 @@ bring_back() {
     return 1
   fi
   SERVICES=running
-  SERVING=$(git rev-parse HEAD)
+  # Restarted on what is checked out; if git cannot say what that is, nor can we.
+  git_out SERVING rev-parse --verify HEAD || SERVING=''
   R[downtime_end]=$(now_ms)
+}
+
+# by_hand STEP...: the commands a human runs on the host to finish what failed, pasteable as is:
+# STEP is checkout (of the previous commit), build or restart.
+by_hand() {
+  local text step
+  text="cd -- $(shq "${P[repo]}")"
+  for step in "$@"; do
+    case $step in
+      checkout) text+=" && git checkout $PREVIOUS" ;;
+      build) text+=" && $(shcmd "${P[build]}")" ;;
+      restart) text+=" && $(shcmd "${P[restart]}")" ;;
+    esac
+  done
+  printf 'on the host run: %s' "$text"
 }
 
 checks() {
@@ -306,7 +439,7 @@ recover() {
     [ "$SERVICES" = running ] \
       && finish failed "$failed failed; rollback is off, so the services were left running the new build of ${P[target]} as is"
     bring_back start-again \
-      || finish failed "$failed failed and restarting the services failed too: they are down; on the host run: ${P[restart]}"
+      || finish failed "$failed failed and restarting the services failed too: they are down; $(by_hand restart)"
     finish failed "$failed failed; rollback is off, so the services were restarted on the build on disk (checkout ${P[target]})"
   fi
   say "rolling back to $PREVIOUS$down"
@@ -319,9 +452,11 @@ recover() {
   local broken=${R[phase]}
   if [ "$SERVICES" != running ]; then
     bring_back start-again \
-      || finish failed "$failed failed, the rollback failed at $broken, and restarting the services failed too: they are down; on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[restart]}"
+      || finish failed "$failed failed, the rollback failed at $broken, and restarting the services failed too: they are down; $(by_hand checkout build restart)"
   fi
-  finish failed "$failed failed and the rollback failed at $broken; the services were restarted with whatever is built now (checkout $(git rev-parse HEAD)); on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]} && ${P[restart]}"
+  local checkout
+  git_out checkout rev-parse --verify HEAD || checkout="unknown: $GIT_ERROR"
+  finish failed "$failed failed and the rollback failed at $broken; the services were restarted with whatever is built now (checkout $checkout); $(by_hand checkout build restart)"
 }
 
 # SIGTERM, SIGHUP or SIGINT (a shutdown, logind, an admin's kill): never leave the services
@@ -331,14 +466,14 @@ on_signal() {
   say "the deploy process got SIG$1 during ${R[phase]}"
   if [ "${SERVICES:-running}" != running ]; then
     bring_back start-again \
-      || finish failed "the deploy process was stopped by SIG$1 during ${R[phase]} and restarting the services failed: they are down; on the host run: ${P[restart]}"
+      || finish failed "the deploy process was stopped by SIG$1 during ${R[phase]} and restarting the services failed: they are down; $(by_hand restart)"
   fi
   finish failed "the deploy process was stopped by SIG$1 during ${R[phase]}"
 }
 
 cmd_run() {
   DIR=$1
-  local key holder record dirty
+  local key holder dirty gitdir
   HOLDING=false
   SERVING=''
   trap on_unexpected_exit EXIT
@@ -346,8 +481,6 @@ cmd_run() {
   trap 'on_signal HUP' HUP
   trap 'on_signal INT' INT
   while IFS= read -r -d '' key; do P[${key%%=*}]=${key#*=}; done <"$DIR/params"
-  cd -- "${P[repo]}" || exit 2
-  STATE="$(git rev-parse --absolute-git-dir)/catcolab-deploy"
   R[run]=${DIR##*/}
   R[target]=${P[target]}
   R[migrate]=${P[migrate]}
@@ -356,6 +489,9 @@ cmd_run() {
   R[phase]=lock
   R[outcome]=running
   save_result
+  cd -- "${P[repo]}" || finish failed "cannot enter ${P[repo]}; nothing was changed"
+  git_out gitdir rev-parse --absolute-git-dir || finish failed "git failed in ${P[repo]}: $GIT_ERROR; nothing was changed"
+  STATE="$gitdir/catcolab-deploy"
 
   exec 9>>"$STATE/lock"
   if ! flock -n 9; then
@@ -369,22 +505,25 @@ cmd_run() {
     "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$STATE/current"
 
   # The plan was made from what the host looked like before we held the lock: re-check it.
-  record=$(record_sha)
-  PREVIOUS=$(git rev-parse HEAD)
+  # The plan was made from what the host looked like before we held the lock: re-check it.
+  # (Whether the target is older than the deployed commit was decided from the same record.)
+  read_head || finish failed "git failed in ${P[repo]} reading HEAD or $RECORD_REF: $GIT_ERROR; nothing was changed"
+  PREVIOUS=$HEAD_SHA
   SERVING=$PREVIOUS
-  if [ "$record" != "${P[expected_record]}" ] || [ "$PREVIOUS" != "${P[expected_head]}" ]; then
+  if [ "$RECORD" != "${P[expected_record]}" ] || [ "$PREVIOUS" != "${P[expected_head]}" ]; then
     finish stale "the host changed since the plan was made (another deploy ran); planning again"
   fi
-  dirty=$(git status --porcelain --untracked-files=no)
+  git_out dirty status --porcelain --untracked-files=no \
+    || finish failed "git status failed in ${P[repo]}: $GIT_ERROR; nothing was changed"
   [ -z "$dirty" ] || finish failed "tracked files were modified on the host before checkout; nothing was changed"
 
   R[previous]=$PREVIOUS
-  BRANCH=$(git symbolic-ref -q --short HEAD || true)
-  if [ -z "$record" ]; then
+  if [ -z "$RECORD" ]; then
     # What runs now is the baseline: if this first deploy dies halfway, the next one still
     # counts new migrations from here, not from a half-deployed HEAD.
     say "no deploy recorded on this host yet: recording $PREVIOUS, which runs now, as the baseline"
-    git update-ref -m "catcolab-deploy baseline" "$RECORD_REF" "$PREVIOUS"
+    git update-ref -m "catcolab-deploy baseline" "$RECORD_REF" "$PREVIOUS" \
+      || finish failed "could not record the baseline $PREVIOUS in $RECORD_REF; nothing was changed"
   fi
   SERVICES=running
   phase checkout git checkout -q --detach "${P[target]}" \
@@ -393,11 +532,11 @@ cmd_run() {
   if ! phase build host_command "${P[build]}"; then
     R[failed_phase]=build
     # The services never stopped; put the previous checkout back so the files match what runs.
-    phase restore restore_checkout || finish failed "build failed and restoring the checkout $PREVIOUS failed; the services, never stopped, still run it; on the host run: cd ${P[repo]} && git checkout $PREVIOUS && ${P[build]}"
+    phase restore restore_checkout || finish failed "build failed and restoring the checkout $PREVIOUS failed; the services, never stopped, still run it; $(by_hand checkout build)"
     [ "${P[rollback]}" = true ] || finish failed "build failed; the previous checkout $PREVIOUS was restored; the services, never stopped, still run it (rollback is off: a half-finished build may be on disk until the next build)"
     # A failed build may have replaced some artifacts: rebuild, so a later restart runs one version.
     phase rollback-build host_command "${P[build]}" \
-      || finish failed "build failed; the previous checkout $PREVIOUS was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; on the host run ${P[build]} before any restart"
+      || finish failed "build failed; the previous checkout $PREVIOUS was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $(by_hand build)"
     finish failed "build failed; the previous checkout $PREVIOUS was restored and rebuilt; the services, never stopped, still run it"
   fi
 

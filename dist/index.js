@@ -57309,7 +57309,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -60120,7 +60120,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -60128,7 +60128,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -60136,7 +60136,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -60286,11 +60286,28 @@ function sshHost(ssh, repoPath) {
     }
     return {
         async prepare(request) {
-            const out = await call(['prepare', request.remote, request.ref, String(request.needCurl), ...request.commandWords]);
+            const out = await call([
+                'prepare',
+                request.remote,
+                request.ref,
+                request.expectedSha,
+                request.branches.join('\n'),
+                String(request.needCurl),
+                ...request.commandWords,
+            ]);
             const values = parseKeyValues(out.toString('utf8'));
-            const prepared = { head: values.head ?? '', branch: values.branch ?? '', record: values.record ?? '', target: values.target ?? '' };
+            const prepared = {
+                head: values.head ?? '',
+                branch: values.branch ?? '',
+                record: values.record ?? '',
+                target: values.target ?? '',
+                expected: values.expected ?? '',
+                older: values.older === 'true',
+                containing: (values.containing ?? '').split(' ').filter(Boolean),
+            };
             // Everything downstream trusts these to be commits: check, rather than plan from garbage.
-            if (![prepared.head, prepared.target].every(isSha) || !(prepared.record === '' || isSha(prepared.record))) {
+            const shaOrEmpty = (value) => value === '' || isSha(value);
+            if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.older ?? '')) {
                 throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`);
             }
             return prepared;
@@ -60300,8 +60317,8 @@ function sshHost(ssh, repoPath) {
             const newline = out.indexOf('\n');
             return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) };
         },
-        async start(params) {
-            const out = await call(['start', ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]);
+        async start(params, token) {
+            const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]);
             const run = parseKeyValues(out.toString('utf8')).run;
             if (!run)
                 throw new Error('host.sh start printed no run id');
@@ -60561,6 +60578,10 @@ function parseSettings(get, requester) {
         command,
         connection,
         ref: parseRef(input('ref')),
+        expectedSha: parseExpectedSha(input('expected-sha')),
+        allowedBranches: parseAllowedBranches(get('allowed-branches')),
+        allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches') || 'false'),
+        allowOlder: parseBoolean('allow-older', input('allow-older') || 'false'),
         repoPath,
         remote: parseRemote(input('remote') || 'origin'),
         migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
@@ -60751,6 +60772,28 @@ function refNameProblem(name) {
     }
     return null;
 }
+function parseExpectedSha(value) {
+    if (!value)
+        return null;
+    if (!/^[0-9a-f]{40}$/i.test(value)) {
+        throw new UserError(`expected-sha "${printable(value)}" is not a full 40-digit commit sha: pass the commit the ref must name, e.g. \${{ github.sha }}`);
+    }
+    return value.toLowerCase();
+}
+/** Branch names or globs (* and ?), one per line; `*` alone means any branch of the remote. */
+function parseAllowedBranches(text) {
+    const patterns = text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    for (const pattern of patterns) {
+        const plain = pattern.replace(/[*?]/g, 'x');
+        if (pattern.startsWith('refs/') || refNameProblem(plain)) {
+            throw new UserError(`allowed-branches "${printable(pattern)}" is not a branch name or pattern (one per line, e.g. main or release/*; * for any branch)`);
+        }
+    }
+    return patterns;
+}
 /** A git remote's name (not a URL: a URL could select a transport that runs commands). */
 function parseRemote(value) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(value) || refNameProblem(value)) {
@@ -60841,7 +60884,77 @@ function oneLine(value) {
     return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text from the repository (file, ref and branch names, commit text) and from the host is shown,
+ * never obeyed: in the job log, where the runner obeys workflow commands; in the job summary,
+ * where GitHub renders markdown; and in outputs read one path per line. Pure.
+ */
+/** Characters that end a line, move the cursor, or reorder what is shown: never written as they are. */
+// eslint-disable-next-line no-control-regex
+const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/** Shows a hidden character as an escape: \x0a, \u{202e}. */
+function visible(text) {
+    return text.replace(HIDDEN, (c) => {
+        const code = c.codePointAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+    });
+}
+/**
+ * One line of the job log (or one annotation's message) that the runner cannot take for a
+ * workflow command. The runner reads its output line by line, ending lines at LF and at a bare CR,
+ * and obeys a line that is `::name …::` after leading whitespace, and `##[name …]` anywhere in a
+ * line. So: control, line-separating and bidirectional characters become escapes (a tab stays),
+ * a leading `::` becomes `\x3a:`, and every `##[` becomes `##\x5b`.
+ */
+function logLine(text) {
+    return visible(text)
+        .replace(/^(\s*)::/, '$1\\x3a:')
+        .replace(/##\[/g, '##\\x5b');
+}
+/** git's C-quoting table: the named escapes; other bytes that must be quoted are written in octal. */
+const NAMED = { 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x22: '"', 0x5c: '\\' };
+/**
+ * A path as git writes it without -z, with its defaults (core.quotePath on): unchanged when every
+ * byte is printable ASCII other than `"` and `\`; else in double quotes, with `"` `\` and the
+ * control characters \a \b \t \n \v \f \r as backslash escapes, and every other control byte and
+ * every byte of a non-ASCII character (UTF-8) as a three-digit octal escape (`é` is `\303\251`).
+ */
+function quotePath(path) {
+    const bytes = Buffer.from(path, 'utf8');
+    let quoted = '';
+    let needed = false;
+    for (const byte of bytes) {
+        if (byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) {
+            quoted += String.fromCharCode(byte);
+            continue;
+        }
+        needed = true;
+        quoted += `\\${NAMED[byte] ?? byte.toString(8).padStart(3, '0')}`;
+    }
+    return needed ? `"${quoted}"` : path;
+}
+/**
+ * A markdown code span that shows text exactly, on one line: a fence longer than any run of
+ * backticks in it, a space inside each end when the text starts or ends with a backtick or a space
+ * (CommonMark strips one), hidden characters as escapes. Inside a code span GitHub renders no
+ * markdown and no HTML, and links no URL, @mention or #reference. In a table cell (`table`) a pipe
+ * would end the cell even inside the span, so it is written `\|`, which the table turns back into
+ * `|`. (A backslash right before a pipe reads differently on GitHub and markdown-it; ref names and
+ * C-quoted paths put in tables have none.)
+ */
+function codeSpan(text, { table = false } = {}) {
+    let shown = visible(text);
+    const longest = Math.max(0, ...[...shown.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = shown === '' || /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+    if (table)
+        shown = shown.replace(/\|/g, '\\|');
+    return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
 ;// CONCATENATED MODULE: ./src/plan.ts
+
 function chooseBase(facts) {
     return facts.record ? { base: facts.record, baseSource: 'record' } : { base: facts.head, baseSource: 'head' };
 }
@@ -60885,10 +60998,10 @@ function makePlan(facts, diff, mode) {
         });
     }
     for (const path of deletedMigrations) {
-        warnings.push({ message: `migration file ${path} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path });
+        warnings.push({ message: `migration file ${quotePath(path)} is deleted by this deploy: sqlx refuses to run when an applied migration is missing`, file: path });
     }
     for (const path of modifiedMigrations) {
-        warnings.push({ message: `migration file ${path} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path });
+        warnings.push({ message: `migration file ${quotePath(path)} is modified by this deploy: sqlx refuses to run when an applied migration changed`, file: path });
     }
     const count = `${newMigrations.length} new migration file${newMigrations.length === 1 ? '' : 's'}`;
     let migrate;
@@ -60920,7 +61033,45 @@ function makePlan(facts, diff, mode) {
         migrate,
         reason,
         warnings,
+        overrides: [],
     };
+}
+/** Whether this environment deploys the target: a moved ref, a commit off its branches, or a step back stop it. */
+function judgeTarget(facts, policy) {
+    const short = (sha) => sha.slice(0, 12);
+    const warnings = [];
+    if (policy.expectedSha !== null && facts.expected !== facts.target) {
+        const peeled = facts.expected !== policy.expectedSha ? ` (the tag object ${short(policy.expectedSha)} tags ${short(facts.expected)})` : '';
+        return {
+            action: 'refuse',
+            reason: `ref ${policy.ref} names ${facts.target}, not the expected commit ${policy.expectedSha}${peeled}: ` +
+                'it moved after the workflow started; nothing was deployed: run the workflow for the ref as it is now',
+        };
+    }
+    if (policy.allowedBranches.length > 0 && facts.containing.length === 0) {
+        const branches = `${policy.allowedBranches.join(', ')} of ${policy.remote}`;
+        if (!policy.allowOutsideBranches) {
+            return {
+                action: 'refuse',
+                reason: `${short(facts.target)} (ref ${policy.ref}) is on none of the branches this environment deploys from (allowed-branches: ${branches}); ` +
+                    'nothing was deployed: merge it first, or, to deploy it anyway, run with allow-outside-branches: true (it is recorded)',
+            };
+        }
+        warnings.push({
+            message: `${short(facts.target)} (ref ${policy.ref}) is on none of the allowed branches (${branches}): deployed anyway because allow-outside-branches is true`,
+        });
+    }
+    if (facts.older) {
+        if (!policy.allowOlder) {
+            return {
+                action: 'skip',
+                reason: `ref ${policy.ref} (${short(facts.target)}) is older than the deployed ${short(facts.record)}, an ancestor of it: ` +
+                    'skipped, nothing was changed; to go back on purpose, deploy with allow-older: true',
+            };
+        }
+        warnings.push({ message: `going back: ${short(facts.target)} is older than the deployed ${short(facts.record)} (allow-older is true); migrations applied since stay applied` });
+    }
+    return { action: 'deploy', warnings };
 }
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -60928,9 +61079,8 @@ const external_node_string_decoder_namespaceObject = require("node:string_decode
 ;// CONCATENATED MODULE: ./src/run-log.ts
 /**
  * Turns the host's run log, as it streams in, into the job log: one group per phase with its
- * elapsed time. Host output must never act as a workflow command: the runner reads "::" at the
- * start of a line (after spaces), and it also ends lines at a bare CR, so each line is prefixed
- * and its control characters are made visible.
+ * elapsed time. Host output must never act as a workflow command: each line is prefixed, and the
+ * sink (src/log.ts) escapes every line it writes.
  */
 
 class RunLog {
@@ -60967,7 +61117,7 @@ class RunLog {
         const text = at === -1 ? line : line.slice(0, at);
         if (at !== 0) {
             this.open?.output.push(text);
-            this.sink.info(`| ${run_log_printable(text)}`);
+            this.sink.info(`| ${text}`);
         }
         if (at === -1)
             return;
@@ -60995,11 +61145,6 @@ function formatDuration(ms) {
     if (seconds < 120)
         return `${seconds} s`;
     return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
-/** Host text safe for the job log: control characters (CR above all) shown, never obeyed. */
-function run_log_printable(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/ssh.ts
@@ -61131,6 +61276,7 @@ function session(client) {
 
 ;// CONCATENATED MODULE: ./src/summary.ts
 
+
 function deploySummary(report) {
     const { plan } = report;
     const title = report.outcome === 'success'
@@ -61142,7 +61288,7 @@ function deploySummary(report) {
     if (report.outcome === 'failed')
         lines.push(`**${summary_escape(report.message)}**`, '');
     const rows = [
-        ['Target', `${code(report.ref)} → ${commit(plan.target, report)}`],
+        ['Target', `${codeSpan(report.ref, { table: true })} → ${commit(plan.target, report)}`],
         ['Previous', commit(plan.previous, report)],
         ['Now running', report.outcome === 'dry-run' ? `${commit(report.running, report)} (unchanged)` : commit(report.running, report)],
         ['Base', `${commit(plan.base, report)} (${plan.baseSource === 'record' ? 'last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`],
@@ -61158,7 +61304,7 @@ function deploySummary(report) {
     }
     lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '');
     if (plan.newMigrations.length > 0) {
-        lines.push('New migration files:', '', ...plan.newMigrations.map((path) => `- ${code(path)}`), '');
+        lines.push('New migration files:', '', ...plan.newMigrations.map((path) => `- ${codeSpan(quotePath(path))}`), '');
     }
     if (report.phases.length > 0) {
         lines.push('| Phase | Result | Duration |', '|---|---|---|');
@@ -61170,7 +61316,7 @@ function deploySummary(report) {
         lines.push('');
     }
     if (plan.warnings.length > 0) {
-        lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${summary_escape(w.message)}`), '');
+        lines.push('Warnings:', '', ...plan.warnings.map((w) => `- ⚠️ ${warningText(w)}`), '');
     }
     if (report.logs?.trim()) {
         lines.push('<details open><summary>Service logs</summary>', '', '<pre>', escapeHtml(report.logs.trimEnd()), '</pre>', '</details>', '');
@@ -61181,11 +61327,15 @@ function deploySummary(report) {
     return lines.join('\n');
 }
 function commit(sha, report) {
-    return sha ? `[${code(sha.slice(0, 12))}](${report.commitUrl(sha)})` : '(none)';
+    return sha ? `[${codeSpan(sha.slice(0, 12), { table: true })}](${report.commitUrl(sha)})` : '(none)';
 }
-/** Inline code that survives any text: HTML-escaped, so no backtick can end it early. */
-function code(text) {
-    return `<code>${escapeHtml(text).replace(/\|/g, '&#124;')}</code>`;
+/** A warning's text, with the (C-quoted) path of the file it is about as a code span. */
+function warningText(warning) {
+    const path = warning.file === undefined ? '' : quotePath(warning.file);
+    const at = path ? warning.message.indexOf(path) : -1;
+    if (at === -1)
+        return summary_escape(warning.message);
+    return `${summary_escape(warning.message.slice(0, at))}${codeSpan(path)}${summary_escape(warning.message.slice(at + path.length))}`;
 }
 function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -61196,6 +61346,21 @@ function summary_escape(text) {
         .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1')
         .replace(/@/g, '@\u200b')
         .replace(/\n/g, ' ');
+}
+/** The summary of a deploy skipped because its target is older than what runs. */
+function skipSummary(skip) {
+    const link = (sha) => `[${codeSpan(sha.slice(0, 12), { table: true })}](${skip.commitUrl(sha)})`;
+    return [
+        `## ${summary_escape(`⏭️ Skipped ${skip.ref} on ${skip.host}: nothing was changed`)}`,
+        '',
+        summary_escape(skip.reason),
+        '',
+        '| | |',
+        '|---|---|',
+        `| Target | ${codeSpan(skip.ref, { table: true })} → ${link(skip.target)} |`,
+        `| Still running | ${link(skip.deployed)} (the last deployed commit) |`,
+        '',
+    ].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/deploy.ts
@@ -61211,15 +61376,22 @@ function summary_escape(text) {
 
 
 
+
 /** A run that finds the host changed under the lock is planned again, this many times. */
 const MAX_PLANS = 10;
 async function deploy(settings, io) {
-    let session = await io.connect();
-    let host = sshHost(session, settings.repoPath);
+    const link = await HostLink.open(settings, io);
     let reported = false;
+    let starting = false;
     try {
         for (let attempt = 1;; attempt++) {
-            const plan = await makeDeployPlan(settings, host, io);
+            const planned = await makeDeployPlan(settings, link.host, io);
+            if (planned.skip !== null) {
+                reported = true;
+                await skip(settings, io, planned.plan, planned.skip);
+                return;
+            }
+            const { plan } = planned;
             if (settings.dryRun) {
                 io.setOutput('deployed-sha', plan.previous);
                 await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null);
@@ -61227,28 +61399,60 @@ async function deploy(settings, io) {
             }
             await io.observer?.planned(plan);
             const nonce = (0,external_node_crypto_.randomBytes)(12).toString('hex');
-            const run = await host.start(runParams(settings, plan, nonce));
+            starting = true;
+            const run = await startRun(settings, io, link, runParams(settings, plan, nonce));
+            starting = false;
             await io.observer?.started(run);
             io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`);
             const log = new RunLog(nonce, io);
-            ({ session, host } = await followRun(settings, io, { session, host }, run, log));
-            const result = await host.result(run);
+            await followRun(io, link, run, log);
+            const result = await link.host.result(run);
             if (result.outcome === 'stale' && attempt < MAX_PLANS) {
                 io.info(result.message ?? 'the host changed since the plan was made; planning again');
                 continue;
             }
             reported = true; // report() tells the observer itself
-            await report(settings, io, host, plan, result, log);
+            await report(settings, io, link.host, plan, result, log);
             return;
         }
     }
     catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
         if (!reported)
-            await io.observer?.finished({ outcome: 'error', running: '', message: error instanceof Error ? error.message : String(error) });
+            await io.observer?.finished({ outcome: 'error', running: '', message, mayHaveStarted: starting });
         throw error;
     }
     finally {
-        session.close();
+        link.close();
+    }
+}
+/**
+ * The one owner of the SSH connection a deploy uses: a reconnect replaces it, and deploy()
+ * closes whichever is current on every path, so no session outlives the action.
+ */
+class HostLink {
+    settings;
+    io;
+    session;
+    host;
+    constructor(settings, io, session, host) {
+        this.settings = settings;
+        this.io = io;
+        this.session = session;
+        this.host = host;
+    }
+    static async open(settings, io) {
+        const session = await io.connect();
+        return new HostLink(settings, io, session, sshHost(session, settings.repoPath));
+    }
+    /** After a dropped connection: connects again within reconnect-timeout, else fails saying `pending`. */
+    async reconnect(pending) {
+        this.session.close();
+        this.session = await reconnect(this.settings, this.io, pending);
+        this.host = sshHost(this.session, this.settings.repoPath);
+    }
+    close() {
+        this.session.close();
     }
 }
 async function makeDeployPlan(settings, host, io) {
@@ -61258,27 +61462,69 @@ async function makeDeployPlan(settings, host, io) {
         const prepared = await host.prepare({
             remote: settings.remote,
             ref: settings.ref,
+            expectedSha: settings.expectedSha ?? '',
+            branches: settings.allowedBranches,
             needCurl: settings.healthUrl !== null,
             commandWords: Object.values(commands).map(commandWord),
         });
-        const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
-        const plan = makePlan(prepared, diff, settings.migrate);
         io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`);
-        io.info(`ref ${settings.ref} is ${plan.target}`);
+        io.info(`ref ${settings.ref} is ${prepared.target}`);
+        const verdict = judgeTarget(prepared, settings);
+        if (verdict.action === 'refuse')
+            throw new UserError(verdict.reason);
+        const diff = verdict.action === 'skip'
+            ? { ancestor: false, nameStatus: '' }
+            : await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
+        const plan = makePlan(prepared, diff, settings.migrate);
+        if (verdict.action === 'skip')
+            return { plan, skip: verdict.reason };
+        plan.warnings.unshift(...verdict.warnings);
+        plan.overrides = [
+            ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
+            ...(prepared.older ? ['allow-older'] : []),
+        ];
+        if (prepared.containing.length > 0)
+            io.info(`${prepared.target} is on ${prepared.containing.join(', ')} of ${settings.remote}`);
         io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`);
         for (const path of plan.newMigrations)
-            io.info(`new migration: ${run_log_printable(path)}`);
+            io.info(`new migration: ${quotePath(path)}`);
         io.info(`decision: ${plan.reason}`);
         io.setOutput('previous-sha', plan.previous);
         io.setOutput('migrated', String(plan.migrate));
-        io.setOutput('new-migrations', plan.newMigrations.join('\n'));
+        // One path per line: C-quoted, so a newline in a name cannot split it.
+        io.setOutput('new-migrations', plan.newMigrations.map(quotePath).join('\n'));
         // Annotations are seen on the run's page without opening the log.
         for (const warning of plan.warnings)
             io.warning(warning.message, warning.file);
-        return plan;
+        return { plan, skip: null };
     }
     finally {
         io.endGroup();
+    }
+}
+/** A target older than what runs: nothing changes and nothing is recorded; the deployed commit is the output. */
+async function skip(settings, io, plan, reason) {
+    io.notice(reason);
+    io.setOutput('previous-sha', plan.previous);
+    io.setOutput('deployed-sha', plan.base);
+    io.setOutput('migrated', 'false');
+    io.setOutput('new-migrations', '');
+    await io.observer?.finished({ outcome: 'skipped', running: plan.base, message: reason });
+    await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: plan.target, deployed: plan.base, reason, commitUrl: io.commitUrl }));
+}
+/** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
+async function startRun(settings, io, link, params) {
+    const token = (0,external_node_crypto_.randomBytes)(12).toString('hex');
+    for (;;) {
+        try {
+            return await link.host.start(params, token);
+        }
+        catch (error) {
+            if (!(error instanceof ConnectionLost))
+                throw error;
+            io.warning(`The SSH connection dropped while the deploy was starting; reconnecting to find the run (token ${token}), or start it.`);
+            await link.reconnect(`the deploy may have started on ${settings.connection.host} as a run whose id ends in ${token}`);
+        }
     }
 }
 function runParams(settings, plan, nonce) {
@@ -61306,28 +61552,26 @@ function runParams(settings, plan, nonce) {
     };
 }
 /** Follows the run's log to its end; after a dropped connection, reconnects and resumes at the byte it stopped. */
-async function followRun(settings, io, connection, run, log) {
+async function followRun(io, link, run, log) {
     let offset = 0;
     for (;;) {
         try {
-            await connection.host.follow(run, offset, (chunk) => {
+            await link.host.follow(run, offset, (chunk) => {
                 offset += chunk.length;
                 log.push(chunk);
             });
             log.flush();
-            return connection;
+            return;
         }
         catch (error) {
             if (!(error instanceof ConnectionLost))
                 throw error;
             io.warning(`The SSH connection dropped while the host was deploying (run ${run}); reconnecting to follow it.`);
-            connection.session.close();
-            const session = await reconnect(settings, io, run);
-            connection = { session, host: sshHost(session, settings.repoPath) };
+            await link.reconnect(`the host may still be deploying run ${run}`);
         }
     }
 }
-async function reconnect(settings, io, run) {
+async function reconnect(settings, io, pending) {
     const deadline = Date.now() + settings.connection.reconnectTimeout * 1000;
     let delay = 1000;
     let last = '';
@@ -61347,7 +61591,7 @@ async function reconnect(settings, io, run) {
         }
     }
     throw new UserError(`lost the connection to ${settings.connection.host} and could not reconnect within ${settings.connection.reconnectTimeout} s (${last}): ` +
-        `the host may still be deploying run ${run}; check with command: status`);
+        `${pending}; check with command: status`);
 }
 async function report(settings, io, host, plan, result, log) {
     const outcome = result.outcome === 'success' ? 'success' : 'failed';
@@ -61387,7 +61631,7 @@ function failureMessage(result) {
 function migrationsLeft(plan, result) {
     if (result.outcome === 'success' || plan.newMigrations.length === 0)
         return '';
-    const files = plan.newMigrations.join(', ');
+    const files = plan.newMigrations.map(quotePath).join(', ');
     if (result.migrated === 'true')
         return `the migrations stay applied: ${files}`;
     if (result.failed_phase === 'migrate')
@@ -61400,7 +61644,7 @@ async function serviceLogs(io, host, command) {
         const { code, output } = await host.command(command);
         io.startGroup('service logs');
         for (const line of output.trimEnd().split('\n'))
-            io.info(`| ${run_log_printable(line)}`);
+            io.info(`| ${line}`);
         io.endGroup();
         if (code !== 0)
             io.warning(`logs-command exited ${code}`);
@@ -61430,6 +61674,29 @@ async function writeSummary(settings, io, plan, outcome, message, running, phase
     }));
 }
 
+;// CONCATENATED MODULE: ./src/log.ts
+/**
+ * The job log: the only way the action writes to it. Every line, group title and annotation
+ * message goes through logLine, so no text from the repository or the host can act as a workflow
+ * command, and the action's own commands (::group::, ::endgroup::, ::warning::, ::error::,
+ * ::add-mask::) are the only ones in the log. @actions/core writes them.
+ */
+
+
+const jobLog = {
+    info: (line) => info(logLine(line)),
+    startGroup: (title) => startGroup(logLine(title)),
+    endGroup: () => endGroup(),
+    /** An annotation; file is a repository path it is about (@actions/core escapes it as a property). */
+    warning: (message, file) => warning(logLine(message), file ? { file } : {}),
+    /** A notice: something the run decided that is no failure (e.g. a deploy skipped). */
+    notice: (message) => notice(logLine(message)),
+    /** Fails the step with a one-line message. */
+    fail: (message) => setFailed(logLine(message)),
+    /** Fails the step with a bug's stack: each line escaped, the lines kept (the annotation shows them). */
+    failWithStack: (stack) => setFailed(stack.split(/\r\n|\r|\n/).map(logLine).join('\n')),
+};
+
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
@@ -61457,16 +61724,16 @@ function reportedHead(body) {
 }
 function renderComment(facts) {
     const { deployed, environment } = facts;
-    const base = comment_code(facts.pullRequest.baseRef);
+    const base = code(facts.pullRequest.baseRef);
     const backend = comment_link(hostOf(facts.backendUrl), facts.backendUrl);
     const lines = [`${marker(environment)}head=${facts.pullRequest.headSha} -->`, '### Backend for this preview', ''];
     if (deployed) {
-        const commit = comment_link(comment_code(comment_short(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`);
+        const commit = comment_link(code(comment_short(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`);
         const run = deployed.runUrl ? ` (${comment_link('deploy run', deployed.runUrl)})` : '';
-        lines.push(`The preview talks to **${backend}** (environment ${comment_code(environment)}), which runs ${commit}, deployed ${when(deployed.at)}${run}.`);
+        lines.push(`The preview talks to **${backend}** (environment ${code(environment)}), which runs ${commit}, deployed ${when(deployed.at)}${run}.`);
     }
     else {
-        lines.push(`The preview talks to **${backend}** (environment ${comment_code(environment)}). No deploy to ${comment_code(environment)} by catcolab-deploy has succeeded yet, ` +
+        lines.push(`The preview talks to **${backend}** (environment ${code(environment)}). No deploy to ${code(environment)} by catcolab-deploy has succeeded yet, ` +
             'so which commit it runs is unknown.');
     }
     lines.push('');
@@ -61485,7 +61752,7 @@ function renderComment(facts) {
     if (backendChanges === 0 && deployed?.thisPullRequest === 'head')
         lines.push("- ✅ The backend runs this pull request's head.");
     if (backendChanges === 0 && deployed?.thisPullRequest === 'earlier') {
-        lines.push(`- The backend runs an earlier commit of this pull request's branch, ${comment_code(comment_short(deployed.sha))}.`);
+        lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(comment_short(deployed.sha))}.`);
     }
     const migrations = facts.addedMigrations.length;
     lines.push(migrations === 0
@@ -61495,7 +61762,7 @@ function renderComment(facts) {
         lines.push(...list(facts.addedMigrations));
     if (facts.later)
         lines.push('', laterLine(facts.later, environment));
-    lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${comment_code(comment_short(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`);
+    lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${code(comment_short(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`);
     return lines.join('\n') + '\n';
 }
 function baseLine(comparison, base) {
@@ -61517,23 +61784,23 @@ function previewLine(deployed, base) {
     if (deployed?.thisPullRequest === 'head')
         return "✅ The backend runs this pull request's head, so the preview **includes** these changes:";
     if (deployed?.thisPullRequest === 'earlier') {
-        return (`⚠️ The backend runs an earlier commit of this pull request's branch, ${comment_code(comment_short(deployed.sha))}: ` +
+        return (`⚠️ The backend runs an earlier commit of this pull request's branch, ${code(comment_short(deployed.sha))}: ` +
             'the preview includes its backend changes up to that commit, **not** the ones pushed since:');
     }
     return `⚠️ The preview does **not** exercise these changes: the backend runs them only once they are merged into ${base} and deployed:`;
 }
 function laterLine(later, environment) {
     const run = later.runUrl ? `, ${comment_link('run', later.runUrl)}` : '';
-    const what = `of ${comment_code(comment_short(later.sha))} (${when(later.at)}${run})`;
+    const what = `of ${code(comment_short(later.sha))} (${when(later.at)}${run})`;
     if (later.state === 'failure' || later.state === 'error') {
-        const description = later.description ? `: ${comment_code(later.description)}` : '';
-        return (`> [!NOTE]\n> A later deploy to ${comment_code(environment)} ${what} ended in **${later.state}**${description}. ` +
+        const description = later.description ? `: ${code(later.description)}` : '';
+        return (`> [!NOTE]\n> A later deploy to ${code(environment)} ${what} ended in **${later.state}**${description}. ` +
             'The commit above is the last one deployed successfully; a failed deploy rolls back to it unless rollback is off, as its description then says.');
     }
-    return `> [!NOTE]\n> A deploy to ${comment_code(environment)} ${what} has not finished (${comment_code(later.state || 'no status')}); this comment is updated once a deploy succeeds.`;
+    return `> [!NOTE]\n> A deploy to ${code(environment)} ${what} has not finished (${code(later.state || 'no status')}); this comment is updated once a deploy succeeds.`;
 }
 function list(items) {
-    const shown = items.slice(0, LIST_LIMIT).map((item) => `  - ${comment_code(item)}`);
+    const shown = items.slice(0, LIST_LIMIT).map((item) => `  - ${code(item)}`);
     if (items.length > LIST_LIMIT)
         shown.push(`  - and ${items.length - LIST_LIMIT} more`);
     return shown;
@@ -61542,7 +61809,7 @@ function list(items) {
  * A code span holding text exactly, on one line: a fence longer than any run of backticks in it,
  * control, line-separating and bidirectional characters as \u{…} escapes, long text shortened.
  */
-function comment_code(text) {
+function code(text) {
     const clipped = text.length > NAME_MAX ? `${text.slice(0, NAME_MAX - 1)}…` : text;
     // eslint-disable-next-line no-control-regex
     const visible = clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
@@ -67112,7 +67379,7 @@ function deploymentRecorder(api, context, io) {
                 // Planned again after another deploy changed the host, and the ref now names another commit.
                 await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${records_short(plan.target)} by the time the host was free`);
             }
-            current = await keeper.begin(plan.target, plan.previous);
+            current = await keeper.begin(plan.target, plan.previous, plan.overrides);
         },
         async started(run) {
             started = true;
@@ -67121,12 +67388,18 @@ function deploymentRecorder(api, context, io) {
         async finished(end) {
             if (!current)
                 return;
+            if (end.outcome === 'skipped') {
+                // Planned again once the host was free, the target had become older than what runs.
+                if (await keeper.settle(current, 'error', `not deployed: ${end.message}`))
+                    io.saveState(STATE.settled, 'true');
+                return;
+            }
             const message = end.outcome !== 'error'
                 ? end.message
-                : started
+                : started || end.mayHaveStarted
                     ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
                     : `the deploy did not start: ${end.message}`;
-            await keeper.finish(current, { ...end, message });
+            await keeper.finish(current, { ...end, outcome: end.outcome, message });
         },
     };
 }
@@ -67168,15 +67441,16 @@ function recordKeeper(api, context, io) {
         return true;
     });
     return {
-        async begin(sha, previous) {
+        /** overrides: the opt-out inputs the deploy needed, named in its payload and description. */
+        async begin(sha, previous, overrides = []) {
             io.saveState(STATE.sha, sha);
             io.saveState(STATE.settled, '');
-            const payload = { version: 1, ref: context.ref, previous, run_url: context.runUrl };
+            const payload = { version: 1, ref: context.ref, previous, run_url: context.runUrl, ...(overrides.length > 0 ? { overrides } : {}) };
             const id = await attempt('deployments', `create a deployment record in ${environment}`, () => api.createDeployment({
                 sha,
                 environment,
                 production,
-                description: clip(`${context.ref} to ${environment}`),
+                description: clip(`${context.ref} to ${environment}${overrides.length > 0 ? ` (${overrides.join(', ')}: true)` : ''}`),
                 payload: { [PAYLOAD_KEY]: payload },
             }));
             if (id !== undefined) {
@@ -67245,6 +67519,7 @@ function clip(text) {
  * hidden marker and its author (the token's own identity), and updated in place; a duplicate left
  * by two runs at once is removed by whichever run sees it, keeping the oldest.
  */
+
 
 
 
@@ -67441,13 +67716,13 @@ async function runPrReport(settings) {
         token: settings.token,
         repository,
         baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        warn: (message) => warning(message),
+        warn: jobLog.warning,
         // Test hook (test/pr-report.int.test.ts), honored only for a loopback API.
         unpacedOnLoopback: env.CATCOLAB_DEPLOY_TEST_UNPACED === 'true',
     });
     const io = {
-        info: (line) => info(line),
-        warning: (message) => warning(message),
+        info: jobLog.info,
+        warning: jobLog.warning,
         setOutput: (name, value) => setOutput(name, value),
     };
     await prReport(settings, api, io, { repository, serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH) });
@@ -67477,10 +67752,11 @@ function eventPullRequest(path) {
 
 
 
+
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
 const POST_WAIT_MS = 3 * 60_000;
 const io = {
-    warning: (message) => warning(message),
+    warning: jobLog.warning,
     setOutput: (name, value) => setOutput(name, value),
     saveState: (name, value) => saveState(name, value),
 };
@@ -67494,7 +67770,7 @@ function runnerRecords(settings) {
     if (!records)
         return null;
     if (!records.token) {
-        warning('github-token is empty: no deployment record is kept');
+        jobLog.warning('github-token is empty: no deployment record is kept');
         return null;
     }
     const env = process.env;
@@ -67502,7 +67778,7 @@ function runnerRecords(settings) {
         token: records.token,
         repository: env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab',
         baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        warn: (message) => warning(message),
+        warn: jobLog.warning,
     });
     const context = { settings: records, ref: settings.ref, runUrl: settings.requester.runUrl };
     return { api, context };
@@ -67521,14 +67797,14 @@ async function post() {
         const records = runnerRecords(settings);
         if (!records)
             return;
-        info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`);
+        jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`);
         const end = await hostEnd(settings, getState(STATE.run));
-        info(`${end.outcome}: ${end.message}`);
+        jobLog.info(`${end.outcome}: ${end.message}`);
         const id = getState(STATE.deployment);
         await settleRecord(records.api, records.context, io, { id: id ? Number(id) : null, sha }, end);
     }
     catch (error) {
-        warning(`could not settle the deployment record: ${error instanceof Error ? error.message : String(error)}`);
+        jobLog.warning(`could not settle the deployment record: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 /** How the host says the run ended; when it cannot say, an error telling where to look. */
@@ -67544,7 +67820,7 @@ async function hostEnd(settings, run) {
         let result = await host.result(run);
         let ended = result.outcome !== 'running';
         if (!ended) {
-            info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`);
+            jobLog.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`);
             ended = await waitForRun(host, run, POST_WAIT_MS);
             result = await host.result(run);
         }
@@ -67586,7 +67862,6 @@ function endOf(run, result, ended) {
  */
 
 
-
 async function status_status(settings, io) {
     const session = await io.connect();
     try {
@@ -67620,7 +67895,7 @@ async function status_status(settings, io) {
         io.startGroup('status command');
         const result = await host.command(settings.statusCommand);
         for (const line of result.output.trimEnd().split('\n'))
-            io.info(`| ${run_log_printable(line)}`);
+            io.info(`| ${line}`);
         io.endGroup();
         if (result.code !== 0)
             io.warning(`the status command exited ${result.code}: the services may not be running`);
@@ -67645,11 +67920,12 @@ async function status_status(settings, io) {
 
 
 
+
 async function run() {
     // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
-            setFailed(`the action was stopped (${signal}); a deploy it started goes on to its end on the host: check it with command: status`);
+            jobLog.fail(`the action was stopped (${signal}); a deploy it started goes on to its end on the host: check it with command: status`);
             process.exit(1);
         });
     }
@@ -67668,10 +67944,11 @@ async function run() {
             return await runPrReport(settings);
         const io = {
             connect: () => connect(settings.connection),
-            info: (line) => info(line),
-            startGroup: (title) => startGroup(title),
-            endGroup: () => endGroup(),
-            warning: (message, file) => warning(message, file ? { file } : {}),
+            info: jobLog.info,
+            startGroup: jobLog.startGroup,
+            endGroup: jobLog.endGroup,
+            warning: jobLog.warning,
+            notice: jobLog.notice,
             setOutput: (name, value) => setOutput(name, value),
             writeSummary: async (markdown) => {
                 if (env.GITHUB_STEP_SUMMARY)
@@ -67688,7 +67965,10 @@ async function run() {
     }
     catch (error) {
         // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.
-        setFailed(error instanceof UserError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error));
+        if (error instanceof UserError)
+            jobLog.fail(error.message);
+        else
+            jobLog.failWithStack(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
 }
 /** Masks the key line by line (the runner masks a multi-line secret only as a whole) and the passphrase. */

@@ -109,7 +109,7 @@ resolve_ref() {
 # patterns of REMOTE's branches; the ones that contain the target are reported.
 cmd_prepare() {
   local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 tool word failed=0
-  local status entry path count=0 listed='' fetched expected_commit='' older=false containing='' heads head pattern
+  local status entry count=0 listed='' fetched expected_commit='' older=false containing='' heads head pattern
   shift 6
   for tool in git flock setsid timeout tail date mktemp; do
     command -v "$tool" >/dev/null || { problem "the host lacks $tool, which the deploy needs"; failed=1; }
@@ -122,15 +122,19 @@ cmd_prepare() {
   done
   [ "$failed" = 0 ] || exit 2
   enter_repo "$repo"
-  git_out status status --porcelain -z --untracked-files=no \
-    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
-  while IFS= read -r -d '' entry; do
-    path=${entry:3}
-    # A rename or copy is followed by its source path: skip that field.
-    [[ ${entry:0:1} == [RC] ]] && IFS= read -r -d '' _
+  # Into a file, so that git's exit status is checked (not a pipeline's), and paths come C-quoted
+  # as git quotes them, one per line.
+  status="$STATE/status.$$"
+  if ! git status --porcelain --untracked-files=no >"$status" 2>"$status.err"; then
+    GIT_ERROR=$(one_line "$(<"$status.err")")
+    rm -f -- "$status" "$status.err"
+    die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  fi
+  while IFS= read -r entry; do
     count=$((count + 1))
-    ((count <= 10)) && listed+="$path "
-  done < <(printf '%s' "$status")
+    ((count <= 10)) && listed+="${entry:3} "
+  done <"$status"
+  rm -f -- "$status" "$status.err"
   if ((count > 0)); then
     ((count > 10)) && listed+="and $((count - 10)) more "
     die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
