@@ -90,7 +90,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       commandWords: Object.values(commands).map(commandWord),
     })
     const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
-    const plan = makePlan(prepared, diff, settings.migrate)
+    const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths)
     io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
     io.info(`ref ${settings.ref} is ${plan.target}`)
     io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)

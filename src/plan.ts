@@ -1,9 +1,10 @@
 /**
  * The migration decision: pure code from the host's git facts to what the deploy will do.
  * The base is the last commit this action deployed successfully (recorded on the host), else
- * HEAD; new migrations are files added between base and target under a migrations path.
+ * HEAD; new migrations are files added between base and target that migrations-path matches.
  */
 import type { MigrateMode } from './inputs'
+import { pathMatcher } from './path-patterns'
 
 export interface GitFacts {
   head: string
@@ -55,9 +56,14 @@ export function parseNameStatus(output: string): FileChange[] {
   return changes
 }
 
-export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus: string }, mode: MigrateMode): Plan {
+/**
+ * `diff` may hold more files than the migrations (git was given only the patterns' literal
+ * directories): the patterns pick the migrations from it.
+ */
+export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus: string }, mode: MigrateMode, migrationsPaths: readonly string[]): Plan {
   const { base, baseSource } = chooseBase(facts)
-  const changes = parseNameStatus(diff.nameStatus)
+  const isMigration = pathMatcher(migrationsPaths)
+  const changes = parseNameStatus(diff.nameStatus).filter((change) => isMigration(change.path))
   const of = (status: FileChange['status']) => changes.filter((c) => c.status === status).map((c) => c.path)
   const newMigrations = of('added')
   const deletedMigrations = of('deleted')
