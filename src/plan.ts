@@ -105,8 +105,13 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
     migrate = false
     reason = `migrate: never (${count}): restart only`
     if (newMigrations.length > 0) {
-      // The record moves past them: later auto deploys will not count them again.
-      warnings.push({ message: `migrate: never, so ${count} will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always` })
+      // The record moves past them: later auto deploys will not count them again. A backend
+      // that applies its migrations itself at start (CatColab from September 2025) gets them
+      // from the restart; any other needs the migrate command run some other way.
+      warnings.push({
+        message: `migrate: never, so the migrate command does not run for ${count}, and later deploys will not count them again: ` +
+          'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
+      })
     }
   } else {
     migrate = newMigrations.length > 0

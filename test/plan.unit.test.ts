@@ -61,7 +61,10 @@ describe('makePlan', () => {
     const never = makePlan(recorded, { ancestor: true, nameStatus: z('A', 'p/03_y.sql') }, 'never', ['p'])
     expect(never).toMatchObject({ migrate: false, reason: 'migrate: never (1 new migration file): restart only' })
     expect(never.warnings).toEqual([
-      { message: 'migrate: never, so 1 new migration file will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always' },
+      {
+        message: 'migrate: never, so the migrate command does not run for 1 new migration file, and later deploys will not count them again: ' +
+          'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
+      },
     ])
   })
 
