@@ -26,7 +26,7 @@ export function parsePattern(entry: string): PathPattern {
 }
 
 /** Compiles one pattern; throws picomatch's own error for a glob it cannot compile. */
-function test({ pattern, glob }: PathPattern): (path: string) => boolean {
+function compile({ pattern, glob }: PathPattern): (path: string) => boolean {
   if (!glob) return (path) => path === pattern || path.startsWith(`${pattern}/`)
   // nonegate: a leading "!" was ours, and is gone; anything else is not a negation either.
   const re = picomatch.makeRe(pattern, { dot: true, nonegate: true })
@@ -36,7 +36,7 @@ function test({ pattern, glob }: PathPattern): (path: string) => boolean {
 /** Whether the glob compiles: the problem in picomatch's words, or null. */
 export function globProblem(pattern: string): string | null {
   try {
-    test({ pattern, exclude: false, glob: true })
+    compile({ pattern, exclude: false, glob: true })
     return null
   } catch (error) {
     return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
@@ -45,7 +45,7 @@ export function globProblem(pattern: string): string | null {
 
 /** A path matches when the last entry that matches it is not a `!` entry. */
 export function pathMatcher(entries: readonly string[]): (path: string) => boolean {
-  const compiled = entries.map(parsePattern).map((p) => ({ exclude: p.exclude, test: test(p) }))
+  const compiled = entries.map(parsePattern).map((p) => ({ exclude: p.exclude, test: compile(p) }))
   return (path) => {
     let matched = false
     for (const entry of compiled) if (entry.test(path)) matched = !entry.exclude
