@@ -148,7 +148,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       verdict.action === 'skip'
         ? { ancestor: false, nameStatus: '' }
         : await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
-    const plan = makePlan(prepared, diff, settings.migrate)
+    const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths)
     if (verdict.action === 'skip') return { plan, skip: verdict.reason }
     plan.warnings.unshift(...verdict.warnings)
     plan.overrides = [

@@ -174,7 +174,8 @@ cmd_prepare() {
     "$HEAD_SHA" "$BRANCH" "$RECORD" "$TARGET" "$expected_commit" "$older" "${containing% }"
 }
 
-# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated.
+# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated,
+# of the files below the literal PATHs (no PATH: every file).
 cmd_diff() {
   local repo=$1 base=$2 target=$3 ancestor=false
   shift 3

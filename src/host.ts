@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserError } from './errors'
+import { literalPrefixes } from './path-patterns'
 import type { SshSession } from './ssh'
 
 /** Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin. */
@@ -53,8 +54,11 @@ export type RunParams = Record<string, string>
 
 export interface Host {
   prepare(request: PrepareRequest): Promise<Prepared>
-  /** Whether base is an ancestor of target, and `git diff --name-status -z` under the paths. */
-  diff(base: string, target: string, paths: string[]): Promise<{ ancestor: boolean; nameStatus: string }>
+  /**
+   * Whether base is an ancestor of target, and `git diff --name-status -z` of every file the
+   * patterns (path-patterns.ts) could match: more files than they match, for the caller to pick.
+   */
+  diff(base: string, target: string, patterns: string[]): Promise<{ ancestor: boolean; nameStatus: string }>
   /**
    * Starts the deploy detached from this session; returns its run id. Idempotent per token
    * (24 hex digits): sent again after a dropped connection, it returns the run already started.
@@ -119,8 +123,10 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       }
       return prepared
     },
-    async diff(base, target, paths) {
-      const out = (await call(['diff', base, target, ...paths])).toString('utf8')
+    async diff(base, target, patterns) {
+      // git is given the literal directories the patterns lie below (none: the whole tree),
+      // never the globs: host.sh reads its paths as literal pathspecs.
+      const out = (await call(['diff', base, target, ...literalPrefixes(patterns)])).toString('utf8')
       const newline = out.indexOf('\n')
       return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) }
     },

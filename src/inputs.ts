@@ -6,6 +6,7 @@
 import { utils as sshUtils } from 'ssh2'
 import { UserError } from './errors'
 import { keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
+import { globProblem, parsePattern } from './path-patterns'
 
 export type MigrateMode = 'auto' | 'always' | 'never'
 
@@ -72,7 +73,7 @@ export interface DeploySettings {
   repoPath: string
   /** Name of the git remote to fetch from. */
   remote: string
-  /** Repo-relative directories whose added files are migrations. */
+  /** Repo-relative paths and globs whose added files are migrations, as path-patterns.ts reads them. */
   migrationsPaths: string[]
   migrate: MigrateMode
   commands: HostCommands
@@ -105,9 +106,9 @@ export interface PrReportSettings {
   environment: string
   /** The backend the previews talk to, as shown in the comment. */
   backendUrl: string
-  /** Globs (picomatch) of the files that make up the backend. */
+  /** Paths and globs of the files that make up the backend, as path-patterns.ts reads them. */
   backendPaths: string[]
-  /** Directories whose added files are migrations, as for deploy. */
+  /** Paths and globs whose added files are migrations, as for deploy. */
   migrationsPaths: string[]
   /** A pull request's number, every open one, or null: the event's. */
   pullRequest: number | 'all' | null
@@ -202,16 +203,7 @@ function parsePrReport(input: InputGetter, get: InputGetter): PrReportSettings {
     throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
   }
   const migrationsPaths = parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations')
-  const lines = get('backend-paths')
-    .split('\n')
-    .map((line) => line.trim().replace(/^\.\//, ''))
-    .filter((line) => line !== '')
-  for (const line of lines) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(line) || line.startsWith('/')) {
-      throw new UserError(`backend-paths "${printable(line)}" is not a glob relative to the repository root (one per line, e.g. packages/backend/**)`)
-    }
-  }
+  const backendPaths = parsePathPatterns('backend-paths', get('backend-paths'), 'packages/backend/**')
   const number = input('pr-number')
   if (number && number !== 'all' && !/^[1-9]\d{0,9}$/.test(number)) {
     throw new UserError(`pr-number must be a pull request's number or "all", not "${printable(number)}"`)
@@ -226,7 +218,8 @@ function parsePrReport(input: InputGetter, get: InputGetter): PrReportSettings {
     command: 'pr-report',
     environment,
     backendUrl: parseUrl('backend-url', input('backend-url') || 'https://backend-next.catcolab.org', 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
-    backendPaths: lines.length > 0 ? lines : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.map((path) => `${path}/**`)],
+    // By default the migrations too, but not what their `!` entries remove (say **/mod.rs).
+    backendPaths: backendPaths.length > 0 ? backendPaths : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.filter((path) => !path.startsWith('!'))],
     migrationsPaths,
     pullRequest: number === 'all' ? 'all' : number ? Number(number) : null,
     commentAuthor: author || null,
@@ -377,29 +370,50 @@ function parseRepoPath(value: string): string {
   return value.replace(/\/+$/, '') || '/'
 }
 
-/** Repo-relative directories, one per line; git receives them as literal pathspecs. */
+/** Paths or globs relative to the repository root, one per line (see path-patterns.ts). */
 export function parseMigrationsPaths(text: string): string[] {
-  const paths = text
+  const paths = parsePathPatterns('migrations-path', text, 'packages/backend/migrations')
+  if (paths.length === 0) throw new UserError('migrations-path is empty: name at least one directory or glob, e.g. packages/backend/migrations')
+  return paths
+}
+
+/**
+ * One entry per non-empty line: a path (a file or directory) or a picomatch glob, relative to the
+ * repository root; `!` before an entry removes what the entries before it matched.
+ */
+function parsePathPatterns(name: string, text: string, example: string): string[] {
+  const entries = text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '')
-  if (paths.length === 0) throw new UserError('migrations-path is empty: name at least one directory, e.g. packages/backend/migrations')
-  return paths.map((path) => {
-    const normalized = path.replace(/^\.\//, '').replace(/\/+$/, '')
+  let included = false
+  return entries.map((entry) => {
+    const exclude = entry.startsWith('!')
+    const path = (exclude ? entry.slice(1) : entry).replace(/^\.\//, '').replace(/\/+$/, '')
     // eslint-disable-next-line no-control-regex
-    const bad = /[\x00-\x1f\x7f]/.test(normalized)
+    const bad = /[\x00-\x1f\x7f]/.test(path)
       ? 'contains a control character'
-      : normalized.startsWith('/')
+      : path.startsWith('/')
         ? 'is absolute'
-        : normalized.startsWith('-') || normalized.startsWith(':')
+        : path.startsWith('-') || path.startsWith(':')
           ? 'starts with "-" or ":"'
-          : normalized === '' || normalized.split('/').some((part) => part === '..' || part === '.' || part === '')
-            ? 'is not a plain relative path'
-            : null
+          : path.startsWith('!')
+            ? 'starts with "!!"'
+            : path.includes('\\')
+              ? 'contains "\\" (these globs have no escapes)'
+              : path === '' || path.split('/').some((part) => part === '..' || part === '.' || part === '')
+                ? 'is not a plain relative path'
+                : parsePattern(path).glob
+                  ? globProblem(path)
+                  : null
     if (bad) {
-      throw new UserError(`migrations-path "${printable(path)}" ${bad}: use paths relative to the repository root, one per line`)
+      throw new UserError(`${name} "${printable(entry)}" ${bad}: use paths or globs relative to the repository root, one per line, e.g. ${example}`)
     }
-    return normalized
+    if (exclude && !included) {
+      throw new UserError(`${name} "${printable(entry)}" excludes nothing: a "!" entry removes what the entries before it matched, so put it after them`)
+    }
+    if (!exclude) included = true
+    return exclude ? `!${path}` : path
   })
 }
 

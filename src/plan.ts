@@ -1,9 +1,10 @@
 /**
  * The migration decision: pure code from the host's git facts to what the deploy will do.
  * The base is the last commit this action deployed successfully (recorded on the host), else
- * HEAD; new migrations are files added between base and target under a migrations path.
+ * HEAD; new migrations are files added between base and target that migrations-path matches.
  */
 import type { MigrateMode } from './inputs'
+import { pathMatcher } from './path-patterns'
 import { quotePath } from './text'
 
 export interface GitFacts {
@@ -58,9 +59,14 @@ export function parseNameStatus(output: string): FileChange[] {
   return changes
 }
 
-export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus: string }, mode: MigrateMode): Plan {
+/**
+ * `diff` may hold more files than the migrations (git was given only the patterns' literal
+ * directories): the patterns pick the migrations from it.
+ */
+export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus: string }, mode: MigrateMode, migrationsPaths: readonly string[]): Plan {
   const { base, baseSource } = chooseBase(facts)
-  const changes = parseNameStatus(diff.nameStatus)
+  const isMigration = pathMatcher(migrationsPaths)
+  const changes = parseNameStatus(diff.nameStatus).filter((change) => isMigration(change.path))
   const of = (status: FileChange['status']) => changes.filter((c) => c.status === status).map((c) => c.path)
   const newMigrations = of('added')
   const deletedMigrations = of('deleted')
@@ -102,8 +108,13 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
     migrate = false
     reason = `migrate: never (${count}): restart only`
     if (newMigrations.length > 0) {
-      // The record moves past them: later auto deploys will not count them again.
-      warnings.push({ message: `migrate: never, so ${count} will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always` })
+      // The record moves past them: later auto deploys will not count them again. A backend
+      // that applies its migrations itself at start (CatColab from September 2025) gets them
+      // from the restart; any other needs the migrate command run some other way.
+      warnings.push({
+        message: `migrate: never, so the migrate command does not run for ${count}, and later deploys will not count them again: ` +
+          'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
+      })
     }
   } else {
     migrate = newMigrations.length > 0

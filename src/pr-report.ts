@@ -10,12 +10,12 @@
  */
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
-import picomatch from 'picomatch'
 import { marker, renderComment, reportedHead, type BaseComparison, type DeployedFacts, type LaterDeploy } from './comment'
 import { UserError } from './errors'
-import { apiErrorMessage, gitHubApi, type GitHubApi, type IssueComment, type PullRequest, type PullRequestApi } from './github'
+import { apiErrorMessage, gitHubApi, type GitHubApi, type IssueComment, type PullRequest, type PullRequestApi, type PullRequestFile } from './github'
 import type { PrReportSettings } from './inputs'
 import { jobLog } from './log'
+import { pathMatcher } from './path-patterns'
 import { deployedRecord } from './records'
 
 /** Who authors comments made with the workflow's GITHUB_TOKEN (GitHub refuses GET /user for it). */
@@ -38,6 +38,21 @@ export interface ReportContext {
   eventPullRequest: number | null
 }
 
+/**
+ * What one file of a pull request means for the comment, by backend-paths and migrations-path
+ * (both read as path-patterns.ts reads them): the backend file it changes (a renamed file counts
+ * under its old path too), and whether it adds a migration. Pure.
+ */
+export function fileClassifier(backendPaths: readonly string[], migrationsPaths: readonly string[]) {
+  const isBackend = pathMatcher(backendPaths)
+  const isMigration = pathMatcher(migrationsPaths)
+  return (file: PullRequestFile): { backendFile: string | null; addedMigration: boolean } => ({
+    backendFile: isBackend(file.path) ? file.path : file.previousPath !== null && isBackend(file.previousPath) ? file.previousPath : null,
+    // Renames and copies add the file at its new path, as the deploy's git diff --no-renames sees it.
+    addedMigration: ['added', 'renamed', 'copied'].includes(file.status) && isMigration(file.path),
+  })
+}
+
 /** What the environment runs, by our records. */
 interface Backend {
   deployed: (Omit<DeployedFacts, 'base' | 'thisPullRequest'> & { ref: string }) | null
@@ -58,8 +73,7 @@ export async function prReport(settings: PrReportSettings, api: GitHubApi & Pull
   )
   if (backend.later) io.info(`a later deploy of ${backend.later.sha} is ${backend.later.state || 'without status'}`)
 
-  const isBackend = picomatch(settings.backendPaths, { dot: true })
-  const isMigration = (path: string) => settings.migrationsPaths.some((dir) => path.startsWith(`${dir}/`))
+  const classify = fileClassifier(settings.backendPaths, settings.migrationsPaths)
   // One comparison per base branch, shared by the pull requests into it.
   const comparisons = new Map<string, Promise<BaseComparison | null>>()
 
@@ -111,10 +125,9 @@ export async function prReport(settings: PrReportSettings, api: GitHubApi & Pull
     await call(`read the files of #${number}`, 'pull-requests', 'read', async () => {
       for await (const file of api.pullRequestFiles(number)) {
         files++
-        if (isBackend(file.path)) backendFiles.push(file.path)
-        else if (file.previousPath !== null && isBackend(file.previousPath)) backendFiles.push(file.previousPath)
-        // Renames and copies add the file at its new path, as the deploy's git diff --no-renames sees it.
-        if (['added', 'renamed', 'copied'].includes(file.status) && isMigration(file.path)) addedMigrations.push(file.path)
+        const { backendFile, addedMigration } = classify(file)
+        if (backendFile !== null) backendFiles.push(backendFile)
+        if (addedMigration) addedMigrations.push(file.path)
       }
     })
 

@@ -95,6 +95,52 @@ describe('deploy', () => {
     expect(run.log).toContain(`::warning file=${MIGRATIONS}/20241004010448_document_refs.down.sql::migration file ${MIGRATIONS}/20241004010448_document_refs.down.sql is modified`)
   })
 
+  it('takes CatColab\'s migrator crate by a glob: a new migration migrates, its mod.rs edit warns of nothing, code restarts', async () => {
+    // F: the last of the SQL-file history, built and running; the crate comes after it.
+    const h = await newHost({ startAt: 'F' })
+    const crate = 'packages/migrator/src/migrations'
+    const migration = (name: string) => `use sea_orm_migration::prelude::*;\n\npub struct ${name};\n`
+    const modRs = (...names: string[]) => names.map((name) => `mod ${name};\n`).join('')
+    // The mid-2025 layout: the SQL files stay, the crate arrives with its first migration.
+    const M1 = await h.commitToOrigin({
+      'packages/backend/src/main.rs': 'fn main() {}\n',
+      [`${crate}/mod.rs`]: modRs('m20250601000000_x'),
+      [`${crate}/m20250601000000_x.rs`]: migration('X'),
+    }, 'migrator crate')
+    const glob = `packages/backend/migrations\n${crate}/m[0-9]*.rs`
+    const first = await runAction({ ...hostInputs(h), ref: M1, 'migrations-path': glob })
+    expect(first.code, first.log).toBe(0)
+    expect(first.outputs).toMatchObject({ 'deployed-sha': M1, migrated: 'true', 'new-migrations': `${crate}/m20250601000000_x.rs` })
+
+    // Adding a migration edits mod.rs too.
+    const M2 = await h.commitToOrigin({
+      [`${crate}/mod.rs`]: modRs('m20250601000000_x', 'm20250901000000_ratings'),
+      [`${crate}/m20250901000000_ratings.rs`]: migration('Ratings'),
+    }, 'ratings migration')
+    // The directory alone, as before globs: mod.rs is a modified migration, on every such deploy.
+    const directory = await runAction({ ...hostInputs(h), ref: M2, 'dry-run': 'true', 'migrations-path': crate })
+    expect(directory.log).toContain(`::warning file=${crate}/mod.rs::migration file ${crate}/mod.rs is modified by this deploy`)
+    // The directory with mod.rs excluded, and the glob, both leave it out.
+    const excluded = await runAction({ ...hostInputs(h), ref: M2, 'dry-run': 'true', 'migrations-path': `${crate}\n!${crate}/mod.rs` })
+    expect(excluded.outputs).toMatchObject({ migrated: 'true', 'new-migrations': `${crate}/m20250901000000_ratings.rs` })
+    expect(excluded.log).not.toContain('::warning')
+    const second = await runAction({ ...hostInputs(h), ref: M2, 'migrations-path': glob })
+    expect(second.code, second.log).toBe(0)
+    expect(second.outputs).toMatchObject({ 'previous-sha': M1, 'deployed-sha': M2, migrated: 'true', 'new-migrations': `${crate}/m20250901000000_ratings.rs` })
+    expect(second.log).toContain(`decision: 1 new migration file since ${M1.slice(0, 12)}: stop, migrate, start`)
+    expect(second.log).not.toContain('::warning')
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start', 'status', 'record'])
+
+    const M3 = await h.commitToOrigin({ 'packages/backend/src/main.rs': 'fn main() { println!("3"); }\n' }, 'code only')
+    const third = await runAction({ ...hostInputs(h), ref: M3, 'migrations-path': glob })
+    expect(third.code, third.log).toBe(0)
+    expect(third.outputs).toMatchObject({ 'previous-sha': M2, 'deployed-sha': M3, migrated: 'false', 'new-migrations': '' })
+    expect(third.log).not.toContain('::warning')
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'record'])
+    expect(h.events().filter((event) => /^(stop|migrate|start|restart)/.test(event))).toEqual(['stop', 'migrate', `start ${M1}`, 'stop', 'migrate', `start ${M2}`, `restart ${M3}`])
+    expect(await h.serviceVersion()).toBe(M3)
+  })
+
   it('makes a dry run that changes nothing', async () => {
     const h = await newHost()
     const { A } = h.commits

@@ -25,7 +25,7 @@ it('needs no host, key or known-hosts, and has CatColab\'s defaults', () => {
     command: 'pr-report',
     environment: 'catcolab-next',
     backendUrl: 'https://backend-next.catcolab.org',
-    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations/**'],
+    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations'],
     migrationsPaths: ['packages/backend/migrations'],
     pullRequest: null,
     commentAuthor: null,
@@ -35,8 +35,13 @@ it('needs no host, key or known-hosts, and has CatColab\'s defaults', () => {
 
 it('takes every migrations-path into the default backend paths, and backend-paths as given', () => {
   const migrator = settings({ 'migrations-path': 'packages/backend/migrations\n./packages/migrator/src/migrations/\n' })
-  expect(migrator.backendPaths).toEqual(['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations/**', 'packages/migrator/src/migrations/**'])
+  expect(migrator.backendPaths).toEqual(['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations', 'packages/migrator/src/migrations'])
   expect(settings({ 'backend-paths': ' packages/backend/**\n\n./Cargo.lock\n' }).backendPaths).toEqual(['packages/backend/**', 'Cargo.lock'])
+  // A migrations-path "!" entry only narrows the migrations: it must not take files out of the backend.
+  const excluding = settings({ 'migrations-path': 'packages/migrator/src/migrations\n!**/mod.rs' })
+  expect(excluding.migrationsPaths).toEqual(['packages/migrator/src/migrations', '!**/mod.rs'])
+  expect(excluding.backendPaths).toEqual(['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/migrator/src/migrations'])
+  expect(settings({ 'backend-paths': 'packages/**\n!packages/frontend\n' }).backendPaths).toEqual(['packages/**', '!packages/frontend'])
 })
 
 it('takes a pull request number, all, or nothing (the event\'s)', () => {
@@ -50,7 +55,9 @@ it('requires the environment and a token, and checks the rest', () => {
   expect(problem({ environment: 'a\nb' })).toMatch(/^environment "a\\nb" is not a GitHub environment name/)
   expect(problem({ 'github-token': '' })).toMatch(/^github-token is empty: pr-report needs a token with pull-requests: write, deployments: read and contents: read/)
   expect(problem({ 'backend-url': 'backend-next.catcolab.org' })).toMatch(/^backend-url .* is not a URL/)
-  expect(problem({ 'backend-paths': '/etc/**' })).toMatch(/^backend-paths "\/etc\/\*\*" is not a glob relative to the repository root/)
+  expect(problem({ 'backend-paths': '/etc/**' })).toMatch(/^backend-paths "\/etc\/\*\*" is absolute: use paths or globs relative to the repository root/)
+  expect(problem({ 'backend-paths': '!packages/frontend/**' })).toMatch(/^backend-paths "!packages\/frontend\/\*\*" excludes nothing/)
+  expect(problem({ 'migrations-path': '!**/mod.rs' })).toMatch(/^migrations-path "!\*\*\/mod.rs" excludes nothing/)
   expect(problem({ 'comment-author': 'x y' })).toMatch(/^comment-author "x y" is not a GitHub login/)
   expect(settings({ 'comment-author': 'catcolab-app[bot]' }).commentAuthor).toBe('catcolab-app[bot]')
   expect(settings({ 'backend-url': 'https://backend-next.catcolab.org/' }).backendUrl).toBe('https://backend-next.catcolab.org')

@@ -208,6 +208,35 @@ describe('parseMigrationsPaths', () => {
   it('refuses an empty list', () => {
     expect(() => parseMigrationsPaths('\n \n')).toThrow(/migrations-path is empty/)
   })
+  it('keeps globs and "!" entries in order, normalized', () => {
+    expect(parseMigrationsPaths('packages/backend/migrations\n ./packages/migrator/src/migrations/ \n!./packages/migrator/src/migrations/mod.rs\n!**/*.md/\n')).toEqual([
+      'packages/backend/migrations',
+      'packages/migrator/src/migrations',
+      '!packages/migrator/src/migrations/mod.rs',
+      '!**/*.md',
+    ])
+    expect(parseMigrationsPaths('packages/migrator/src/migrations/m[0-9]*.rs')).toEqual(['packages/migrator/src/migrations/m[0-9]*.rs'])
+  })
+  it('refuses, in one line, a "!" entry with nothing before it to exclude from, and paths that leave the repository', () => {
+    const problem = (text: string) => {
+      try {
+        parseMigrationsPaths(text)
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError)
+        expect((error as Error).message).not.toMatch(/\n/)
+        return (error as Error).message
+      }
+      throw new Error(`accepted ${JSON.stringify(text)}`)
+    }
+    expect(problem('!**/mod.rs')).toBe('migrations-path "!**/mod.rs" excludes nothing: a "!" entry removes what the entries before it matched, so put it after them')
+    expect(problem('!**/mod.rs\npackages/migrator/src/migrations')).toMatch(/^migrations-path "!\*\*\/mod.rs" excludes nothing/)
+    expect(problem('a\n!!b')).toMatch(/^migrations-path "!!b" starts with "!!"/)
+    expect(problem('a\n!/etc/x')).toMatch(/^migrations-path "!\/etc\/x" is absolute/)
+    expect(problem('a\n!')).toMatch(/^migrations-path "!" is not a plain relative path/)
+    expect(problem('packages/**/../../x/*.rs')).toMatch(/^migrations-path ".*" is not a plain relative path: use paths or globs relative to the repository root/)
+    expect(problem(String.raw`a/\*.rs`)).toBe(String.raw`migrations-path "a/\\*.rs" contains "\" (these globs have no escapes): use paths or globs relative to the repository root, one per line, e.g. packages/backend/migrations`)
+    expect(problem(`a/*${'x'.repeat(70_000)}`)).toMatch(/^migrations-path "a\/\*x+\.\.\." Input length: 70003, exceeds maximum allowed length: 65536/)
+  })
 })
 
 describe('commandWord', () => {

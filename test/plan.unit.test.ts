@@ -32,7 +32,7 @@ describe('makePlan', () => {
 
   it('migrates when files were added, listing them', () => {
     const diff = z('A', 'p/20241004010448_document_refs.up.sql', 'A', 'p/20241004010448_document_refs.down.sql', 'D', 'p/02_x.undo.sql')
-    const plan = makePlan(recorded, { ancestor: true, nameStatus: diff }, 'auto')
+    const plan = makePlan(recorded, { ancestor: true, nameStatus: diff }, 'auto', ['p'])
     expect(plan).toMatchObject({
       previous: RECORD,
       target: TARGET,
@@ -50,35 +50,54 @@ describe('makePlan', () => {
   })
 
   it('restarts only when nothing was added, and warns about modified files', () => {
-    const plan = makePlan(recorded, { ancestor: true, nameStatus: z('M', 'p/mod.rs') }, 'auto')
+    const plan = makePlan(recorded, { ancestor: true, nameStatus: z('M', 'p/mod.rs') }, 'auto', ['p'])
     expect(plan.migrate).toBe(false)
     expect(plan.reason).toBe(`no new migration files since ${RECORD.slice(0, 12)}: restart only`)
     expect(plan.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^migration file p\/mod.rs is modified by this deploy/)])
   })
 
   it('honours migrate: always and never', () => {
-    expect(makePlan(recorded, { ancestor: true, nameStatus: '' }, 'always')).toMatchObject({ migrate: true, reason: 'migrate: always (0 new migration files): stop, migrate, start' })
-    const never = makePlan(recorded, { ancestor: true, nameStatus: z('A', 'p/03_y.sql') }, 'never')
+    expect(makePlan(recorded, { ancestor: true, nameStatus: '' }, 'always', ['p'])).toMatchObject({ migrate: true, reason: 'migrate: always (0 new migration files): stop, migrate, start' })
+    const never = makePlan(recorded, { ancestor: true, nameStatus: z('A', 'p/03_y.sql') }, 'never', ['p'])
     expect(never).toMatchObject({ migrate: false, reason: 'migrate: never (1 new migration file): restart only' })
     expect(never.warnings).toEqual([
-      { message: 'migrate: never, so 1 new migration file will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always' },
+      {
+        message: 'migrate: never, so the migrate command does not run for 1 new migration file, and later deploys will not count them again: ' +
+          'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
+      },
     ])
   })
 
+  it('picks the migrations out of a wider diff by migrations-path: the migrator crate with its mod.rs', () => {
+    // What git reports below the glob's literal directory when a migration is added.
+    const dir = 'packages/migrator/src/migrations'
+    const diff = z('M', `${dir}/mod.rs`, 'A', `${dir}/m20250901000000_ratings.rs`, 'M', 'packages/backend/src/main.rs')
+    for (const paths of [[`${dir}/m[0-9]*.rs`], [dir, `!${dir}/mod.rs`], [`${dir}/m*.rs`, '!**/mod.rs']]) {
+      const plan = makePlan(recorded, { ancestor: true, nameStatus: diff }, 'auto', paths)
+      expect(plan).toMatchObject({ migrate: true, newMigrations: [`${dir}/m20250901000000_ratings.rs`], modifiedMigrations: [], deletedMigrations: [] })
+      expect(plan.warnings).toEqual([])
+    }
+    // The directory alone takes mod.rs for a migration, as it always did.
+    expect(makePlan(recorded, { ancestor: true, nameStatus: diff }, 'auto', [dir]).modifiedMigrations).toEqual([`${dir}/mod.rs`])
+    // A code-only deploy: nothing the patterns match, restart only.
+    const codeOnly = makePlan(recorded, { ancestor: true, nameStatus: z('M', 'packages/backend/src/main.rs') }, 'auto', [`${dir}/m[0-9]*.rs`])
+    expect(codeOnly).toMatchObject({ migrate: false, newMigrations: [], warnings: [] })
+  })
+
   it('says when it used HEAD because no deploy was recorded', () => {
-    const plan = makePlan({ head: HEAD, record: '', target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto')
+    const plan = makePlan({ head: HEAD, record: '', target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto', ['p'])
     expect(plan).toMatchObject({ base: HEAD, baseSource: 'head' })
     expect(plan.warnings[0]!.message).toMatch(/^no deploy by this action is recorded on the host: .* migrate: always$/)
   })
 
   it('warns when HEAD was moved by hand, and still counts from the record', () => {
-    const plan = makePlan({ head: HEAD, record: RECORD, target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto')
+    const plan = makePlan({ head: HEAD, record: RECORD, target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto', ['p'])
     expect(plan.base).toBe(RECORD)
     expect(plan.warnings[0]!.message).toMatch(/^HEAD on the host \(aaaaaaaaaaaa\) is not the last deployed commit bbbbbbbbbbbb: someone checked out by hand/)
   })
 
   it('warns about a downgrade or diverged target', () => {
-    const plan = makePlan(recorded, { ancestor: false, nameStatus: '' }, 'auto')
+    const plan = makePlan(recorded, { ancestor: false, nameStatus: '' }, 'auto', ['p'])
     expect(plan.warnings[0]!.message).toMatch(/does not descend from the base/)
   })
 })
