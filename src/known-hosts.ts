@@ -4,6 +4,7 @@
  * Follows sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT". Pure: node:crypto only, no I/O.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import type { ServerHostKeyAlgorithm } from 'ssh2'
 import { UserError } from './errors'
 
 export interface HostKey {
@@ -190,6 +191,30 @@ function describe(key: HostKey): string {
   return `${key.type} ${key.fingerprint} (line ${key.line})`
 }
 
+/**
+ * The host-key algorithms OpenSSH 9 offers by default, less those ssh2 cannot verify (the sk-*
+ * security-key types) and the certificate types, which known-hosts does not accept. Legacy
+ * `ssh-rsa` (RSA with SHA-1) is left out, as OpenSSH has since 8.8.
+ */
+const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256']
+
+/** The key type an algorithm's key has: RSA keys are signed with rsa-sha2-512 and rsa-sha2-256. */
+function algorithmKeyType(algorithm: ServerHostKeyAlgorithm): string {
+  return algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm
+}
+
+/**
+ * The host-key algorithms to offer, in order, as OpenSSH's order_hostkeyalgs: first those of the
+ * key types known-hosts trusts for the host, then the rest. The server takes the first one it
+ * has, so it presents a pinned key whenever it has one, and a key of another type only when it
+ * has none of the pinned types (checkHostKey then says so).
+ */
+export function hostKeyAlgorithms(keys: HostKeys): ServerHostKeyAlgorithm[] {
+  const pinned = new Set(keys.trusted.map((key) => key.type))
+  const first = HOST_KEY_ALGORITHMS.filter((algorithm) => pinned.has(algorithmKeyType(algorithm)))
+  return [...first, ...HOST_KEY_ALGORITHMS.filter((algorithm) => !first.includes(algorithm))]
+}
+
 /** Decide on a key the server presented (raw key blob). */
 export function checkHostKey(keys: HostKeys, presented: Buffer): { ok: true } | { ok: false; reason: string } {
   const shown = `${blobType(presented) ?? 'unknown-type'} ${fingerprint(presented)}`
@@ -209,6 +234,15 @@ export function checkHostKey(keys: HostKeys, presented: Buffer): { ok: true } | 
     return {
       ok: false,
       reason: `known-hosts has no key for ${name} (the server presented ${shown})${has}: add the lines "ssh-keyscan -p ${keys.port ?? 'PORT'} ${keys.host ?? 'HOST'}" prints, after checking their fingerprints on the host itself`,
+    }
+  }
+  const presentedType = blobType(presented)
+  if (!keys.trusted.some((key) => key.type === presentedType)) {
+    // hostKeyAlgorithms offered the pinned types first: the server has none of them.
+    const types = [...new Set(keys.trusted.map((key) => key.type))].join(', ')
+    return {
+      ok: false,
+      reason: `${target} has no host key of the types known-hosts pins for it (${types}): it presented ${shown}, known-hosts expects ${keys.trusted.map(describe).join(', ')}; if the host's keys were changed on purpose, check that fingerprint with ssh-keygen -lf on the host itself and add the line ssh-keyscan prints for it, otherwise someone may be intercepting the connection`,
     }
   }
   return {

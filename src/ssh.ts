@@ -7,7 +7,7 @@
 import { Client } from 'ssh2'
 import { UserError } from './errors'
 import type { ConnectionSettings } from './inputs'
-import { checkHostKey } from './known-hosts'
+import { blobType, checkHostKey, fingerprint, hostKeyAlgorithms } from './known-hosts'
 
 export interface ExecResult {
   /** Exit status; a command killed by a signal reports 129, whatever the signal. */
@@ -20,6 +20,14 @@ export interface SshSession {
   /** Runs a command with the given stdin; stdout chunks are also passed to onStdout as they arrive. */
   exec(command: string, stdin: string, onStdout?: (chunk: Buffer) => void): Promise<ExecResult>
   close(): void
+}
+
+/** The host key the server proved it holds, checked against known-hosts. */
+export interface VerifiedHostKey {
+  /** The negotiated host-key algorithm, e.g. rsa-sha2-512 for an ssh-rsa key. */
+  algorithm: string
+  type: string
+  fingerprint: string
 }
 
 /** The connection ended while a command was running: the command's outcome is unknown. */
@@ -37,15 +45,21 @@ export class HostKeyRejected extends UserError {
 const KEEPALIVE_INTERVAL_MS = 15_000
 const KEEPALIVE_COUNT_MAX = 8
 
-export function connect(settings: ConnectionSettings): Promise<SshSession> {
+export function connect(settings: ConnectionSettings): Promise<SshSession & { hostKey: VerifiedHostKey }> {
   const client = new Client()
   let hostKeyProblem: string | null = null
+  let algorithm = ''
+  let presented: Buffer = Buffer.alloc(0)
+  const offered = hostKeyAlgorithms(settings.hostKeys)
 
   return new Promise((resolve, reject) => {
-    client.once('ready', () => resolve(session(client)))
+    client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey))
+    client.once('ready', () =>
+      resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } }),
+    )
     client.once('error', (error: Error & { code?: string; level?: string }) => {
       client.end()
-      reject(connectError(error, settings, hostKeyProblem))
+      reject(connectError(error, settings, hostKeyProblem, offered))
     })
     client.connect({
       host: settings.host,
@@ -58,7 +72,11 @@ export function connect(settings: ConnectionSettings): Promise<SshSession> {
       keepaliveCountMax: KEEPALIVE_COUNT_MAX,
       // Only the key given: no agent, no keyboard-interactive prompts.
       tryKeyboard: false,
+      // The types known-hosts pins for the host first, as OpenSSH does, so that pinning any one
+      // of the host's keys works.
+      algorithms: { serverHostKey: offered },
       hostVerifier: (key: Buffer) => {
+        presented = key
         const verdict = checkHostKey(settings.hostKeys, key)
         if (!verdict.ok) hostKeyProblem = verdict.reason
         return verdict.ok
@@ -69,12 +87,22 @@ export function connect(settings: ConnectionSettings): Promise<SshSession> {
   })
 }
 
-function connectError(error: Error & { code?: string; level?: string }, settings: ConnectionSettings, hostKeyProblem: string | null): Error {
+function connectError(
+  error: Error & { code?: string; level?: string },
+  settings: ConnectionSettings,
+  hostKeyProblem: string | null,
+  offered: readonly string[],
+): Error {
   const where = `${settings.host}:${settings.port}`
   const username = settings.username
   if (hostKeyProblem) {
     // The reason already says what to do; add that the connection ended before authenticating.
     return new HostKeyRejected(`${hostKeyProblem} (the connection was closed before authenticating)`)
+  }
+  if (/no matching host key format/.test(error.message)) {
+    return new UserError(
+      `cannot connect to ${where}: the server signs its host key with none of ${offered.join(', ')} (only legacy ssh-rsa or ssh-dss, which OpenSSH 8.8 and later refuse too); give sshd an ed25519 host key (ssh-keygen -A) and pin its line`,
+    )
   }
   if (error.level === 'client-authentication') {
     return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`)

@@ -38,6 +38,15 @@ describe('test host fixture', () => {
     expect(host.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/)
   })
 
+  it('has an ed25519, an ECDSA and an RSA host key, each published as ssh-keyscan prints it', async () => {
+    const scan = await run('ssh-keyscan', ['-t', 'ed25519,ecdsa,rsa', '-p', String(host.sshPort), '127.0.0.1'])
+    const lines = scan.stdout.split('\n').filter((line) => line && !line.startsWith('#'))
+    expect(lines.sort()).toEqual(Object.values(host.hostKeys).map((key) => key.line).sort())
+    expect(host.hostKeys.ed25519).toEqual({ line: host.knownHostsLine, fingerprint: host.hostKeyFingerprint })
+    expect(Object.values(host.hostKeys).map((key) => key.line.split(' ')[1])).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa'])
+    expect(new Set(Object.values(host.hostKeys).map((key) => key.fingerprint)).size).toBe(3)
+  })
+
   it('runs catcolab-status over ssh with a pinned host key, and counts the login', async () => {
     const before = host.logins()
     const status = await ssh('catcolab-status')

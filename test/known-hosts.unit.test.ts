@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { utils } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UserError } from '../src/errors'
-import { checkHostKey, fingerprint, keysForHost, parseKnownHosts } from '../src/known-hosts'
+import { checkHostKey, fingerprint, hostKeyAlgorithms, keysForHost, parseKnownHosts } from '../src/known-hosts'
 
 /** A real key made by ssh-keygen, with ssh-keygen's own fingerprint of it. */
 interface Key {
@@ -349,6 +349,63 @@ describe('keysForHost and checkHostKey', () => {
     expect(result).toEqual({
       ok: false,
       reason: `known-hosts has no key for example.com (the server presented ssh-ed25519 ${ed.keygenFingerprint}): add the lines "ssh-keyscan -p 22 example.com" prints, after checking their fingerprints on the host itself`,
+    })
+  })
+})
+
+describe('hostKeyAlgorithms', () => {
+  // What OpenSSH 9.2 offers, less certificate and sk-* algorithms (see hostkeys.int.test.ts, which
+  // compares with the real ssh client's proposal).
+  const DEFAULTS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256']
+  const offered = (...keys: Key[]) => hostKeyAlgorithms(keysForHost(parseKnownHosts(keys.map((key) => entry('example.com', key)).join('\n')), 'example.com', 22))
+
+  it("offers OpenSSH's defaults, without SHA-1 ssh-rsa, when only ed25519 is pinned", () => {
+    expect(offered(ed)).toEqual(DEFAULTS)
+    expect(offered(ed, ed2)).toEqual(DEFAULTS)
+  })
+
+  it('offers rsa-sha2-512 and rsa-sha2-256 first for an RSA pin, never ssh-rsa', () => {
+    expect(offered(rsa)).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'])
+  })
+
+  it('offers only the pinned ECDSA curve first', () => {
+    expect(offered(ecdsa)).toEqual(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'])
+    expect(offered(ecdsa521)).toEqual(['ecdsa-sha2-nistp521', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'rsa-sha2-512', 'rsa-sha2-256'])
+  })
+
+  it("keeps OpenSSH's order among several pins, whatever their order in known-hosts", () => {
+    expect(offered(rsa, ecdsa384)).toEqual(['ecdsa-sha2-nistp384', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp521'])
+    expect(offered(rsa, ecdsa, ed)).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'])
+  })
+
+  it('counts only the keys trusted for this host and port, not revoked ones or other hosts', () => {
+    const text = [entry('example.com', ecdsa), entry('other.example.com', rsa), `@revoked example.com ${rsa.type} ${rsa.base64}`].join('\n')
+    const keys = keysForHost(parseKnownHosts(text), 'example.com', 22)
+    expect(hostKeyAlgorithms(keys)[0]).toBe('ecdsa-sha2-nistp256')
+    expect(hostKeyAlgorithms(keys).slice(1, 3)).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp384'])
+    expect(hostKeyAlgorithms(keysForHost(parseKnownHosts(entry('[example.com]:2222', rsa)), 'example.com', 22))).toEqual(DEFAULTS)
+  })
+})
+
+describe('checkHostKey with pins of several types', () => {
+  it('calls a key of a pinned type that differs a mismatch', () => {
+    const impostor = generate('rsa-impostor', ['-t', 'rsa', '-b', '2048'])
+    const result = check(entry('example.com', rsa), 'example.com', 22, impostor)
+    expect(result).toEqual({
+      ok: false,
+      reason: `host key mismatch for example.com:22: the server presented ssh-rsa ${impostor.keygenFingerprint}, known-hosts expects ssh-rsa ${rsa.keygenFingerprint} (line 1); if the host key was changed on purpose update known-hosts, otherwise someone may be intercepting the connection`,
+    })
+  })
+
+  it('says the server has none of the pinned types when it presents a key of another type', () => {
+    const text = [entry('example.com', rsa), entry('example.com', ecdsa)].join('\n')
+    const result = check(text, 'example.com', 22, ed)
+    expect(result).toEqual({
+      ok: false,
+      reason:
+        `example.com:22 has no host key of the types known-hosts pins for it (ssh-rsa, ecdsa-sha2-nistp256): it presented ssh-ed25519 ${ed.keygenFingerprint}, ` +
+        `known-hosts expects ssh-rsa ${rsa.keygenFingerprint} (line 1), ecdsa-sha2-nistp256 ${ecdsa.keygenFingerprint} (line 2); ` +
+        "if the host's keys were changed on purpose, check that fingerprint with ssh-keygen -lf on the host itself and add the line ssh-keyscan prints for it, otherwise someone may be intercepting the connection",
     })
   })
 })
