@@ -18,7 +18,14 @@ die() { problem "$@"; exit 2; }
 # Quotes a word for a human to paste into a shell: as is when plainly safe, else in single quotes.
 shq() {
   local quote="'\''"
-  if [[ $1 =~ ^[A-Za-z0-9_./=:@%+,-]+$ ]]; then printf '%s' "$1"; else printf "'%s'" "${1//\'/$quote}"; fi
+  if [[ $1 =~ ^[A-Za-z0-9_./=:@%+,-]+$ ]]; then
+    printf '%s' "$1"
+  elif [[ $1 == *[[:cntrl:]]* ]]; then
+    # $'…' keeps a newline (a multi-line command) pasteable on one line.
+    printf '%q' "$1"
+  else
+    printf "'%s'" "${1//\'/$quote}"
+  fi
 }
 # A host command as a human pastes it, meaning what `bash -c` runs: as is when it is plain words.
 shcmd() {
@@ -50,7 +57,8 @@ now_ms() { stamp; printf '%s\n' "$NOW"; }
 enter_repo() {
   local repo=$1 dirs
   cd -- "$repo" 2>/dev/null || die "repo-path $repo does not exist on the host or is not readable by $(id -un)"
-  dirs=$(git rev-parse --show-toplevel --absolute-git-dir 2>/dev/null) || die "repo-path $repo is not a git clone"
+  # git's words matter here: "dubious ownership" (the clone is not the SSH user's) is common.
+  git_out dirs rev-parse --show-toplevel --absolute-git-dir || die "repo-path $repo is not a git clone usable by $(id -un): $GIT_ERROR"
   [ "${dirs%$'\n'*}" = "$(pwd -P)" ] || die "repo-path $repo is inside the clone ${dirs%$'\n'*}, not its top: set repo-path to ${dirs%$'\n'*}"
   STATE="${dirs#*$'\n'}/catcolab-deploy"
   mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
@@ -60,9 +68,10 @@ enter_repo() {
 # A failing git is never read as "detached" or "no record".
 read_head() {
   git_out HEAD_SHA rev-parse --verify HEAD || return 1
-  git_out BRANCH symbolic-ref -q --short HEAD
+  # The full name: --short would print heads/main once a tag main exists.
+  git_out BRANCH symbolic-ref -q HEAD
   case $? in
-    0) ;;
+    0) BRANCH=${BRANCH#refs/heads/} ;;
     1) BRANCH='' ;; # detached
     *) return 1 ;;
   esac
@@ -71,36 +80,77 @@ read_head() {
   if [ $? = 1 ] && [ "$GIT_ERROR" = 'git rev-parse exited 1' ]; then RECORD=''; else return 1; fi
 }
 
+# exact_ref VAR REF: the commit the full ref name REF (refs/...) points to, into VAR, or '' when
+# REF does not exist. Exact: rev-parse would also take refs/tags/refs/tags/X for refs/tags/X.
+exact_ref() {
+  local -n _exact_into=$1
+  local _exact_refs _exact_line _exact_sha=''
+  _exact_into=''
+  git_out _exact_refs for-each-ref --format='%(objectname) %(refname)' -- "$2" || die "git for-each-ref $2 failed: $GIT_ERROR"
+  # The pattern also matches refs below REF/: keep REF itself only.
+  while IFS= read -r _exact_line; do
+    if [ "${_exact_line#* }" = "$2" ]; then _exact_sha=${_exact_line%% *}; fi
+  done <<<"$_exact_refs"
+  [ -n "$_exact_sha" ] || return 0
+  git_out _exact_into rev-parse -q --verify --end-of-options "$_exact_sha^{commit}" \
+    || die "$2 names $_exact_sha, which is not a commit: $GIT_ERROR"
+}
+
 # The commit a ref names: a tag only as refs/tags/X, a branch of REMOTE only as refs/heads/X, a
 # bare name as whichever it is (refused when it is both, at different commits), a full sha as
-# itself (fetched when no ref reaches it), a short sha when nothing else matches. Into TARGET.
+# itself (fetched when no ref reaches it), a short sha when no tag or branch has that name.
+# Into TARGET ('' when nothing matches); a failing git is never read as "no such ref".
 resolve_ref() {
-  local remote=$1 ref=$2 tag='' branch='' name
+  local remote=$1 ref=$2 tag branch name fetched
   TARGET=''
   if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
-    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
-    git cat-file -e "$ref^{commit}" 2>/dev/null || git fetch --quiet "$remote" "$ref" 2>/dev/null
-    git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || TARGET=''
+    if ! git cat-file -e "$ref^{commit}" 2>/dev/null; then
+      # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
+      fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet "$remote" "$ref" 2>&1) \
+        || die "git fetch of commit $ref from $remote failed in $(pwd -P): $(one_line "${fetched:-no fetch.lock within 600 s}")"
+    fi
+    git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || die "$ref is not a commit: $GIT_ERROR"
     return 0
   fi
   case $ref in
-    refs/tags/*) git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || TARGET='' ;;
-    refs/heads/*) git_out TARGET rev-parse -q --verify --end-of-options "refs/remotes/$remote/${ref#refs/heads/}^{commit}" || TARGET='' ;;
+    refs/tags/*) exact_ref TARGET "$ref" ;;
+    refs/heads/*) exact_ref TARGET "refs/remotes/$remote/${ref#refs/heads/}" ;;
     refs/*) die "ref $ref is neither refs/tags/NAME nor refs/heads/NAME: pass a tag, a branch or a commit sha" ;;
     *)
       name=$ref
-      git_out tag rev-parse -q --verify --end-of-options "refs/tags/$name^{commit}" || tag=''
-      git_out branch rev-parse -q --verify --end-of-options "refs/remotes/$remote/$name^{commit}" || branch=''
+      exact_ref tag "refs/tags/$name"
+      exact_ref branch "refs/remotes/$remote/$name"
       if [ -n "$tag" ] && [ -n "$branch" ] && [ "$tag" != "$branch" ]; then
         die "ref $name is both a tag (commit $tag) and a branch of $remote (commit $branch): pass refs/tags/$name or refs/heads/$name"
       fi
       TARGET=${tag:-$branch}
-      if [ -z "$TARGET" ] && [[ $ref =~ ^[0-9a-f]{7,39}$ ]]; then
-        git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || TARGET=''
-      fi
+      if [ -z "$TARGET" ] && [[ $ref =~ ^[0-9a-f]{7,39}$ ]]; then short_sha "$remote" "$ref"; fi
       ;;
   esac
   return 0
+}
+
+# short_sha REMOTE HEX: the one commit whose name starts with HEX, into TARGET ('' if none). As an
+# object name only: rev-parse would take a local branch named like the hex first.
+short_sha() {
+  local objects object type commits=()
+  git_out objects rev-parse --disambiguate="$2" || die "git rev-parse failed on the short sha $2: $GIT_ERROR"
+  while IFS= read -r object; do
+    [ -n "$object" ] || continue
+    git_out type cat-file -t "$object" || die "git cat-file failed on $object: $GIT_ERROR"
+    if [ "$type" = commit ]; then commits+=("$object"); fi
+  done <<<"$objects"
+  ((${#commits[@]} <= 1)) || die "ref $2 is not a branch or tag of $1, and as a short sha it names ${#commits[@]} commits: ${commits[*]}; pass more digits"
+  TARGET=${commits[0]:-}
+}
+
+# The remote's branches must be exactly what refs/remotes/REMOTE/ holds: a clone whose remote
+# also fetches, say, pull requests there would let a fork's commit pass for a branch.
+check_refspec() {
+  local remote=$1 specs
+  git_out specs config --get-all "remote.$remote.fetch" || die "remote $remote has no fetch refspec in $(pwd -P): $GIT_ERROR"
+  [ "$specs" = "+refs/heads/*:refs/remotes/$remote/*" ] \
+    || die "remote $remote of $(pwd -P) fetches more or other than its branches ($(one_line "$specs")): refs/remotes/$remote/ must hold its branches only; on the host run: git config --replace-all remote.$remote.fetch '+refs/heads/*:refs/remotes/$remote/*'"
 }
 
 # prepare REPO REMOTE REF EXPECTED BRANCHES NEED_CURL COMMAND_WORD...
@@ -109,7 +159,7 @@ resolve_ref() {
 # patterns of REMOTE's branches; the ones that contain the target are reported.
 cmd_prepare() {
   local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 tool word failed=0
-  local status entry path count=0 listed='' fetched expected_commit='' older=false containing='' heads head pattern
+  local status entry count=0 listed='' fetched expected_commit='' older=false containing='' heads head pattern ignored
   shift 6
   for tool in git flock setsid timeout tail date mktemp; do
     command -v "$tool" >/dev/null || { problem "the host lacks $tool, which the deploy needs"; failed=1; }
@@ -122,22 +172,27 @@ cmd_prepare() {
   done
   [ "$failed" = 0 ] || exit 2
   enter_repo "$repo"
-  git_out status status --porcelain -z --untracked-files=no \
-    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
-  while IFS= read -r -d '' entry; do
-    path=${entry:3}
-    # A rename or copy is followed by its source path: skip that field.
-    [[ ${entry:0:1} == [RC] ]] && IFS= read -r -d '' _
+  # Into a file, so that git's exit status is checked (not a pipeline's), and paths come C-quoted
+  # as git quotes them, one per line.
+  status="$STATE/status.$$"
+  if ! git status --porcelain --untracked-files=no >"$status" 2>"$status.err"; then
+    GIT_ERROR=$(one_line "$(<"$status.err")")
+    rm -f -- "$status" "$status.err"
+    die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  fi
+  while IFS= read -r entry; do
     count=$((count + 1))
-    ((count <= 10)) && listed+="$path "
-  done < <(printf '%s' "$status")
+    ((count <= 10)) && listed+="${entry:3} "
+  done <"$status"
+  rm -f -- "$status" "$status.err"
   if ((count > 0)); then
     ((count > 10)) && listed+="and $((count - 10)) more "
     die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
   fi
   git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $repo: check the remote input"
+  check_refspec "$remote"
   fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" 2>&1) \
-    || die "git fetch from $remote failed in $repo: $(one_line "$fetched")"
+    || die "git fetch from $remote failed in $repo: $(one_line "${fetched:-another fetch held $STATE/fetch.lock for 600 s}")"
   resolve_ref "$remote" "$ref"
   [ -n "$TARGET" ] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
   read_head || die "git failed in $repo reading HEAD or $RECORD_REF: $GIT_ERROR"
@@ -147,11 +202,11 @@ cmd_prepare() {
       || die "expected-sha $expected is not a commit of $remote in $repo after fetching"
   fi
   if [ -n "$RECORD" ] && [ "$RECORD" != "$TARGET" ]; then
-    git merge-base --is-ancestor "$TARGET" "$RECORD" 2>/dev/null
+    git_out ignored merge-base --is-ancestor "$TARGET" "$RECORD"
     case $? in
       0) older=true ;;
       1) ;;
-      *) die "git merge-base failed in $repo comparing $TARGET with the deployed $RECORD" ;;
+      *) die "git merge-base failed in $repo comparing $TARGET with the deployed $RECORD: $GIT_ERROR" ;;
     esac
   fi
   if [ -n "$branches" ]; then
@@ -170,20 +225,26 @@ cmd_prepare() {
     "$HEAD_SHA" "$BRANCH" "$RECORD" "$TARGET" "$expected_commit" "$older" "${containing% }"
 }
 
-# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated.
+# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated,
+# of the files below the literal PATHs (no PATH: every file).
 cmd_diff() {
-  local repo=$1 base=$2 target=$3 ancestor=false
+  local repo=$1 base=$2 target=$3 ancestor=false ignored err
   shift 3
   enter_repo "$repo"
-  git merge-base --is-ancestor "$base" "$target" 2>/dev/null
+  git_out ignored merge-base --is-ancestor "$base" "$target"
   case $? in
     0) ancestor=true ;;
     1) ;;
-    *) die "git merge-base failed in $repo comparing $base with $target" ;;
+    *) die "git merge-base failed in $repo comparing $base with $target: $GIT_ERROR" ;;
   esac
   printf 'ancestor=%s\n' "$ancestor"
-  git --literal-pathspecs diff --no-renames --name-status -z "$base" "$target" -- "$@" \
-    || die "git diff $base $target failed"
+  err="$STATE/diff.$$.err"
+  if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$target" -- "$@" 2>"$err"; then
+    ignored=$(one_line "$(<"$err")")
+    rm -f -- "$err"
+    die "git diff $base $target failed: $ignored"
+  fi
+  rm -f -- "$err"
 }
 
 # start REPO TOKEN KEY=VALUE...: launch the deploy detached from this SSH session; print its run
@@ -209,18 +270,21 @@ cmd_start() {
   run+="-$token"
   dir="$STATE/runs/$run"
   mkdir -- "$dir" || die "cannot create $dir"
-  printf '%s\0' "$@" >"$dir/params" || die "cannot write $dir/params"
-  printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh" || die "cannot write $dir/host.sh"
-  : >"$dir/log"
+  # A run directory exists whole or not at all: a start sent again would adopt a half-made one.
+  {
+    printf '%s\0' "$@" >"$dir/params" \
+      && printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh" \
+      && : >"$dir/log" \
+      && exec 8>>"$dir/alive"
+  } || { rm -rf -- "$dir"; die "cannot write the run's files in $dir"; }
   # The run holds runs/<id>/alive locked for as long as it lives (the kernel lets go when it
   # dies, even by SIGKILL): that is how follow and status know it ended. Taken here, before
   # the launch, so nobody can see the run as ended before it began.
-  exec 8>>"$dir/alive"
-  flock -n 8 || die "cannot lock $dir/alive"
+  flock -n 8 || { rm -rf -- "$dir"; die "cannot lock $dir/alive"; }
   # A new session: neither a dropped connection nor a cancelled workflow can signal it. It gets
   # the default signal handling back, and not the start lock.
   (
-    trap - HUP PIPE
+    trap - HUP PIPE INT QUIT
     exec setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 7>&-
   ) &
   exec 8>&-
@@ -271,9 +335,16 @@ cmd_follow() {
 }
 
 # result REPO RUN: the run's result, KEY=VALUE lines.
+# RUN may also be the token a run id ends in (the post step may know only that).
 cmd_result() {
+  local run=$2 found
   enter_repo "$1"
-  cat -- "$STATE/runs/$2/result" 2>/dev/null || die "deploy run $2 left no result"
+  if [[ $run =~ ^[0-9a-f]{24}$ ]]; then
+    found=("$STATE"/runs/*-"$run")
+    ((${#found[@]})) || die "no deploy run was started with token $run"
+    run=${found[-1]##*/}
+  fi
+  cat -- "$STATE/runs/$run/result" 2>/dev/null || die "deploy run $run left no result"
 }
 
 # state REPO: what is deployed, whether a deploy runs now, and how the newest run went.
@@ -567,9 +638,12 @@ cmd_run() {
 main() {
   local sub
   if [ "$#" -eq 0 ]; then
-    # Arguments come NUL-separated on stdin.
-    local arg args=()
-    while IFS= read -r -d '' arg; do args+=("$arg"); done
+    # Arguments come NUL-separated on stdin, after their count: a connection that dropped while
+    # sending must not pass for a shorter list (read drops an unterminated last argument).
+    local arg count args=()
+    if ! IFS= read -r -d '' count || [[ ! $count =~ ^[0-9]+$ ]]; then die "the arguments arrived incomplete (did the connection drop?)"; fi
+    while ((${#args[@]} < count)) && IFS= read -r -d '' arg; do args+=("$arg"); done
+    ((${#args[@]} == count)) || die "the arguments arrived incomplete (did the connection drop?)"
     set -- "${args[@]}"
   fi
   sub=${1:-}

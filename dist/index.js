@@ -60245,12 +60245,82 @@ class UserError extends Error {
 const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/path-patterns.ts
+/**
+ * Lists of repository path patterns, as migrations-path and backend-paths take them: which
+ * files a list matches, and which literal directories git needs to diff to find them all.
+ * Pure; the lists were validated by inputs.ts.
+ *
+ * - An entry without glob characters is a file or directory: it matches itself and every path
+ *   below it, as a git pathspec does.
+ * - Any other entry is a picomatch glob; `*` and `**` also match dotfiles.
+ * - An entry starting with `!` removes what the entries before it matched; a later entry can
+ *   match a path again. (picomatch given a list ORs it, and a `!` pattern in a list matches
+ *   everything else, so the order is applied here.)
+ */
+
+function parsePattern(entry) {
+    const exclude = entry.startsWith('!');
+    const pattern = exclude ? entry.slice(1) : entry;
+    return { pattern, exclude, glob: picomatch_default().scan(pattern).isGlob };
+}
+/** Compiles one pattern; throws picomatch's own error for a glob it cannot compile. */
+function compile({ pattern, glob }) {
+    if (!glob)
+        return (path) => path === pattern || path.startsWith(`${pattern}/`);
+    // nonegate: a leading "!" was ours, and is gone; anything else is not a negation either.
+    const re = picomatch_default().makeRe(pattern, { dot: true, nonegate: true });
+    return (path) => re.test(path);
+}
+/** Whether the glob compiles: the problem in picomatch's words, or null. */
+function globProblem(pattern) {
+    try {
+        compile({ pattern, exclude: false, glob: true });
+        return null;
+    }
+    catch (error) {
+        return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    }
+}
+/** A path matches when the last entry that matches it is not a `!` entry. */
+function pathMatcher(entries) {
+    const compiled = entries.map(parsePattern).map((p) => ({ exclude: p.exclude, test: compile(p) }));
+    return (path) => {
+        let matched = false;
+        for (const entry of compiled)
+            if (entry.test(path))
+                matched = !entry.exclude;
+        return matched;
+    };
+}
+/**
+ * The literal directories below which every path the entries can match lies: a plain entry
+ * itself, a glob's leading directories (`a/b/m*.rs` → `a/b`). Empty when a glob starts with a
+ * glob character: then any path of the repository may match. `!` entries only remove.
+ */
+function literalPrefixes(entries) {
+    const prefixes = new Set();
+    for (const entry of entries.map(parsePattern)) {
+        if (entry.exclude)
+            continue;
+        const prefix = entry.glob ? picomatch_default().scan(entry.pattern).base : entry.pattern;
+        if (prefix === '')
+            return [];
+        prefixes.add(prefix);
+    }
+    return [...prefixes];
+}
+
 ;// CONCATENATED MODULE: ./src/host.ts
 /**
  * The host: git and the catcolab commands in the clone, reached through host.sh over SSH.
  * The command line sent is always the same constant; host.sh and its arguments travel on
  * stdin, NUL-separated, so no input is ever spliced into a string a shell parses.
  */
+
 
 
 
@@ -60265,7 +60335,9 @@ function hostScript() {
 function sshHost(ssh, repoPath) {
     /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
     function exec([subcommand, ...args], onStdout) {
-        const stdin = [hostScript(), subcommand, repoPath, ...args].join('\0') + '\0';
+        const argv = [subcommand, repoPath, ...args];
+        // host.sh checks the count: a dropped connection must not pass for fewer arguments.
+        const stdin = [hostScript(), String(argv.length), ...argv].join('\0') + '\0';
         return ssh.exec(REMOTE_COMMAND, stdin, onStdout);
     }
     /** Like exec, but a failure is an error: host.sh's own one-line problems become a UserError. */
@@ -60312,8 +60384,10 @@ function sshHost(ssh, repoPath) {
             }
             return prepared;
         },
-        async diff(base, target, paths) {
-            const out = (await call(['diff', base, target, ...paths])).toString('utf8');
+        async diff(base, target, patterns) {
+            // git is given the literal directories the patterns lie below (none: the whole tree),
+            // never the globs: host.sh reads its paths as literal pathspecs.
+            const out = (await call(['diff', base, target, ...literalPrefixes(patterns)])).toString('utf8');
             const newline = out.indexOf('\n');
             return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) };
         },
@@ -60517,6 +60591,27 @@ function keysForHost(entries, host, port) {
 function describe(key) {
     return `${key.type} ${key.fingerprint} (line ${key.line})`;
 }
+/**
+ * The host-key algorithms OpenSSH 9 offers by default, less those ssh2 cannot verify (the sk-*
+ * security-key types) and the certificate types, which known-hosts does not accept. Legacy
+ * `ssh-rsa` (RSA with SHA-1) is left out, as OpenSSH has since 8.8.
+ */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'];
+/** The key type an algorithm's key has: RSA keys are signed with rsa-sha2-512 and rsa-sha2-256. */
+function algorithmKeyType(algorithm) {
+    return algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm;
+}
+/**
+ * The host-key algorithms to offer, in order, as OpenSSH's order_hostkeyalgs: first those of the
+ * key types known-hosts trusts for the host, then the rest. The server takes the first one it
+ * has, so it presents a pinned key whenever it has one, and a key of another type only when it
+ * has none of the pinned types (checkHostKey then says so).
+ */
+function hostKeyAlgorithms(keys) {
+    const pinned = new Set(keys.trusted.map((key) => key.type));
+    const first = HOST_KEY_ALGORITHMS.filter((algorithm) => pinned.has(algorithmKeyType(algorithm)));
+    return [...first, ...HOST_KEY_ALGORITHMS.filter((algorithm) => !first.includes(algorithm))];
+}
 /** Decide on a key the server presented (raw key blob). */
 function checkHostKey(keys, presented) {
     const shown = `${blobType(presented) ?? 'unknown-type'} ${fingerprint(presented)}`;
@@ -60539,6 +60634,15 @@ function checkHostKey(keys, presented) {
             reason: `known-hosts has no key for ${name} (the server presented ${shown})${has}: add the lines "ssh-keyscan -p ${keys.port ?? 'PORT'} ${keys.host ?? 'HOST'}" prints, after checking their fingerprints on the host itself`,
         };
     }
+    const presentedType = blobType(presented);
+    if (!keys.trusted.some((key) => key.type === presentedType)) {
+        // hostKeyAlgorithms offered the pinned types first: the server has none of them.
+        const types = [...new Set(keys.trusted.map((key) => key.type))].join(', ');
+        return {
+            ok: false,
+            reason: `${target} has no host key of the types known-hosts pins for it (${types}): it presented ${shown}, known-hosts expects ${keys.trusted.map(describe).join(', ')}; if the host's keys were changed on purpose, check that fingerprint with ssh-keygen -lf on the host itself and add the line ssh-keyscan prints for it, otherwise someone may be intercepting the connection`,
+        };
+    }
     return {
         ok: false,
         reason: `host key mismatch for ${target}: the server presented ${shown}, known-hosts expects ${keys.trusted.map(describe).join(', ')}; if the host key was changed on purpose update known-hosts, otherwise someone may be intercepting the connection`,
@@ -60551,6 +60655,7 @@ function checkHostKey(keys, presented) {
  * All validation lives here and runs before anything connects; each problem is one line
  * naming the input. Pure: the caller hands in a getter, so tests need no environment.
  */
+
 
 
 
@@ -60635,16 +60740,7 @@ function parsePrReport(input, get) {
         throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
     }
     const migrationsPaths = parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations');
-    const lines = get('backend-paths')
-        .split('\n')
-        .map((line) => line.trim().replace(/^\.\//, ''))
-        .filter((line) => line !== '');
-    for (const line of lines) {
-        // eslint-disable-next-line no-control-regex
-        if (/[\x00-\x1f\x7f]/.test(line) || line.startsWith('/')) {
-            throw new UserError(`backend-paths "${printable(line)}" is not a glob relative to the repository root (one per line, e.g. packages/backend/**)`);
-        }
-    }
+    const backendPaths = parsePathPatterns('backend-paths', get('backend-paths'), 'packages/backend/**');
     const number = input('pr-number');
     if (number && number !== 'all' && !/^[1-9]\d{0,9}$/.test(number)) {
         throw new UserError(`pr-number must be a pull request's number or "all", not "${printable(number)}"`);
@@ -60660,7 +60756,8 @@ function parsePrReport(input, get) {
         command: 'pr-report',
         environment,
         backendUrl: parseUrl('backend-url', input('backend-url') || 'https://backend-next.catcolab.org', 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
-        backendPaths: lines.length > 0 ? lines : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.map((path) => `${path}/**`)],
+        // By default the migrations too, but not what their `!` entries remove (say **/mod.rs).
+        backendPaths: backendPaths.length > 0 ? backendPaths : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.filter((path) => !path.startsWith('!'))],
         migrationsPaths,
         pullRequest: number === 'all' ? 'all' : number ? Number(number) : null,
         commentAuthor: author || null,
@@ -60794,9 +60891,12 @@ function parseAllowedBranches(text) {
     }
     return patterns;
 }
-/** A git remote's name (not a URL: a URL could select a transport that runs commands). */
+/**
+ * A git remote's name (not a URL: a URL could select a transport that runs commands), without
+ * "/": refs/remotes/origin/x/ must not be both origin's branch x/… and remote origin/x's.
+ */
 function parseRemote(value) {
-    if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(value) || refNameProblem(value)) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(value) || refNameProblem(value)) {
         throw new UserError(`remote "${printable(value)}" is not a git remote name: name a remote of the clone, e.g. origin`);
     }
     return value;
@@ -60811,30 +60911,51 @@ function parseRepoPath(value) {
         throw new UserError(`repo-path "${printable(value)}" must not contain ".."`);
     return value.replace(/\/+$/, '') || '/';
 }
-/** Repo-relative directories, one per line; git receives them as literal pathspecs. */
+/** Paths or globs relative to the repository root, one per line (see path-patterns.ts). */
 function parseMigrationsPaths(text) {
-    const paths = text
+    const paths = parsePathPatterns('migrations-path', text, 'packages/backend/migrations');
+    if (paths.length === 0)
+        throw new UserError('migrations-path is empty: name at least one directory or glob, e.g. packages/backend/migrations');
+    return paths;
+}
+/**
+ * One entry per non-empty line: a path (a file or directory) or a picomatch glob, relative to the
+ * repository root; `!` before an entry removes what the entries before it matched.
+ */
+function parsePathPatterns(name, text, example) {
+    const entries = text
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '');
-    if (paths.length === 0)
-        throw new UserError('migrations-path is empty: name at least one directory, e.g. packages/backend/migrations');
-    return paths.map((path) => {
-        const normalized = path.replace(/^\.\//, '').replace(/\/+$/, '');
+    let included = false;
+    return entries.map((entry) => {
+        const exclude = entry.startsWith('!');
+        const path = (exclude ? entry.slice(1) : entry).replace(/^\.\//, '').replace(/\/+$/, '');
         // eslint-disable-next-line no-control-regex
-        const bad = /[\x00-\x1f\x7f]/.test(normalized)
+        const bad = /[\x00-\x1f\x7f]/.test(path)
             ? 'contains a control character'
-            : normalized.startsWith('/')
+            : path.startsWith('/')
                 ? 'is absolute'
-                : normalized.startsWith('-') || normalized.startsWith(':')
+                : path.startsWith('-') || path.startsWith(':')
                     ? 'starts with "-" or ":"'
-                    : normalized === '' || normalized.split('/').some((part) => part === '..' || part === '.' || part === '')
-                        ? 'is not a plain relative path'
-                        : null;
+                    : path.startsWith('!')
+                        ? 'starts with "!!"'
+                        : path.includes('\\')
+                            ? 'contains "\\" (these globs have no escapes)'
+                            : path === '' || path.split('/').some((part) => part === '..' || part === '.' || part === '')
+                                ? 'is not a plain relative path'
+                                : parsePattern(path).glob
+                                    ? globProblem(path)
+                                    : null;
         if (bad) {
-            throw new UserError(`migrations-path "${printable(path)}" ${bad}: use paths relative to the repository root, one per line`);
+            throw new UserError(`${name} "${printable(entry)}" ${bad}: use paths or globs relative to the repository root, one per line, e.g. ${example}`);
         }
-        return normalized;
+        if (exclude && !included) {
+            throw new UserError(`${name} "${printable(entry)}" excludes nothing: a "!" entry removes what the entries before it matched, so put it after them`);
+        }
+        if (!exclude)
+            included = true;
+        return exclude ? `!${path}` : path;
     });
 }
 function parseHealthUrl(value) {
@@ -60955,6 +61076,7 @@ function codeSpan(text, { table = false } = {}) {
 
 ;// CONCATENATED MODULE: ./src/plan.ts
 
+
 function chooseBase(facts) {
     return facts.record ? { base: facts.record, baseSource: 'record' } : { base: facts.head, baseSource: 'head' };
 }
@@ -60970,9 +61092,14 @@ function parseNameStatus(output) {
     }
     return changes;
 }
-function makePlan(facts, diff, mode) {
+/**
+ * `diff` may hold more files than the migrations (git was given only the patterns' literal
+ * directories): the patterns pick the migrations from it.
+ */
+function makePlan(facts, diff, mode, migrationsPaths) {
     const { base, baseSource } = chooseBase(facts);
-    const changes = parseNameStatus(diff.nameStatus);
+    const isMigration = pathMatcher(migrationsPaths);
+    const changes = parseNameStatus(diff.nameStatus).filter((change) => isMigration(change.path));
     const of = (status) => changes.filter((c) => c.status === status).map((c) => c.path);
     const newMigrations = of('added');
     const deletedMigrations = of('deleted');
@@ -61014,8 +61141,13 @@ function makePlan(facts, diff, mode) {
         migrate = false;
         reason = `migrate: never (${count}): restart only`;
         if (newMigrations.length > 0) {
-            // The record moves past them: later auto deploys will not count them again.
-            warnings.push({ message: `migrate: never, so ${count} will not be applied, nor counted by later deploys: run the migrate command on the host, or deploy with migrate: always` });
+            // The record moves past them: later auto deploys will not count them again. A backend
+            // that applies its migrations itself at start (CatColab from September 2025) gets them
+            // from the restart; any other needs the migrate command run some other way.
+            warnings.push({
+                message: `migrate: never, so the migrate command does not run for ${count}, and later deploys will not count them again: ` +
+                    'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
+            });
         }
     }
     else {
@@ -61172,11 +61304,15 @@ const KEEPALIVE_COUNT_MAX = 8;
 function connect(settings) {
     const client = new lib.Client();
     let hostKeyProblem = null;
+    let algorithm = '';
+    let presented = Buffer.alloc(0);
+    const offered = hostKeyAlgorithms(settings.hostKeys);
     return new Promise((resolve, reject) => {
-        client.once('ready', () => resolve(session(client)));
+        client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey));
+        client.once('ready', () => resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } }));
         client.once('error', (error) => {
             client.end();
-            reject(connectError(error, settings, hostKeyProblem));
+            reject(connectError(error, settings, hostKeyProblem, offered));
         });
         client.connect({
             host: settings.host,
@@ -61189,7 +61325,11 @@ function connect(settings) {
             keepaliveCountMax: KEEPALIVE_COUNT_MAX,
             // Only the key given: no agent, no keyboard-interactive prompts.
             tryKeyboard: false,
+            // The types known-hosts pins for the host first, as OpenSSH does, so that pinning any one
+            // of the host's keys works.
+            algorithms: { serverHostKey: offered },
             hostVerifier: (key) => {
+                presented = key;
                 const verdict = checkHostKey(settings.hostKeys, key);
                 if (!verdict.ok)
                     hostKeyProblem = verdict.reason;
@@ -61200,12 +61340,15 @@ function connect(settings) {
         client.setNoDelay(true);
     });
 }
-function connectError(error, settings, hostKeyProblem) {
+function connectError(error, settings, hostKeyProblem, offered) {
     const where = `${settings.host}:${settings.port}`;
     const username = settings.username;
     if (hostKeyProblem) {
         // The reason already says what to do; add that the connection ended before authenticating.
         return new HostKeyRejected(`${hostKeyProblem} (the connection was closed before authenticating)`);
+    }
+    if (/no matching host key format/.test(error.message)) {
+        return new UserError(`cannot connect to ${where}: the server signs its host key with none of ${offered.join(', ')} (only legacy ssh-rsa or ssh-dss, which OpenSSH 8.8 and later refuse too); give sshd an ed25519 host key (ssh-keygen -A) and pin its line`);
     }
     if (error.level === 'client-authentication') {
         return new UserError(`${username}@${where} refused the private key: add its public key to ~${username}/.ssh/authorized_keys on the host`);
@@ -61358,7 +61501,7 @@ function skipSummary(skip) {
         '| | |',
         '|---|---|',
         `| Target | ${codeSpan(skip.ref, { table: true })} → ${link(skip.target)} |`,
-        `| Still running | ${link(skip.deployed)} (the last deployed commit) |`,
+        `| Last deployed | ${link(skip.deployed)} (unchanged) |`,
         '',
     ].join('\n');
 }
@@ -61382,9 +61525,10 @@ const MAX_PLANS = 10;
 async function deploy(settings, io) {
     const link = await HostLink.open(settings, io);
     let reported = false;
-    let starting = false;
+    const progress = { run: 'none' };
     try {
         for (let attempt = 1;; attempt++) {
+            progress.run = 'none';
             const planned = await makeDeployPlan(settings, link.host, io);
             if (planned.skip !== null) {
                 reported = true;
@@ -61399,9 +61543,8 @@ async function deploy(settings, io) {
             }
             await io.observer?.planned(plan);
             const nonce = (0,external_node_crypto_.randomBytes)(12).toString('hex');
-            starting = true;
-            const run = await startRun(settings, io, link, runParams(settings, plan, nonce));
-            starting = false;
+            const run = await startRun(settings, io, link, runParams(settings, plan, nonce), progress);
+            progress.run = 'started';
             await io.observer?.started(run);
             io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`);
             const log = new RunLog(nonce, io);
@@ -61419,7 +61562,7 @@ async function deploy(settings, io) {
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (!reported)
-            await io.observer?.finished({ outcome: 'error', running: '', message, mayHaveStarted: starting });
+            await io.observer?.finished({ outcome: 'error', running: '', message, run: progress.run });
         throw error;
     }
     finally {
@@ -61475,7 +61618,7 @@ async function makeDeployPlan(settings, host, io) {
         const diff = verdict.action === 'skip'
             ? { ancestor: false, nameStatus: '' }
             : await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
-        const plan = makePlan(prepared, diff, settings.migrate);
+        const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths);
         if (verdict.action === 'skip')
             return { plan, skip: verdict.reason };
         plan.warnings.unshift(...verdict.warnings);
@@ -61513,15 +61656,18 @@ async function skip(settings, io, plan, reason) {
     await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: plan.target, deployed: plan.base, reason, commitUrl: io.commitUrl }));
 }
 /** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
-async function startRun(settings, io, link, params) {
+async function startRun(settings, io, link, params, progress) {
     const token = (0,external_node_crypto_.randomBytes)(12).toString('hex');
+    await io.observer?.starting(token);
     for (;;) {
         try {
             return await link.host.start(params, token);
         }
         catch (error) {
+            // The host refused (a one-line problem): nothing started, unless an earlier try did.
             if (!(error instanceof ConnectionLost))
                 throw error;
+            progress.run = 'maybe';
             io.warning(`The SSH connection dropped while the deploy was starting; reconnecting to find the run (token ${token}), or start it.`);
             await link.reconnect(`the deploy may have started on ${settings.connection.host} as a run whose id ends in ${token}`);
         }
@@ -61697,9 +61843,6 @@ const jobLog = {
     failWithStack: (stack) => setFailed(stack.split(/\r\n|\r|\n/).map(logLine).join('\n')),
 };
 
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/comment.ts
 /**
  * The pull request comment of the pr-report command: facts in, markdown out (pure).
@@ -67334,7 +67477,7 @@ function apiErrorMessage(error, permission, level = 'write') {
 
 const PAYLOAD_KEY = 'catcolab-deploy';
 /** Names under which main leaves its record for the post step (core.saveState). */
-const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', settled: 'deploymentSettled' };
+const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', token: 'hostRunToken', settled: 'deploymentSettled' };
 /** GitHub's limit for status descriptions. */
 const DESCRIPTION_MAX = 140;
 /** How many of our newest earlier records a success looks at to make inactive. */
@@ -67369,10 +67512,8 @@ async function deployedRecord(api, environment, skipped) {
 function deploymentRecorder(api, context, io) {
     const keeper = recordKeeper(api, context, io);
     let current = null;
-    let started = false;
     return {
         async planned(plan) {
-            started = false;
             if (current?.sha === plan.target)
                 return;
             if (current) {
@@ -67381,8 +67522,10 @@ function deploymentRecorder(api, context, io) {
             }
             current = await keeper.begin(plan.target, plan.previous, plan.overrides);
         },
+        async starting(token) {
+            io.saveState(STATE.token, token);
+        },
         async started(run) {
-            started = true;
             io.saveState(STATE.run, run);
         },
         async finished(end) {
@@ -67390,13 +67533,12 @@ function deploymentRecorder(api, context, io) {
                 return;
             if (end.outcome === 'skipped') {
                 // Planned again once the host was free, the target had become older than what runs.
-                if (await keeper.settle(current, 'error', `not deployed: ${end.message}`))
-                    io.saveState(STATE.settled, 'true');
+                await keeper.skip(current, end.message);
                 return;
             }
             const message = end.outcome !== 'error'
                 ? end.message
-                : started || end.mayHaveStarted
+                : end.run === 'started' || end.run === 'maybe'
                     ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
                     : `the deploy did not start: ${end.message}`;
             await keeper.finish(current, { ...end, outcome: end.outcome, message });
@@ -67470,6 +67612,17 @@ function recordKeeper(api, context, io) {
             if (settled)
                 io.saveState(STATE.settled, 'true');
         },
+        /**
+         * A record made before the deploy turned out to be skipped: the deployment inactive (it never
+         * ran), the commit status success like the job, both saying it was skipped.
+         */
+        async skip(record, reason) {
+            const description = `skipped, not deployed: ${reason}`;
+            const deployed = record.id === null || (await deploymentStatus(record.id, 'inactive', description)) === true;
+            const committed = (await commitStatus(record.sha, 'success', description)) === true;
+            if (deployed && committed)
+                io.saveState(STATE.settled, 'true');
+        },
         /** True when every part of the record now has this status. */
         async settle(record, outcome, description) {
             const deployed = record.id === null || (await deploymentStatus(record.id, outcome, description)) === true;
@@ -67531,6 +67684,20 @@ function clip(text) {
 const WORKFLOW_BOT = 'github-actions[bot]';
 /** GitHub lists at most this many files of a pull request. */
 const FILES_LIMIT = 3000;
+/**
+ * What one file of a pull request means for the comment, by backend-paths and migrations-path
+ * (both read as path-patterns.ts reads them): the backend file it changes (a renamed file counts
+ * under its old path too), and whether it adds a migration. Pure.
+ */
+function fileClassifier(backendPaths, migrationsPaths) {
+    const isBackend = pathMatcher(backendPaths);
+    const isMigration = pathMatcher(migrationsPaths);
+    return (file) => ({
+        backendFile: isBackend(file.path) ? file.path : file.previousPath !== null && isBackend(file.previousPath) ? file.previousPath : null,
+        // Renames and copies add the file at its new path, as the deploy's git diff --no-renames sees it.
+        addedMigration: ['added', 'renamed', 'copied'].includes(file.status) && isMigration(file.path),
+    });
+}
 async function prReport(settings, api, io, context) {
     const target = settings.pullRequest ?? context.eventPullRequest;
     if (target === null)
@@ -67543,8 +67710,7 @@ async function prReport(settings, api, io, context) {
         : `nothing was ever deployed to ${settings.environment} by catcolab-deploy`);
     if (backend.later)
         io.info(`a later deploy of ${backend.later.sha} is ${backend.later.state || 'without status'}`);
-    const isBackend = picomatch_default()(settings.backendPaths, { dot: true });
-    const isMigration = (path) => settings.migrationsPaths.some((dir) => path.startsWith(`${dir}/`));
+    const classify = fileClassifier(settings.backendPaths, settings.migrationsPaths);
     // One comparison per base branch, shared by the pull requests into it.
     const comparisons = new Map();
     const compareWithBase = (baseRef, sha) => {
@@ -67589,12 +67755,10 @@ async function prReport(settings, api, io, context) {
         await call(`read the files of #${number}`, 'pull-requests', 'read', async () => {
             for await (const file of api.pullRequestFiles(number)) {
                 files++;
-                if (isBackend(file.path))
-                    backendFiles.push(file.path);
-                else if (file.previousPath !== null && isBackend(file.previousPath))
-                    backendFiles.push(file.previousPath);
-                // Renames and copies add the file at its new path, as the deploy's git diff --no-renames sees it.
-                if (['added', 'renamed', 'copied'].includes(file.status) && isMigration(file.path))
+                const { backendFile, addedMigration } = classify(file);
+                if (backendFile !== null)
+                    backendFiles.push(backendFile);
+                if (addedMigration)
                     addedMigrations.push(file.path);
             }
         });
@@ -67798,7 +67962,8 @@ async function post() {
         if (!records)
             return;
         jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`);
-        const end = await hostEnd(settings, getState(STATE.run));
+        // The run id, or, when the job died while starting it, the token its id ends in.
+        const end = await hostEnd(settings, getState(STATE.run) || getState(STATE.token));
         jobLog.info(`${end.outcome}: ${end.message}`);
         const id = getState(STATE.deployment);
         await settleRecord(records.api, records.context, io, { id: id ? Number(id) : null, sha }, end);
@@ -67818,6 +67983,9 @@ async function hostEnd(settings, run) {
         session = await connect(settings.connection);
         const host = sshHost(session, settings.repoPath);
         let result = await host.result(run);
+        // Asked by token: the result names the run.
+        if (result.run)
+            run = result.run;
         let ended = result.outcome !== 'running';
         if (!ended) {
             jobLog.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`);

@@ -31,6 +31,8 @@ export interface DeployObserver {
   planned(plan: Plan): Promise<void>
   /** The host-side run began, detached; run is its id on the host. */
   started(run: string): Promise<void>
+  /** The start is about to be sent with this token (run ids end in it): for the post step, should the job die now. */
+  starting(token: string): Promise<void>
   /** The deploy ended: with the host's result, or with an error before the action knew one (outcome 'error'). */
   finished(end: DeployEnd): Promise<void>
 }
@@ -41,9 +43,14 @@ export interface DeployEnd {
   /** The commit the host runs now; '' when unknown. */
   running: string
   message: string
-  /** With outcome error: the connection dropped while the run was being started, so it may run. */
-  mayHaveStarted?: boolean
+  /**
+   * With outcome error, how far the current plan's run got: not started, maybe (the connection
+   * dropped while it was being started), or started (the action then lost track of it).
+   */
+  run?: RunProgress
 }
+
+export type RunProgress = 'none' | 'maybe' | 'started'
 
 /** A run that finds the host changed under the lock is planned again, this many times. */
 const MAX_PLANS = 10
@@ -51,9 +58,10 @@ const MAX_PLANS = 10
 export async function deploy(settings: DeploySettings, io: DeployIO): Promise<void> {
   const link = await HostLink.open(settings, io)
   let reported = false
-  let starting = false
+  const progress: { run: RunProgress } = { run: 'none' }
   try {
     for (let attempt = 1; ; attempt++) {
+      progress.run = 'none'
       const planned = await makeDeployPlan(settings, link.host, io)
       if (planned.skip !== null) {
         reported = true
@@ -68,9 +76,8 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
       }
       await io.observer?.planned(plan)
       const nonce = randomBytes(12).toString('hex')
-      starting = true
-      const run = await startRun(settings, io, link, runParams(settings, plan, nonce))
-      starting = false
+      const run = await startRun(settings, io, link, runParams(settings, plan, nonce), progress)
+      progress.run = 'started'
       await io.observer?.started(run)
       io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
       const log = new RunLog(nonce, io)
@@ -86,7 +93,7 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    if (!reported) await io.observer?.finished({ outcome: 'error', running: '', message, mayHaveStarted: starting })
+    if (!reported) await io.observer?.finished({ outcome: 'error', running: '', message, run: progress.run })
     throw error
   } finally {
     link.close()
@@ -183,13 +190,22 @@ async function skip(settings: DeploySettings, io: DeployIO, plan: Plan, reason: 
 }
 
 /** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
-async function startRun(settings: DeploySettings, io: DeployIO, link: HostLink, params: Record<string, string>): Promise<string> {
+async function startRun(
+  settings: DeploySettings,
+  io: DeployIO,
+  link: HostLink,
+  params: Record<string, string>,
+  progress: { run: RunProgress },
+): Promise<string> {
   const token = randomBytes(12).toString('hex')
+  await io.observer?.starting(token)
   for (;;) {
     try {
       return await link.host.start(params, token)
     } catch (error) {
+      // The host refused (a one-line problem): nothing started, unless an earlier try did.
       if (!(error instanceof ConnectionLost)) throw error
+      progress.run = 'maybe'
       io.warning(`The SSH connection dropped while the deploy was starting; reconnecting to find the run (token ${token}), or start it.`)
       await link.reconnect(`the deploy may have started on ${settings.connection.host} as a run whose id ends in ${token}`)
     }

@@ -75,7 +75,9 @@ export interface Host {
 export function sshHost(ssh: SshSession, repoPath: string): Host {
   /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
   function exec([subcommand, ...args]: string[], onStdout?: (chunk: Buffer) => void) {
-    const stdin = [hostScript(), subcommand, repoPath, ...args].join('\0') + '\0'
+    const argv = [subcommand, repoPath, ...args]
+    // host.sh checks the count: a dropped connection must not pass for fewer arguments.
+    const stdin = [hostScript(), String(argv.length), ...argv].join('\0') + '\0'
     return ssh.exec(REMOTE_COMMAND, stdin, onStdout)
   }
 

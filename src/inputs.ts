@@ -354,9 +354,12 @@ function parseAllowedBranches(text: string): string[] {
   return patterns
 }
 
-/** A git remote's name (not a URL: a URL could select a transport that runs commands). */
+/**
+ * A git remote's name (not a URL: a URL could select a transport that runs commands), without
+ * "/": refs/remotes/origin/x/ must not be both origin's branch x/… and remote origin/x's.
+ */
 function parseRemote(value: string): string {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/.test(value) || refNameProblem(value)) {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(value) || refNameProblem(value)) {
     throw new UserError(`remote "${printable(value)}" is not a git remote name: name a remote of the clone, e.g. origin`)
   }
   return value

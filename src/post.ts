@@ -58,7 +58,8 @@ export async function post(): Promise<void> {
     const records = runnerRecords(settings)
     if (!records) return
     jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)
-    const end = await hostEnd(settings, core.getState(STATE.run))
+    // The run id, or, when the job died while starting it, the token its id ends in.
+    const end = await hostEnd(settings, core.getState(STATE.run) || core.getState(STATE.token))
     jobLog.info(`${end.outcome}: ${end.message}`)
     const id = core.getState(STATE.deployment)
     await settleRecord(records.api, records.context, io, { id: id ? Number(id) : null, sha }, end)
@@ -77,6 +78,8 @@ async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd
     session = await connect(settings.connection)
     const host = sshHost(session, settings.repoPath)
     let result = await host.result(run)
+    // Asked by token: the result names the run.
+    if (result.run) run = result.run
     let ended = result.outcome !== 'running'
     if (!ended) {
       jobLog.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`)

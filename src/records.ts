@@ -32,7 +32,7 @@ export interface RecordPayload {
 }
 
 /** Names under which main leaves its record for the post step (core.saveState). */
-export const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', settled: 'deploymentSettled' } as const
+export const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', token: 'hostRunToken', settled: 'deploymentSettled' } as const
 
 /** GitHub's limit for status descriptions. */
 const DESCRIPTION_MAX = 140
@@ -93,10 +93,8 @@ export async function deployedRecord(
 export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: RecordsIO): DeployObserver {
   const keeper = recordKeeper(api, context, io)
   let current: DeployRecord | null = null
-  let started = false
   return {
     async planned(plan) {
-      started = false
       if (current?.sha === plan.target) return
       if (current) {
         // Planned again after another deploy changed the host, and the ref now names another commit.
@@ -104,21 +102,23 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
       }
       current = await keeper.begin(plan.target, plan.previous, plan.overrides)
     },
+    async starting(token) {
+      io.saveState(STATE.token, token)
+    },
     async started(run) {
-      started = true
       io.saveState(STATE.run, run)
     },
     async finished(end) {
       if (!current) return
       if (end.outcome === 'skipped') {
         // Planned again once the host was free, the target had become older than what runs.
-        if (await keeper.settle(current, 'error', `not deployed: ${end.message}`)) io.saveState(STATE.settled, 'true')
+        await keeper.skip(current, end.message)
         return
       }
       const message =
         end.outcome !== 'error'
           ? end.message
-          : started || end.mayHaveStarted
+          : end.run === 'started' || end.run === 'maybe'
             ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
             : `the deploy did not start: ${end.message}`
       await keeper.finish(current, { ...end, outcome: end.outcome, message })
@@ -197,6 +197,17 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
       const settled = await this.settle(record, end.outcome, description)
       if (end.outcome === 'success' && record.id !== null) await this.inactivateEarlier(record.id)
       if (settled) io.saveState(STATE.settled, 'true')
+    },
+
+    /**
+     * A record made before the deploy turned out to be skipped: the deployment inactive (it never
+     * ran), the commit status success like the job, both saying it was skipped.
+     */
+    async skip(record: DeployRecord, reason: string): Promise<void> {
+      const description = `skipped, not deployed: ${reason}`
+      const deployed = record.id === null || (await deploymentStatus(record.id, 'inactive', description)) === true
+      const committed = (await commitStatus(record.sha, 'success', description)) === true
+      if (deployed && committed) io.saveState(STATE.settled, 'true')
     },
 
     /** True when every part of the record now has this status. */

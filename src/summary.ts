@@ -115,7 +115,7 @@ export function skipSummary(skip: { host: string; ref: string; target: string; d
     '| | |',
     '|---|---|',
     `| Target | ${codeSpan(skip.ref, { table: true })} → ${link(skip.target)} |`,
-    `| Still running | ${link(skip.deployed)} (the last deployed commit) |`,
+    `| Last deployed | ${link(skip.deployed)} (unchanged) |`,
     '',
   ].join('\n')
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
+import { REMOTE_COMMAND } from '../src/host'
 import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 
@@ -253,6 +254,20 @@ describe('the connection or the action dies mid-deploy', () => {
       holder.kill()
       await proxy.close()
     }
+  })
+
+  it('arguments cut short by a dropped connection are refused, never taken for a shorter list', async () => {
+    const h = await newHost()
+    const script = readFileSync(join(__dirname, '../src/host.sh'), 'utf8')
+    const argv = ['start', h.repoPath, 'a'.repeat(24), 'repo=x', 'run_url=y']
+    const whole = [script, String(argv.length), ...argv].join('\0') + '\0'
+    // Cut inside the last argument, and right after the one before it.
+    for (const cut of [whole.length - 3, whole.lastIndexOf('\0', whole.length - 2) + 1]) {
+      const result = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: whole.slice(0, cut) })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe('catcolab-deploy: the arguments arrived incomplete (did the connection drop?)\n')
+    }
+    expect(existsSync(join(await stateDir(h), 'runs'))).toBe(false)
   })
 
   it('fails after reconnect-timeout saying the host may still be deploying, and status tells the outcome', async () => {

@@ -78,6 +78,38 @@ describe('a ref means exactly one commit', () => {
     expect(onlyTag.outputs['deployed-sha']).toBe(E)
   })
 
+  it('looks refs up by their exact name: a tag named refs/tags/X is not the tag X, a local branch not a short sha', async () => {
+    const h = await newHost()
+    const { B, F } = h.commits
+    // git rev-parse refs/tags/v9.9.9 would fall back to refs/tags/refs/tags/v9.9.9.
+    await gitOrigin(h, ['update-ref', 'refs/tags/refs/tags/v9.9.9', F])
+    const crafted = await runAction({ ...hostInputs(h), ref: 'refs/tags/v9.9.9' })
+    expect(crafted.code).toBe(1)
+    expect(errorLine(crafted.log)).toBe(`ref refs/tags/v9.9.9 is not a branch or tag of origin, nor a commit in ${h.repoPath} after fetching`)
+    // A local branch named like B's short sha, at F: the short sha still means B.
+    await h.gitOnHost(['branch', B.slice(0, 10), F])
+    const short = await runAction({ ...hostInputs(h), ref: B.slice(0, 10) })
+    expect(short.code, short.log).toBe(0)
+    expect(short.outputs['deployed-sha']).toBe(B)
+  })
+
+  it('refuses a clone whose remote fetches more than its branches, saying how to fix it', async () => {
+    const h = await newHost()
+    const fork = await forkCommit(h)
+    await h.gitOnHost(['config', '--add', 'remote.origin.fetch', '+refs/pull/*/head:refs/remotes/origin/pr/*'])
+    const run = await runAction({ ...hostInputs(h), ref: 'refs/heads/pr/9', 'allowed-branches': '*' })
+    expect(run.code).toBe(1)
+    const fix = "git config --replace-all remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'"
+    expect(errorLine(run.log)).toBe(
+      `remote origin of ${h.repoPath} fetches more or other than its branches (+refs/heads/*:refs/remotes/origin/* +refs/pull/*/head:refs/remotes/origin/pr/*): ` +
+        `refs/remotes/origin/ must hold its branches only; on the host run: ${fix}`,
+    )
+    expect(h.events()).toEqual([])
+    await h.runAsUser(['bash', '-c', `cd -- "$1" && ${fix}`, 'bash', h.repoPath])
+    const fixed = await runAction({ ...hostInputs(h), ref: fork, 'allowed-branches': '*' })
+    expect(errorLine(fixed.log)).toContain('is on none of the branches this environment deploys from')
+  })
+
   it('expected-sha: deploys while the tag names that commit (or its tag object), refuses once it moved', async () => {
     const h = await newHost()
     const { A, C } = h.commits
@@ -221,11 +253,11 @@ describe('a deploy never goes backwards by accident', () => {
       expect(run.outputs['deployed-sha']).toBe(F)
       expect(notices(run.log)).toHaveLength(1)
       expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(F)
-      // The record made while it waited says it was not deployed; nothing claims C runs.
+      // The record made while it waited is closed as skipped: inactive, so nothing claims C runs.
       expect(api.deployments).toHaveLength(1)
       const states = api.requests.filter((r) => r.method === 'POST' && r.path.includes('/statuses')).map((r) => (r.body as { state: string }).state)
-      expect(states).toEqual(['in_progress', 'pending', 'error', 'error'])
-      expect(JSON.stringify(api.requests.at(-1)?.body)).toContain('not deployed: ref')
+      expect(states).toEqual(['in_progress', 'pending', 'inactive', 'success'])
+      expect(JSON.stringify(api.requests.at(-1)?.body)).toContain('skipped, not deployed: ref')
     } finally {
       holder.kill()
     }
