@@ -1,5 +1,5 @@
 // Tests of the fixture itself: the throwaway host must behave like a CatColab host over real SSH.
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -108,11 +108,20 @@ describe('test host fixture', () => {
     expect(status.stdout).toContain('inactive (dead)')
   })
 
-  it('cleans up on close', async () => {
+  it('cleans up on close, also a command still running detached on the host', async () => {
     const other = await createHost({ startAt: 'C' })
     expect(await other.serviceVersion()).toBe(other.commits.C)
     expect(await other.appliedMigrations()).toEqual(['1', '2'])
+    other.delay('build', 600)
+    const detached = await other.runAsUser(['sh', '-c', 'setsid catcolab-build </dev/null >/dev/null 2>&1 & echo $!'], { cwd: other.repoPath })
+    const pid = Number(detached.stdout)
+    expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(other.repoPath) // alive, in the clone, in a session of its own
     await other.close()
+    expect(existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBeFalsy()
+    const naming = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(other.root) } catch { return false }
+    })
+    expect(naming).toEqual([])
     expect(existsSync(other.root)).toBe(false)
     expect(await other.serviceVersion()).toBeNull()
     expect((await run('ssh-keyscan', ['-p', String(other.sshPort), '127.0.0.1'])).stdout).toBe('')
