@@ -3,6 +3,7 @@
 // runner does. The log is shown live, with workflow commands rendered roughly as the runner's UI
 // shows them; after each run come the job summary and the outputs.
 import { createHost, type TestHost } from './fixture/host'
+import { exitCleanlyOnInterrupt, wasInterrupted } from './fixture/interrupt'
 import { hostInputs, runAction, type ActionRun } from './run-action'
 
 interface Step {
@@ -89,12 +90,6 @@ async function main(): Promise<number> {
   const started = Date.now()
   console.log('Starting a throwaway CatColab-like host (sshd, git, PostgreSQL) on 127.0.0.1 …')
   const host = await createHost()
-  let closing: Promise<void> | undefined
-  const close = () => (closing ??= host.close())
-  process.once('SIGINT', () => {
-    console.log('\ninterrupted: removing the test host')
-    void close().finally(() => process.exit(130))
-  })
   try {
     const { commits } = host
     console.log(`Host ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${host.user}@127.0.0.1:${host.sshPort}, clone ${host.repoPath}`)
@@ -148,7 +143,8 @@ async function main(): Promise<number> {
       console.log(`\n== ${index + 1}. ${step.title} ==\n`)
       const printer = new LogPrinter()
       const t0 = Date.now()
-      const run = await runAction(step.inputs, { onLog: (log) => printer.update(log) })
+      const run = await runAction(step.inputs, { onLog: (log) => wasInterrupted() || printer.update(log) })
+      if (wasInterrupted()) return 1 // the cleanup exits; this step did not run to its end
       printer.flush()
       const seconds = ((Date.now() - t0) / 1000).toFixed(1)
       console.log(`\n--- job summary ---`)
@@ -167,15 +163,18 @@ async function main(): Promise<number> {
     }
     return 0
   } finally {
-    await close()
+    await host.close()
   }
 }
 
+// Ctrl-C, SIGTERM or `npm run demo | head` stop the demo, and leave nothing running behind.
+exitCleanlyOnInterrupt()
 main().then(
   (code) => {
     process.exitCode = code
   },
   (error: unknown) => {
+    if (wasInterrupted()) return // work cut short by the cleanup; exitCleanlyOnInterrupt exits
     console.error(error instanceof Error ? (error.stack ?? error.message) : error)
     process.exitCode = 1
   },

@@ -1,10 +1,12 @@
 // Tests of the fixture itself: the throwaway host must behave like a CatColab host over real SSH.
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
-import { run } from './fixture/proc'
+import { provideNode } from './fixture/node-bin'
+import { hostUser, run, runAs } from './fixture/proc'
 
 describe('test host fixture', () => {
   let host: TestHost
@@ -115,14 +117,41 @@ describe('test host fixture', () => {
     expect(status.stdout).toContain('inactive (dead)')
   })
 
-  it('cleans up on close', async () => {
+  it('cleans up on close, also a command still running detached on the host', async () => {
     const other = await createHost({ startAt: 'C' })
     expect(await other.serviceVersion()).toBe(other.commits.C)
     expect(await other.appliedMigrations()).toEqual(['1', '2'])
+    other.delay('build', 600)
+    const detached = await other.runAsUser(['sh', '-c', 'setsid catcolab-build </dev/null >/dev/null 2>&1 & echo $!'], { cwd: other.repoPath })
+    const pid = Number(detached.stdout)
+    expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(other.repoPath) // alive, in the clone, in a session of its own
     await other.close()
+    expect(existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBeFalsy()
+    const naming = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(other.root) } catch { return false }
+    })
+    expect(naming).toEqual([])
     expect(existsSync(other.root)).toBe(false)
     expect(await other.serviceVersion()).toBeNull()
     expect((await run('ssh-keyscan', ['-p', String(other.sshPort), '127.0.0.1'])).stdout).toBe('')
     await expect(other.appliedMigrations()).rejects.toThrow(/does not exist/)
+  })
+})
+
+describe("the host user's Node binary", () => {
+  // The checkout's own Node may be where the host user cannot reach it (a clone in root's home).
+  it.each([tmpdir(), '/dev/shm'].filter((dir) => existsSync(dir)))('in %s: a link on the same filesystem, else a copy; the host user runs it', async (parent) => {
+    const source = statSync(process.execPath)
+    const node = await provideNode(parent)
+    try {
+      expect(node.linked).toBe(statSync(parent).dev === source.dev)
+      expect(statSync(node.path).ino === source.ino).toBe(node.linked)
+      const version = await runAs(await hostUser(), { PATH: '/usr/bin:/bin' }, [node.path, '-p', 'process.version'], { cwd: '/' })
+      expect(version.stdout.trim()).toBe(process.version)
+      expect(statSync(process.execPath)).toMatchObject({ mode: source.mode, uid: source.uid })
+    } finally {
+      await node.remove()
+    }
+    expect(existsSync(node.path)).toBe(false)
   })
 })

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import type { TestHost } from './fixture/host'
+import { onInterrupt } from './fixture/interrupt'
 
 const ROOT = join(__dirname, '..')
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
@@ -86,7 +87,14 @@ export async function runAction(
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+  const unregister = onInterrupt(async () => {
+    child.kill('SIGKILL')
+    await closed
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const code = await closed
+  unregister()
   const result = {
     code,
     log,
