@@ -61309,10 +61309,17 @@ function connect(settings) {
     const offered = hostKeyAlgorithms(settings.hostKeys);
     return new Promise((resolve, reject) => {
         client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey));
-        client.once('ready', () => resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } }));
-        client.once('error', (error) => {
+        // on, not once: a refused handshake can be followed by ECONNRESET, and an 'error' with no
+        // listener would end the process. The first error decides; a promise settles once.
+        const failed = (error) => {
             client.end();
             reject(connectError(error, settings, hostKeyProblem, offered));
+        };
+        client.on('error', failed);
+        client.once('ready', () => {
+            // From here on, session() listens for errors.
+            client.removeListener('error', failed);
+            resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } });
         });
         client.connect({
             host: settings.host,
@@ -67995,7 +68002,8 @@ async function hostEnd(settings, run) {
         return endOf(run, result, ended);
     }
     catch (error) {
-        return unknown(`could not ask the host how run ${run} ended (${error instanceof Error ? error.message : String(error)})`);
+        // Why first: GitHub clips the description at 140 characters.
+        return unknown(`could not ask the host (${error instanceof Error ? error.message : String(error)}) how run ${run} ended`);
     }
     finally {
         session?.close();

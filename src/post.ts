@@ -88,7 +88,8 @@ async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd
     }
     return endOf(run, result, ended)
   } catch (error) {
-    return unknown(`could not ask the host how run ${run} ended (${error instanceof Error ? error.message : String(error)})`)
+    // Why first: GitHub clips the description at 140 characters.
+    return unknown(`could not ask the host (${error instanceof Error ? error.message : String(error)}) how run ${run} ended`)
   } finally {
     session?.close()
   }

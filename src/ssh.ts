@@ -54,12 +54,17 @@ export function connect(settings: ConnectionSettings): Promise<SshSession & { ho
 
   return new Promise((resolve, reject) => {
     client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey))
-    client.once('ready', () =>
-      resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } }),
-    )
-    client.once('error', (error: Error & { code?: string; level?: string }) => {
+    // on, not once: a refused handshake can be followed by ECONNRESET, and an 'error' with no
+    // listener would end the process. The first error decides; a promise settles once.
+    const failed = (error: Error & { code?: string; level?: string }) => {
       client.end()
       reject(connectError(error, settings, hostKeyProblem, offered))
+    }
+    client.on('error', failed)
+    client.once('ready', () => {
+      // From here on, session() listens for errors.
+      client.removeListener('error', failed)
+      resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } })
     })
     client.connect({
       host: settings.host,

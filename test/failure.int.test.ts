@@ -100,7 +100,7 @@ describe.each([true, false])('a phase fails, rollback: %s', (rollback) => {
       expect(runs).toBe(target)
       if (phase === 'restart') {
         // The new build's restart fails again: the message cannot promise anything is serving.
-        expect(error).toContain(`restart failed and restarting the services failed too: they are down; on the host run: catcolab-restart`)
+        expect(error).toContain(`restart failed and restarting the services failed too: they are down; on the host run: cd -- ${h.repoPath} && catcolab-restart`)
         expect(error).toMatch(new RegExp(`the services may be down \\(checkout ${target}\\)$`))
       } else if (phase === 'status' || phase === 'health') {
         expect(error).toContain(`${phase} failed; rollback is off, so the services were left running the new build of ${target} as is`)
@@ -313,7 +313,10 @@ describe('deploys at once on one host', () => {
     const { B, C, D, E, F } = h.commits
     const targets = [C, F, B, D, E].slice(0, count)
     h.delay('build', 0.3)
-    const runs = await Promise.all(targets.map((ref, i) => runAction({ ...hostInputs(h), ref }, { github: { GITHUB_RUN_ID: String(100 + i) } })))
+    // In any order: allow-older, or a target older than the one that landed first is skipped.
+    const runs = await Promise.all(
+      targets.map((ref, i) => runAction({ ...hostInputs(h), ref, 'allow-older': 'true' }, { github: { GITHUB_RUN_ID: String(100 + i) } })),
+    )
     for (const run of runs) expect(run.code, run.log).toBe(0)
     // Never interleaved: each build is followed by its own stop..start or restart and status.
     const events = h.events()
@@ -335,7 +338,8 @@ describe('deploys at once on one host', () => {
   it('fails after lock-timeout, naming who holds the lock and since when', async () => {
     const h = await newHost()
     const { B, C } = h.commits
-    h.delay('build', 3)
+    // Long enough for two waiters to give up on a loaded machine.
+    h.delay('build', 8)
     const holder = runAction({ ...hostInputs(h), ref: C }, { github: { GITHUB_RUN_ID: '777', GITHUB_ACTOR: 'alice' } })
     // The holder writes who it is as soon as it has the lock.
     await waitFor(async () => existsSync(join(await stateDir(h), 'current')))
@@ -395,12 +399,12 @@ describe('the host-side run is killed', () => {
   it('HEAD moved by hand between deploys: a warning, and the recorded base is still used', async () => {
     const h = await newHost()
     const { A, B, C } = h.commits
-    expect((await runAction({ ...hostInputs(h), ref: C })).code).toBe(0)
+    expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
     await h.gitOnHost(['checkout', '-q', '--detach', A])
-    const run = await runAction({ ...hostInputs(h), ref: B })
+    const run = await runAction({ ...hostInputs(h), ref: C })
     expect(run.code, run.log).toBe(0)
-    expect(run.log).toContain(`::warning::HEAD on the host (${A.slice(0, 12)}) is not the last deployed commit ${C.slice(0, 12)}: someone checked out by hand`)
-    expect(run.log).toContain(`base ${C} (the last deploy recorded on the host)`)
+    expect(run.log).toContain(`::warning::HEAD on the host (${A.slice(0, 12)}) is not the last deployed commit ${B.slice(0, 12)}: someone checked out by hand`)
+    expect(run.log).toContain(`base ${B} (the last deploy recorded on the host)`)
   })
 })
 

@@ -66,10 +66,14 @@ function parse(overrides: Record<string, string>): DeploySettings | UserError {
   }
 }
 
-/** host.sh reached exactly as over SSH (the same constant command line and stdin), but run locally. */
+/**
+ * host.sh reached exactly as over SSH (the same constant command line and stdin), but run locally.
+ * Its stdin is a socket, so bash reads ~/.bashrc as it does under sshd: HOME is an empty dir, as
+ * for a user without one (root's may start pyenv, seconds per call).
+ */
 const local: SshSession = {
   async exec(command, stdin) {
-    const result = spawnSync('bash', ['-c', command], { input: stdin, env: { PATH: process.env.PATH } })
+    const result = spawnSync('bash', ['-c', command], { input: stdin, env: { PATH: process.env.PATH, HOME: dir } })
     return { code: result.status ?? 129, stdout: result.stdout, stderr: result.stderr.toString('utf8') }
   },
   close() {},

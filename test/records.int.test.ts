@@ -159,7 +159,7 @@ describe('the post step', () => {
     expect(h.logins()).toBe(1)
   })
 
-  it('settles the record of a killed step from the result the host recorded', async () => {
+  it.each([false, true])('settles the record of a killed step from the result the host recorded (knowing only the start token: %s)', async (tokenOnly) => {
     const { h, gh, github } = await setup()
     const { B } = h.commits
     h.delay('build', 2)
@@ -168,10 +168,13 @@ describe('the post step', () => {
     expect(run.code).toBeNull()
     expect(gh.latestState(1)).toBe('in_progress')
     expect(run.state).toMatchObject({ isPost: 'true', deploymentId: '1', deploymentSha: B, deploymentSettled: '' })
-    expect(run.state.hostRun).toMatch(/^\d{8}T\d{6}\.\d{9}Z-\d+$/)
+    expect(run.state.hostRun).toMatch(/^\d{8}T\d{6}\.\d{9}Z-[0-9a-f]{24}$/)
+    expect(run.state.hostRun!.endsWith(run.state.hostRunToken!)).toBe(true)
 
     const before = gh.requests.length
-    const post = await runPost(inputs, run.state, github)
+    // A step killed while starting the run knows only the token the run's id ends in.
+    const state = tokenOnly ? { ...run.state, hostRun: '' } : run.state
+    const post = await runPost(inputs, state, github)
     expect(post.code, post.log).toBe(0)
     expect(post.log).toContain(`The deploy step ended without settling the record of ${B}`)
     expect(gh.calls().slice(before)).toEqual([
@@ -204,7 +207,7 @@ describe('the post step', () => {
     expect(post.code, post.log).toBe(0)
     const settled = gh.requests.find((r) => r.path.endsWith('/deployments/1/statuses') && r.body.state !== 'in_progress')
     expect(settled?.body.state).toBe('error')
-    expect(settled?.body.description).toMatch(/^unknown, check the host with command: status: could not ask the host how run \S+ ended \(cannot connect/)
+    expect(settled?.body.description).toMatch(/^unknown, check the host with command: status: could not ask the host \(cannot connect/)
     expect(post.log).toMatch(/error: unknown, check the host with command: status: .*connection refused/)
     expect(gh.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'error' })
   })

@@ -139,18 +139,21 @@ describe('a deploy', () => {
   it('that ends in an error says whether the host had started it', async () => {
     const before = setup()
     await before.recorder.planned(plan(B))
-    await before.recorder.finished({ outcome: 'error', running: '', message: 'host.sh start exited 1' })
+    await before.recorder.finished({ outcome: 'error', running: '', message: 'host.sh start exited 1', run: 'none' })
     expect(before.api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: 'the deploy did not start: host.sh start exited 1' })
 
-    const after = setup()
-    await after.recorder.planned(plan(B))
-    await after.recorder.started('run')
-    await after.recorder.finished({ outcome: 'error', running: '', message: 'lost the connection' })
-    expect(after.api.deployments_[0]!.statuses.at(-1)).toMatchObject({
-      state: 'error',
-      description: 'unknown, check the host with command: status: the action lost track of the deploy (lost the connection)',
-    })
-    expect(after.api.commitStatuses.at(-1)).toMatchObject({ state: 'error' })
+    for (const run of ['started', 'maybe'] as const) {
+      const after = setup()
+      await after.recorder.planned(plan(B))
+      await after.recorder.starting('0123456789abcdef01234567')
+      if (run === 'started') await after.recorder.started('run')
+      await after.recorder.finished({ outcome: 'error', running: '', message: 'lost the connection', run })
+      expect(after.api.deployments_[0]!.statuses.at(-1)).toMatchObject({
+        state: 'error',
+        description: 'unknown, check the host with command: status: the action lost track of the deploy (lost the connection)',
+      })
+      expect(after.api.commitStatuses.at(-1)).toMatchObject({ state: 'error' })
+    }
   })
 
   it('planned again for the same commit keeps its record; for another commit, starts a new one', async () => {
