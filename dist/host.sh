@@ -172,19 +172,16 @@ cmd_prepare() {
   done
   [ "$failed" = 0 ] || exit 2
   enter_repo "$repo"
-  # Into a file, so that git's exit status is checked (not a pipeline's), and paths come C-quoted
-  # as git quotes them, one per line.
-  status="$STATE/status.$$"
-  if ! git status --porcelain --untracked-files=no >"$status" 2>"$status.err"; then
-    GIT_ERROR=$(one_line "$(<"$status.err")")
-    rm -f -- "$status" "$status.err"
-    die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  # Not through a pipeline, so git's own exit status counts; paths come C-quoted as git quotes
+  # them, one per line.
+  git_out status status --porcelain --untracked-files=no \
+    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  if [ -n "$status" ]; then
+    while IFS= read -r entry; do
+      count=$((count + 1))
+      ((count <= 10)) && listed+="${entry:3} "
+    done <<<"$status"
   fi
-  while IFS= read -r entry; do
-    count=$((count + 1))
-    ((count <= 10)) && listed+="${entry:3} "
-  done <"$status"
-  rm -f -- "$status" "$status.err"
   if ((count > 0)); then
     ((count > 10)) && listed+="and $((count - 10)) more "
     die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"

@@ -61539,7 +61539,7 @@ async function deploy(settings, io) {
             const planned = await makeDeployPlan(settings, link.host, io);
             if (planned.skip !== null) {
                 reported = true;
-                await skip(settings, io, planned.plan, planned.skip);
+                await skip(settings, io, planned.prepared, planned.skip);
                 return;
             }
             const { plan } = planned;
@@ -61622,12 +61622,10 @@ async function makeDeployPlan(settings, host, io) {
         const verdict = judgeTarget(prepared, settings);
         if (verdict.action === 'refuse')
             throw new UserError(verdict.reason);
-        const diff = verdict.action === 'skip'
-            ? { ancestor: false, nameStatus: '' }
-            : await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
-        const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths);
         if (verdict.action === 'skip')
-            return { plan, skip: verdict.reason };
+            return { skip: verdict.reason, prepared };
+        const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths);
+        const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths);
         plan.warnings.unshift(...verdict.warnings);
         plan.overrides = [
             ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
@@ -61653,14 +61651,16 @@ async function makeDeployPlan(settings, host, io) {
     }
 }
 /** A target older than what runs: nothing changes and nothing is recorded; the deployed commit is the output. */
-async function skip(settings, io, plan, reason) {
+async function skip(settings, io, prepared, reason) {
+    // Only a target older than the recorded commit is skipped: the record is what runs.
+    const deployed = prepared.record;
     io.notice(reason);
-    io.setOutput('previous-sha', plan.previous);
-    io.setOutput('deployed-sha', plan.base);
+    io.setOutput('previous-sha', prepared.head);
+    io.setOutput('deployed-sha', deployed);
     io.setOutput('migrated', 'false');
     io.setOutput('new-migrations', '');
-    await io.observer?.finished({ outcome: 'skipped', running: plan.base, message: reason });
-    await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: plan.target, deployed: plan.base, reason, commitUrl: io.commitUrl }));
+    await io.observer?.finished({ outcome: 'skipped', running: deployed, message: reason });
+    await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: prepared.target, deployed, reason, commitUrl: io.commitUrl }));
 }
 /** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
 async function startRun(settings, io, link, params, progress) {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
-import { sshHost, type Host, type KeyValues } from './host'
+import { sshHost, type Host, type KeyValues, type Prepared } from './host'
 import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
 import { RunLog, type LogSink, type PhaseTiming } from './run-log'
@@ -65,7 +65,7 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
       const planned = await makeDeployPlan(settings, link.host, io)
       if (planned.skip !== null) {
         reported = true
-        await skip(settings, io, planned.plan, planned.skip)
+        await skip(settings, io, planned.prepared, planned.skip)
         return
       }
       const { plan } = planned
@@ -129,11 +129,8 @@ class HostLink {
   }
 }
 
-interface Planned {
-  plan: Plan
-  /** Why the target is skipped, or null when it deploys. */
-  skip: string | null
-}
+/** A plan to run, or why the target is skipped (older than what runs), with the host's facts. */
+type Planned = { plan: Plan; skip: null } | { skip: string; prepared: Prepared }
 
 async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO): Promise<Planned> {
   io.startGroup('plan')
@@ -151,12 +148,9 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
     io.info(`ref ${settings.ref} is ${prepared.target}`)
     const verdict = judgeTarget(prepared, settings)
     if (verdict.action === 'refuse') throw new UserError(verdict.reason)
-    const diff =
-      verdict.action === 'skip'
-        ? { ancestor: false, nameStatus: '' }
-        : await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
+    if (verdict.action === 'skip') return { skip: verdict.reason, prepared }
+    const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
     const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths)
-    if (verdict.action === 'skip') return { plan, skip: verdict.reason }
     plan.warnings.unshift(...verdict.warnings)
     plan.overrides = [
       ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
@@ -179,14 +173,16 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
 }
 
 /** A target older than what runs: nothing changes and nothing is recorded; the deployed commit is the output. */
-async function skip(settings: DeploySettings, io: DeployIO, plan: Plan, reason: string): Promise<void> {
+async function skip(settings: DeploySettings, io: DeployIO, prepared: Prepared, reason: string): Promise<void> {
+  // Only a target older than the recorded commit is skipped: the record is what runs.
+  const deployed = prepared.record
   io.notice(reason)
-  io.setOutput('previous-sha', plan.previous)
-  io.setOutput('deployed-sha', plan.base)
+  io.setOutput('previous-sha', prepared.head)
+  io.setOutput('deployed-sha', deployed)
   io.setOutput('migrated', 'false')
   io.setOutput('new-migrations', '')
-  await io.observer?.finished({ outcome: 'skipped', running: plan.base, message: reason })
-  await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: plan.target, deployed: plan.base, reason, commitUrl: io.commitUrl }))
+  await io.observer?.finished({ outcome: 'skipped', running: deployed, message: reason })
+  await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: prepared.target, deployed, reason, commitUrl: io.commitUrl }))
 }
 
 /** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
