@@ -22,19 +22,20 @@ export interface DeployIO extends LogSink {
   commitUrl(sha: string): string
   /** Waits between reconnect attempts; tests make it instant. */
   sleep(ms: number): Promise<void>
-  /** Told how the deploy goes (records.ts keeps GitHub's deployment records with it); never throws. */
+  /** Told how the deploy goes (records.ts keeps GitHub's deployment records with it); never throws, never waits. */
   observer?: DeployObserver
 }
 
+/** Told, synchronously, how the deploy goes: whatever it does with that goes alongside the deploy. */
 export interface DeployObserver {
   /** A plan was made and is about to run (again, with a new plan, after the host changed under it). Not for a dry run. */
-  planned(plan: Plan): Promise<void>
+  planned(plan: Plan): void
   /** The host-side run began, detached; run is its id on the host. */
-  started(run: string): Promise<void>
+  started(run: string): void
   /** The start is about to be sent with this token (run ids end in it): for the post step, should the job die now. */
-  starting(token: string): Promise<void>
+  starting(token: string): void
   /** The deploy ended: with the host's result, or with an error before the action knew one (outcome 'error'). */
-  finished(end: DeployEnd): Promise<void>
+  finished(end: DeployEnd): void
 }
 
 export interface DeployEnd {
@@ -42,7 +43,14 @@ export interface DeployEnd {
   outcome: 'success' | 'failure' | 'error' | 'skipped'
   /** The commit the host runs now; '' when unknown. */
   running: string
+  /** For the log: may quote the host's commands and output. */
   message: string
+  /**
+   * The host's own word for how its run ended (success, failed, rolled-back, lock-timeout, stale,
+   * or running when the run died) and the phase that failed: facts GitHub's records are written
+   * from, where the message is not fit to go.
+   */
+  host?: { outcome: string; failedPhase: string }
   /**
    * With outcome error, how far the current plan's run got: not started, maybe (the connection
    * dropped while it was being started), or started (the action then lost track of it).
@@ -74,11 +82,11 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
         await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null)
         return
       }
-      await io.observer?.planned(plan)
+      io.observer?.planned(plan)
       const nonce = randomBytes(12).toString('hex')
       const run = await startRun(settings, io, link, runParams(settings, plan, nonce), progress)
       progress.run = 'started'
-      await io.observer?.started(run)
+      io.observer?.started(run)
       io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
       const log = new RunLog(nonce, io)
       await followRun(io, link, run, log)
@@ -93,7 +101,7 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    if (!reported) await io.observer?.finished({ outcome: 'error', running: '', message, run: progress.run })
+    if (!reported) io.observer?.finished({ outcome: 'error', running: '', message, run: progress.run })
     throw error
   } finally {
     link.close()
@@ -181,7 +189,7 @@ async function skip(settings: DeploySettings, io: DeployIO, prepared: Prepared, 
   io.setOutput('deployed-sha', deployed)
   io.setOutput('migrated', 'false')
   io.setOutput('new-migrations', '')
-  await io.observer?.finished({ outcome: 'skipped', running: deployed, message: reason })
+  io.observer?.finished({ outcome: 'skipped', running: deployed, message: reason })
   await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: prepared.target, deployed, reason, commitUrl: io.commitUrl }))
 }
 
@@ -194,7 +202,7 @@ async function startRun(
   progress: { run: RunProgress },
 ): Promise<string> {
   const token = randomBytes(12).toString('hex')
-  await io.observer?.starting(token)
+  io.observer?.starting(token)
   for (;;) {
     try {
       return await link.host.start(params, token)
@@ -295,7 +303,12 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
     : null
   const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
-  await io.observer?.finished({ outcome: outcome === 'success' ? 'success' : 'failure', running, message })
+  io.observer?.finished({
+    outcome: outcome === 'success' ? 'success' : 'failure',
+    running,
+    message,
+    host: { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' },
+  })
   await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs)
   if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; ${state}`)
 }

@@ -131,32 +131,47 @@ export interface GitHubOptions {
   unpacedOnLoopback?: boolean
 }
 
-/** One call, retries included, may take this long: a hung API must never hold a deploy. */
-const REQUEST_TIMEOUT_MS = 30_000
-/** Waiting longer than this for a rate limit to reset is not worth it for a record. */
-const MAX_RATE_LIMIT_WAIT_S = 60
+/** Rate-limit waits the client accepts: longer is not worth it for a record or a comment. */
+export const MAX_RATE_LIMIT_WAIT_S = 60
+/**
+ * One call, retries and an accepted rate-limit wait included, may take this long: a hung API must
+ * never hold a deploy, and a wait the client accepts must fit (the retry follows the wait).
+ */
+export const REQUEST_TIMEOUT_MS = (MAX_RATE_LIMIT_WAIT_S + 30) * 1000
+/** Not retried on failure: plugin-retry's list, plus 429, which throttling waits out as GitHub says. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 
 export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
   const [owner = '', repo = ''] = options.repository.split('/')
-  const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-    const retrying = retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
-    options.warn(`GitHub ${kind} hit by ${request.method} ${request.url}; ${retrying ? `retrying in ${retryAfter} s` : 'giving up'}`)
-    return retrying
-  }
+  const onLimit =
+    (kind: 'primary' | 'secondary') =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const retrying = retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
+      const at = new Date(Date.now() + retryAfter * 1000).toISOString().slice(11, 19)
+      const what =
+        kind === 'primary'
+          ? `GitHub's rate limit for this token is used up until ${at} UTC (${retryAfter} s)`
+          : `GitHub's secondary rate limit asks to wait ${retryAfter} s (until ${at} UTC)`
+      const then = retrying ? `waiting, then retrying` : retryCount > 0 ? 'it was hit again after waiting: giving up' : `that is more than ${MAX_RATE_LIMIT_WAIT_S} s: giving up`
+      options.warn(`${what}: ${request.method} ${pathOf(request.url)} is ${then}`)
+      return retrying
+    }
   const octokit = getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,
+      retry: { doNotRetry: DO_NOT_RETRY },
       throttle: {
-        onRateLimit: onLimit('rate limit'),
-        onSecondaryRateLimit: onLimit('secondary rate limit'),
+        onRateLimit: onLimit('primary'),
+        onSecondaryRateLimit: onLimit('secondary'),
         ...(options.unpacedOnLoopback && isLoopback(options.baseUrl) ? { write: UNPACED, notifications: UNPACED } : {}),
       },
     },
     retry,
     throttling,
   )
-  // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers retries.
+  // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers
+  // retries and waits.
   octokit.hook.wrap('request', (request, endpoint) =>
     request({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } }),
   )
@@ -304,11 +319,61 @@ function commentOf(comment: { id: number; body?: string; user: { login: string }
   return { id: comment.id, body: comment.body ?? '', author: comment.user?.login ?? '', url: comment.html_url }
 }
 
-/** One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual ones. */
+/** The API path of a request URL, without the host and query: what a message names. */
+function pathOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).pathname : url.split('?')[0]!
+}
+
+interface ErrorParts {
+  status: number | null
+  message: string
+  headers: Record<string, string | undefined>
+  request: { method?: string; url?: string }
+}
+
+function partsOf(error: unknown): ErrorParts {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; response?: { headers?: unknown }; request?: unknown }
+  return {
+    status: typeof e.status === 'number' ? e.status : null,
+    // Octokit appends the docs URL and GitHub's errors array: the first line, without the URL.
+    message: (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, ''),
+    headers: (e.response?.headers ?? {}) as Record<string, string | undefined>,
+    request: (e.request ?? {}) as { method?: string; url?: string },
+  }
+}
+
+/** What a rate-limit answer says about waiting; null when the answer is no rate limit. */
+export function rateLimitOf(error: unknown): string | null {
+  const { status, message, headers } = partsOf(error)
+  if (status !== 403 && status !== 429) return null
+  if (headers['x-ratelimit-remaining'] === '0') {
+    const reset = Number(headers['x-ratelimit-reset'])
+    const at = Number.isFinite(reset) && reset > 0 ? ` at ${new Date(reset * 1000).toISOString().slice(11, 19)} UTC` : ''
+    return `GitHub's rate limit for this token is used up and resets${at || ' within the hour'}: run again after that`
+  }
+  if (/\bsecondary rate limit\b/i.test(message) || headers['retry-after'] !== undefined) {
+    const after = headers['retry-after'] ? ` GitHub asked to wait ${headers['retry-after']} s;` : ''
+    return `GitHub's secondary rate limit (too many requests at once):${after} run again in a few minutes`
+  }
+  return null
+}
+
+/**
+ * One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual
+ * ones. Only GitHub's "not accessible" 403 means a missing permission; a 404 names what GitHub
+ * did not find (for a private repository, also what the token may not see).
+ */
 export function apiErrorMessage(error: unknown, permission: string, level: 'read' | 'write' = 'write'): string {
-  const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : null
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, '')
+  const { status, message, request } = partsOf(error)
+  if (status === null) return message
+  const limit = rateLimitOf(error)
+  if (limit) return `HTTP ${status}: ${message}: ${limit}`
   if (status === 401) return `HTTP 401: ${message}: github-token is not a valid token`
-  if (status === 403 || status === 404) return `HTTP ${status}: ${message}: the job needs permissions: ${permission}: ${level}`
-  return status ? `HTTP ${status}: ${message}` : message
+  if (status === 403 && /resource not accessible by integration/i.test(message)) return `HTTP 403: ${message}: the job needs permissions: ${permission}: ${level}`
+  if (status === 403 && /resource not accessible by personal access token/i.test(message)) return `HTTP 403: ${message}: github-token needs the ${permission} permission (${level})`
+  if (status === 404) {
+    const what = request.url ? `${request.method ?? 'GET'} ${pathOf(request.url)}` : 'what was asked for'
+    return `HTTP 404: ${message}: GitHub found nothing at ${what} (or github-token may not see it)`
+  }
+  return `HTTP ${status}: ${message}`
 }

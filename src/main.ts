@@ -45,9 +45,14 @@ export async function run(): Promise<void> {
       commitUrl: (sha) => `${server}/${repository}/commit/${sha}`,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }
-    // A dry run records nothing.
-    if (settings.command === 'deploy') await deploy(settings, { ...io, observer: settings.dryRun ? undefined : recordsFor(settings) })
-    else await status(settings, io)
+    if (settings.command === 'status') return await status(settings, io)
+    // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
+    const records = settings.dryRun ? undefined : recordsFor(settings)
+    try {
+      await deploy(settings, { ...io, observer: records })
+    } finally {
+      await records?.done()
+    }
   } catch (error) {
     // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.
     if (error instanceof UserError) jobLog.fail(error.message)

@@ -5,12 +5,12 @@
  * and gives the record main left in progress its final status.
  */
 import * as core from '@actions/core'
-import type { DeployEnd, DeployObserver } from './deploy'
+import type { DeployEnd } from './deploy'
 import { gitHubApi } from './github'
 import { sshHost, type Host, type KeyValues } from './host'
 import { parseSettings, type DeploySettings } from './inputs'
 import { jobLog } from './log'
-import { deploymentRecorder, settleRecord, STATE, type RecordContext, type RecordsIO, type Settled } from './records'
+import { deploymentRecorder, settleRecord, STATE, type DeployRecorder, type RecordContext, type RecordsIO, type Settled } from './records'
 import { connect } from './ssh'
 
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
@@ -23,7 +23,7 @@ const io: RecordsIO = {
 }
 
 /** The observer that keeps GitHub's records of this deploy, or undefined when none is asked for. */
-export function recordsFor(settings: DeploySettings): DeployObserver | undefined {
+export function recordsFor(settings: DeploySettings): DeployRecorder | undefined {
   const records = runnerRecords(settings)
   return records ? deploymentRecorder(records.api, records.context, io) : undefined
 }
@@ -70,8 +70,8 @@ export async function post(): Promise<void> {
 
 /** How the host says the run ended; when it cannot say, an error telling where to look. */
 async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd & { outcome: Settled }> {
-  // The advice first: GitHub cuts descriptions at 140 characters.
-  const unknown = (why: string): DeployEnd & { outcome: Settled } => ({ outcome: 'error', running: '', message: `unknown, check the host with command: status: ${why}` })
+  // For the log; GitHub's record gets a description built from the outcome alone (records.ts endDescription).
+  const unknown = (why: string): DeployEnd & { outcome: Settled } => ({ outcome: 'error', running: '', run: 'maybe', message: `unknown, check the host with command: status: ${why}` })
   if (!run) return unknown('the job ended while the deploy was starting')
   let session
   try {
@@ -88,7 +88,6 @@ async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd
     }
     return endOf(run, result, ended)
   } catch (error) {
-    // Why first: GitHub clips the description at 140 characters.
     return unknown(`could not ask the host (${error instanceof Error ? error.message : String(error)}) how run ${run} ended`)
   } finally {
     session?.close()
@@ -111,11 +110,12 @@ async function waitForRun(host: Host, run: string, ms: number): Promise<boolean>
 
 function endOf(run: string, result: KeyValues, ended: boolean): DeployEnd & { outcome: Settled } {
   const running = result.running ?? ''
-  if (result.outcome === 'success') return { outcome: 'success', running, message: result.message ?? '' }
+  const host = { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' }
+  if (result.outcome === 'success') return { outcome: 'success', running, message: result.message ?? '', host }
   if (result.outcome === 'running') {
     return ended
-      ? { outcome: 'failure', running, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
-      : { outcome: 'error', running, message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` }
+      ? { outcome: 'failure', running, host, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
+      : { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` }
   }
-  return { outcome: 'failure', running, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` }
+  return { outcome: 'failure', running, host, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` }
 }

@@ -14,7 +14,7 @@
  * leaves GitHub's alone (GitHub settles them itself when the job ends).
  */
 import type { DeployEnd, DeployObserver } from './deploy'
-import { apiErrorMessage, type CommitState, type Deployment, type DeploymentState, type DeploymentStatus, type GitHubApi } from './github'
+import { apiErrorMessage, rateLimitOf, type CommitState, type Deployment, type DeploymentState, type DeploymentStatus, type GitHubApi } from './github'
 import type { RecordSettings } from './inputs'
 
 export const PAYLOAD_KEY = 'catcolab-deploy'
@@ -89,46 +89,94 @@ export async function deployedRecord(
   return null
 }
 
-/** Keeps the record of one deploy run; main.ts passes it to deploy() as its observer. */
-export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: RecordsIO): DeployObserver {
+/** An observer that keeps the record of one deploy. */
+export interface DeployRecorder extends DeployObserver {
+  /** Resolves once every record update so far was sent (or given up with a warning). */
+  done(): Promise<void>
+}
+
+/**
+ * Keeps the record of one deploy run; main.ts passes it to deploy() as its observer and awaits
+ * done() before the step ends. Updates go out in order, alongside the deploy: the deploy never
+ * waits for GitHub (a rate-limit wait on a record must not delay the host's run). What the post
+ * step needs is saved at once.
+ */
+export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: RecordsIO): DeployRecorder {
   const keeper = recordKeeper(api, context, io)
   let current: DeployRecord | null = null
+  let queue: Promise<void> = Promise.resolve()
+  // Each update waits for the one before. attempt() turns API failures into warnings; anything
+  // else is a bug, and a warning too: recording never fails a deploy.
+  const then = (update: () => Promise<void>) => {
+    queue = queue.then(update).catch((error: unknown) => io.warning(`could not update the deployment record: ${error instanceof Error ? error.message : String(error)}`))
+  }
   return {
-    async planned(plan) {
+    planned(plan) {
       if (current?.sha === plan.target) return
-      if (current) {
+      const replaced = current
+      const record: DeployRecord = { id: null, sha: plan.target }
+      current = record
+      keeper.saveBegun(record)
+      then(async () => {
         // Planned again after another deploy changed the host, and the ref now names another commit.
-        await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${short(plan.target)} by the time the host was free`)
-      }
-      current = await keeper.begin(plan.target, plan.previous, plan.overrides)
+        if (replaced) await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${short(plan.target)} by the time the host was free`)
+        await keeper.begin(record, plan.previous, plan.overrides)
+      })
     },
-    async starting(token) {
+    starting(token) {
       io.saveState(STATE.token, token)
     },
-    async started(run) {
+    started(run) {
       io.saveState(STATE.run, run)
     },
-    async finished(end) {
-      if (!current) return
-      if (end.outcome === 'skipped') {
-        // Planned again once the host was free, the target had become older than what runs.
-        await keeper.skip(current, end.message)
-        return
-      }
-      const message =
-        end.outcome !== 'error'
-          ? end.message
-          : end.run === 'started' || end.run === 'maybe'
-            ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
-            : `the deploy did not start: ${end.message}`
-      await keeper.finish(current, { ...end, outcome: end.outcome, message })
+    finished(end) {
+      const record = current
+      if (!record) return
+      then(() => (end.outcome === 'skipped' ? keeper.skip(record, end) : keeper.finish(record, { ...end, outcome: end.outcome })))
     },
+    done: () => queue,
   }
 }
 
 /** Gives a record left unsettled its final status (the post step, after the job was cancelled). */
 export async function settleRecord(api: GitHubApi, context: RecordContext, io: RecordsIO, record: DeployRecord, end: DeployEnd & { outcome: Settled }): Promise<void> {
   await recordKeeper(api, context, io).finish(record, end)
+}
+
+/**
+ * The one line GitHub shows for how a deploy ended, built from facts only: never the host's
+ * messages, commands or output, which anyone who can read the repository would see (log masking
+ * does not reach API calls). It starts with what the host runs, so a description GitHub clips
+ * still says it. The log says the rest: what failed, and what to run.
+ */
+export function endDescription(ref: string, sha: string, end: DeployEnd): string {
+  const target = short(sha)
+  const runs = end.running ? `runs ${short(end.running)}` : 'the services may be down'
+  const phase = end.host && /^[a-z][a-z-]{0,40}$/.test(end.host.failedPhase) ? end.host.failedPhase : ''
+  const at = phase ? ` at ${phase}` : ''
+  switch (end.outcome) {
+    case 'success':
+      return `runs ${target}: deployed${sha.startsWith(ref) ? '' : ` ${ref}`}`
+    case 'skipped':
+      return `${runs}: skipped ${target}, older than what runs`
+    case 'error':
+      return end.run === 'started' || end.run === 'maybe'
+        ? `unknown: the action lost track of the deploy of ${target}; check the host with command: status`
+        : `not deployed: the deploy of ${target} did not start; see the run's log`
+    case 'failure':
+      switch (end.host?.outcome) {
+        case 'lock-timeout':
+          return `${runs}: not deployed, another deploy held the host too long`
+        case 'stale':
+          return `${runs}: not deployed, other deploys kept changing the host`
+        case 'rolled-back':
+          return `${runs}: the deploy of ${target} failed${at} and was rolled back`
+        case 'running':
+          return `${runs}: the deploy of ${target} died${at}; check the host with command: status`
+        default:
+          return `${runs}: the deploy of ${target} failed${at}; see the run's log`
+      }
+  }
 }
 
 function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
@@ -143,8 +191,9 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
     try {
       return await call()
     } catch (error) {
+      // A refusal stands for the run; a rate limit passes, so later updates are still tried.
       const status = (error as { status?: unknown }).status
-      if (status === 401 || status === 403 || status === 404) refused.add(permission)
+      if (!rateLimitOf(error) && (status === 401 || status === 403 || status === 404)) refused.add(permission)
       io.warning(`could not ${what} (${apiErrorMessage(error, permission)}); the deploy itself is not affected`)
       return undefined
     }
@@ -168,10 +217,15 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
     })
 
   return {
-    /** overrides: the opt-out inputs the deploy needed, named in its payload and description. */
-    async begin(sha: string, previous: string, overrides: string[] = []): Promise<DeployRecord> {
-      io.saveState(STATE.sha, sha)
+    /** Saves at once what the post step needs to settle a record of this commit. */
+    saveBegun(record: DeployRecord): void {
+      io.saveState(STATE.sha, record.sha)
       io.saveState(STATE.settled, '')
+    },
+
+    /** Creates the deployment (its id goes into record), in progress. overrides: the opt-out inputs the deploy needed. */
+    async begin(record: DeployRecord, previous: string, overrides: string[] = []): Promise<void> {
+      const { sha } = record
       const payload: RecordPayload = { version: 1, ref: context.ref, previous, run_url: context.runUrl, ...(overrides.length > 0 ? { overrides } : {}) }
       const id = await attempt('deployments', `create a deployment record in ${environment}`, () =>
         api.createDeployment({
@@ -183,17 +237,17 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
         }),
       )
       if (id !== undefined) {
+        record.id = id
         io.setOutput('deployment-id', String(id))
         io.saveState(STATE.deployment, String(id))
-        await deploymentStatus(id, 'in_progress', `deploying ${named(context.ref, sha)}`)
+        await deploymentStatus(id, 'in_progress', `runs ${short(previous)}: deploying ${named(context.ref, sha)}`)
       }
       await commitStatus(sha, 'pending', `deploying to ${environment}`)
-      return { id: id ?? null, sha }
     },
 
     /** The final status; after a success, earlier records become inactive. */
     async finish(record: DeployRecord, end: DeployEnd & { outcome: Settled }): Promise<void> {
-      const description = end.outcome === 'success' ? `deployed ${named(context.ref, record.sha)}` : end.message
+      const description = endDescription(context.ref, record.sha, end)
       const settled = await this.settle(record, end.outcome, description)
       if (end.outcome === 'success' && record.id !== null) await this.inactivateEarlier(record.id)
       if (settled) io.saveState(STATE.settled, 'true')
@@ -203,8 +257,8 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
      * A record made before the deploy turned out to be skipped: the deployment inactive (it never
      * ran), the commit status success like the job, both saying it was skipped.
      */
-    async skip(record: DeployRecord, reason: string): Promise<void> {
-      const description = `skipped, not deployed: ${reason}`
+    async skip(record: DeployRecord, end: DeployEnd): Promise<void> {
+      const description = endDescription(context.ref, record.sha, end)
       const deployed = record.id === null || (await deploymentStatus(record.id, 'inactive', description)) === true
       const committed = (await commitStatus(record.sha, 'success', description)) === true
       if (deployed && committed) io.saveState(STATE.settled, 'true')

@@ -4,7 +4,12 @@
 // with route(). What GitHub does and the stand-in mimics:
 // - auth: "Authorization: token <t>" (or Bearer) must carry the token, else 401 Bad credentials;
 // - errors: JSON { message, documentation_url, status }, as Octokit's RequestError expects;
-// - lists: newest first, per_page (default 30, at most 100) and page, with a Link header;
+// - lists: newest first, per_page (default 30, at most 100) and page, with a Link header whose
+//   URLs name the repository by id (/repositories/<id>/…), as GitHub's do; those paths answer too;
+// - rate limits, on demand (rateLimit()): the primary limit (403 or 429, x-ratelimit-remaining: 0
+//   and x-ratelimit-reset) and secondary limits (403 or 429, GitHub's message, often retry-after);
+// - a job that names an `environment:` gets a deployment of GitHub's own (startJob()), set to
+//   success when the job ends (endJob()), with the auto-inactivation below;
 // - creating a deployment without required_contexts is refused (409) while any commit status
 //   context of the commit is not success; ref must name a commit (a full sha, or a ref in refs);
 // - a success deployment status with auto_inactive (the default) adds an inactive status to
@@ -21,6 +26,8 @@ export interface ApiRequest {
   body: any
   /** From the Authorization header; null when there was none. */
   token: string | null
+  /** When it arrived (Date.now()). */
+  at: number
 }
 
 export interface Reply {
@@ -80,12 +87,37 @@ export interface GitHubStandIn {
   /** Answers requests that match (all, by default) with this status and message instead. */
   refuse(status: number, message: string, matches?: (request: ApiRequest) => boolean): void
   route(method: string, pattern: RegExp, handler: Handler): void
+  /**
+   * Answers the next `times` (default 1) matching requests as GitHub does when a rate limit is
+   * hit: primary (the token's hourly budget is used up; resets resetIn s from now) or secondary
+   * (with retry-after when given).
+   */
+  rateLimit(limit: RateLimit): void
+  /** GitHub's own deployment for a job with `environment:`, made as the job starts: queued, then in_progress. */
+  startJob(fields: { sha: string; environment: string; ref?: string }): StoredDeployment
+  /** The job ended: GitHub sets its deployment's final state, success inactivating earlier successes. */
+  endJob(job: StoredDeployment, state?: 'success' | 'failure' | 'error'): void
   /** A deployment made earlier (by the action, or by GitHub for a job), with these statuses in order. */
   seedDeployment(fields: Partial<Omit<StoredDeployment, 'id' | 'statuses'>> & { sha: string; environment: string }, states?: string[]): StoredDeployment
   /** The latest status's state of a deployment; undefined when it has none. */
   latestState(id: number): string | undefined
   close(): Promise<void>
 }
+
+export interface RateLimit {
+  kind: 'primary' | 'secondary'
+  /** GitHub answers either. */
+  status?: 403 | 429
+  /** Secondary: the retry-after header, in seconds; none when undefined. */
+  retryAfter?: number
+  /** Primary: seconds until x-ratelimit-reset. */
+  resetIn?: number
+  times?: number
+  matches?: (request: ApiRequest) => boolean
+}
+
+/** The repository's id, as Link headers name it. */
+export const REPOSITORY_ID = 612345678
 
 export interface StandInOptions {
   token?: string
@@ -106,7 +138,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
   const actor = options.actor ?? 'github-actions[bot]'
   const prefix = `/repos/${repository}`
   const routes: { method: string; pattern: RegExp; handler: Handler }[] = []
-  const refusals: { status: number; message: string; matches: (request: ApiRequest) => boolean }[] = []
+  const refusals: { matches: (request: ApiRequest) => boolean; reply: () => Reply; times: number }[] = []
   const requests: ApiRequest[] = []
   const deployments: StoredDeployment[] = []
   const commitStatuses: StoredCommitStatus[] = []
@@ -124,12 +156,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     const perPage = Math.min(Number(request.query.per_page ?? 30) || 30, 100)
     const number = Math.max(Number(request.query.page ?? 1) || 1, 1)
     const last = Math.max(Math.ceil(items.length / perPage), 1)
-    const link = (n: number) => {
-      const query = new URLSearchParams({ ...request.query, per_page: String(perPage), page: String(n) })
-      return `<${url}${request.path}?${query}>`
-    }
-    const links = number < last ? [`${link(number + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []
-    return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: links.length ? { link: links.join(', ') } : {} }
+    return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: pageLinks(url, request, number, last, perPage) }
   }
 
   const deploymentJson = (d: StoredDeployment) => ({
@@ -191,6 +218,14 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     }
     deployments.push(d)
     return d
+  }
+
+  /** GitHub's auto-inactivation after a success: earlier successes of the environment, unless production or transient. */
+  function inactivateBefore(d: StoredDeployment): void {
+    for (const earlier of deployments) {
+      const inactivate = earlier.id < d.id && earlier.environment === d.environment && !earlier.production_environment && !earlier.transient_environment
+      if (inactivate && latest(earlier)?.state === 'success') addStatus(earlier, 'inactive')
+    }
   }
 
   function contextsNotSuccess(sha: string): string[] {
@@ -256,13 +291,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
           log_url: body.log_url ?? body.target_url ?? '',
           environment_url: body.environment_url ?? '',
         })
-        if (body.state === 'success' && body.auto_inactive !== false) {
-          for (const earlier of deployments) {
-            const inactivate =
-              earlier.id < d.id && earlier.environment === d.environment && !earlier.production_environment && !earlier.transient_environment
-            if (inactivate && latest(earlier)?.state === 'success') addStatus(earlier, 'inactive')
-          }
-        }
+        if (body.state === 'success' && body.auto_inactive !== false) inactivateBefore(d)
         return { status: 201, body: statusJson(d, status) }
       },
     },
@@ -305,7 +334,12 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
   ]
 
   function answer(request: ApiRequest): Reply {
-    for (const refusal of refusals) if (refusal.matches(request)) return error(refusal.status, refusal.message)
+    for (const refusal of refusals) {
+      if (refusal.times > 0 && refusal.matches(request)) {
+        refusal.times--
+        return refusal.reply()
+      }
+    }
     if (request.token !== token) return error(401, 'Bad credentials')
     // Later routes override earlier ones; standard ones live under the repository.
     for (const route of [...routes].reverse()) {
@@ -327,13 +361,17 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     for await (const chunk of incoming) chunks.push(chunk as Buffer)
     const text = Buffer.concat(chunks).toString('utf8')
     const parsed = new URL(incoming.url ?? '/', 'http://stand-in')
+    // Link headers name the repository by id: the same resources.
+    const byId = `/repositories/${REPOSITORY_ID}/`
+    const pathname = parsed.pathname.startsWith(byId) ? `${prefix}/${parsed.pathname.slice(byId.length)}` : parsed.pathname
     const authorization = incoming.headers.authorization ?? ''
     const request: ApiRequest = {
       method: incoming.method ?? 'GET',
-      path: decodeURIComponent(parsed.pathname),
+      path: decodeURIComponent(pathname),
       query: Object.fromEntries(parsed.searchParams),
       body: text ? JSON.parse(text) : undefined,
       token: /^(token|bearer) /i.test(authorization) ? authorization.replace(/^\S+ /, '') : null,
+      at: Date.now(),
     }
     requests.push(request)
     const reply = answer(request)
@@ -363,7 +401,21 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
         return `${r.method} ${r.path.replace(prefix, '~')}${query ? `?${query}` : ''}`
       }),
     refuse(status, message, matches = () => true) {
-      refusals.push({ status, message, matches })
+      refusals.push({ matches, reply: () => error(status, message), times: Infinity })
+    },
+    rateLimit({ kind, status = 403, retryAfter, resetIn = 600, times = 1, matches = () => true }) {
+      refusals.push({ matches, times, reply: () => rateLimited(kind, status, retryAfter, resetIn) })
+    },
+    startJob({ sha, environment, ref = 'main' }) {
+      // GitHub's job deployments carry no payload of ours; the job's token makes them.
+      const job = addDeployment({ sha, ref, environment, payload: {}, production_environment: false, creator: 'github-actions[bot]' })
+      addStatus(job, 'queued')
+      addStatus(job, 'in_progress')
+      return job
+    },
+    endJob(job, state = 'success') {
+      addStatus(job, state)
+      if (state === 'success') inactivateBefore(job)
     },
     route(method, pattern, handler) {
       routes.push({ method, pattern, handler })
@@ -380,4 +432,40 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
         server.close(() => resolve())
       }),
   }
+}
+
+/** GitHub's answer when a rate limit is hit (its documented headers and messages). */
+function rateLimited(kind: 'primary' | 'secondary', status: number, retryAfter: number | undefined, resetIn: number): Reply {
+  const reset = String(Math.floor(Date.now() / 1000) + resetIn)
+  if (kind === 'primary') {
+    return {
+      status,
+      body: { message: 'API rate limit exceeded for installation ID 4242.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) },
+      headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '1000', 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'core' },
+    }
+  }
+  return {
+    status,
+    body: {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.',
+      documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      status: String(status),
+    },
+    headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+  }
+}
+
+/**
+ * GitHub's Link header for page `number` of `last`: next and last after it, first and prev before
+ * it, each URL naming the repository by id (/repositories/<id>/…) as GitHub's do.
+ */
+export function pageLinks(base: string, request: ApiRequest, number: number, last: number, perPage: number): Record<string, string> {
+  const path = request.path.replace(/^\/repos\/[^/]+\/[^/]+\//, `/repositories/${REPOSITORY_ID}/`)
+  const link = (n: number, rel: string) => `<${base}${path}?${new URLSearchParams({ ...request.query, per_page: String(perPage), page: String(n) })}>; rel="${rel}"`
+  const links = [
+    ...(number > 1 ? [link(number - 1, 'prev')] : []),
+    ...(number < last ? [link(number + 1, 'next'), link(last, 'last')] : []),
+    ...(number > 1 ? [link(1, 'first')] : []),
+  ]
+  return links.length > 0 ? { link: links.join(', ') } : {}
 }

@@ -7,7 +7,7 @@
 //   come newest first, comments oldest first; a pull request's files stop at 3000;
 // - compare base...head counts the commits each side lacks (identical, ahead, behind, diverged),
 //   404 for an unknown ref or commit and for histories with nothing in common.
-import type { ApiRequest, GitHubStandIn, Reply } from './github-api'
+import { pageLinks, type ApiRequest, type GitHubStandIn, type Reply } from './github-api'
 
 export interface StoredPull {
   number: number
@@ -66,9 +66,7 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
     const perPage = Math.min(Number(request.query.per_page ?? 30) || 30, 100)
     const number = Math.max(Number(request.query.page ?? 1) || 1, 1)
     const last = Math.max(Math.ceil(items.length / perPage), 1)
-    const link = (n: number) => `<${stand.url}${request.path}?${new URLSearchParams({ ...request.query, per_page: String(perPage), page: String(n) })}>`
-    const links = number < last ? [`${link(number + 1)}; rel="next"`, `${link(last)}; rel="last"`] : []
-    return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: links.length ? { link: links.join(', ') } : {} }
+    return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: pageLinks(stand.url, request, number, last, perPage) }
   }
 
   const pullJson = (p: StoredPull) => ({

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Deployment, DeploymentStatus, GitHubApi, NewCommitStatus, NewDeployment, NewDeploymentStatus } from '../src/github'
 import type { Plan } from '../src/plan'
-import { deployedRecord, deploymentRecorder, PAYLOAD_KEY, settleRecord, STATE, SWEEP_LIMIT, type RecordContext } from '../src/records'
+import { deployedRecord, deploymentRecorder, endDescription, PAYLOAD_KEY, settleRecord, STATE, SWEEP_LIMIT, type RecordContext } from '../src/records'
 
 const [A, B, C] = ['a', 'b', 'c'].map((c) => c.repeat(40)) as [string, string, string]
 const RUN = 'https://github.com/ToposInstitute/CatColab/actions/runs/7'
@@ -75,7 +75,16 @@ function setup(ref = 'main', environment = 'catcolab') {
     runUrl: RUN,
   }
   const io = { warning: (m: string) => warnings.push(m), setOutput: (n: string, v: string) => (outputs[n] = v), saveState: (n: string, v: string) => (state[n] = v) }
-  return { api, warnings, outputs, state, context, io, recorder: deploymentRecorder(api, context, io) }
+  const raw = deploymentRecorder(api, context, io)
+  // Each event, then its record updates sent: the order the records see.
+  const settled =
+    <A extends unknown[]>(event: (...args: A) => void) =>
+    async (...args: A) => {
+      event(...args)
+      await raw.done()
+    }
+  const recorder = { planned: settled(raw.planned), starting: settled(raw.starting), started: settled(raw.started), finished: settled(raw.finished) }
+  return { api, warnings, outputs, state, context, io, raw, recorder }
 }
 
 const ours = (ref = 'main') => ({ [PAYLOAD_KEY]: { version: 1, ref, previous: A, run_url: RUN } })
@@ -95,7 +104,7 @@ describe('a deploy', () => {
       },
     ])
     expect(api.deployments_[0]!.statuses).toEqual([
-      { state: 'in_progress', description: `deploying v1.2.3 (${B.slice(0, 12)})`, logUrl: RUN, environmentUrl: 'https://backend.catcolab.org' },
+      { state: 'in_progress', description: `runs ${A.slice(0, 12)}: deploying v1.2.3 (${B.slice(0, 12)})`, logUrl: RUN, environmentUrl: 'https://backend.catcolab.org' },
     ])
     expect(api.commitStatuses).toEqual([{ sha: B, state: 'pending', context: 'deploy / catcolab', description: 'deploying to catcolab', targetUrl: RUN }])
     expect(outputs['deployment-id']).toBe('1')
@@ -113,7 +122,7 @@ describe('a deploy', () => {
     await recorder.started('run')
     await recorder.finished({ outcome: 'success', running: B, message: `deployed ${B}` })
     const id = api.deployments_.length
-    expect(api.deployments_[id - 1]!.statuses.at(-1)).toMatchObject({ state: 'success', description: `deployed main (${B.slice(0, 12)})` })
+    expect(api.deployments_[id - 1]!.statuses.at(-1)).toMatchObject({ state: 'success', description: `runs ${B.slice(0, 12)}: deployed main` })
     expect(api.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'success' })
     expect([api.state(previous), api.state(stuck), api.state(githubs)]).toEqual(['inactive', 'inactive', 'success'])
     expect(api.deployments_[stuck - 1]!.statuses.at(-1)!.description).toBe(`superseded by deployment ${id}`)
@@ -121,15 +130,18 @@ describe('a deploy', () => {
     expect((await deployedRecord(api, 'catcolab'))?.deployment.sha).toBe(B)
   })
 
-  it('that fails is a failure with the host\'s message, and what runs stays the earlier success', async () => {
+  it('that fails is a failure saying what runs, and what runs stays the earlier success', async () => {
     const { api, recorder, state } = setup()
     api.seed(ours(), ['success'], A)
     await recorder.planned(plan(B))
     await recorder.started('run')
     api.calls = []
-    await recorder.finished({ outcome: 'failure', running: A, message: `build failed; the previous checkout ${A} was restored` })
+    const message = `build failed; the previous checkout ${A} was restored; on the host run: cd /var/lib/catcolab && catcolab-build`
+    await recorder.finished({ outcome: 'failure', running: A, message, host: { outcome: 'failed', failedPhase: 'build' } })
     expect(api.calls).toEqual(['setDeploymentStatus', 'createCommitStatus'])
-    expect(api.deployments_[1]!.statuses.at(-1)).toMatchObject({ state: 'failure', description: `build failed; the previous checkout ${A} was restored` })
+    const description = `runs ${A.slice(0, 12)}: the deploy of ${B.slice(0, 12)} failed at build; see the run's log`
+    expect(api.deployments_[1]!.statuses.at(-1)).toMatchObject({ state: 'failure', description })
+    expect(api.commitStatuses.at(-1)).toMatchObject({ description })
     expect(api.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'failure' })
     expect(api.state(1)).toBe('success')
     expect((await deployedRecord(api, 'catcolab'))?.deployment.sha).toBe(A)
@@ -140,7 +152,7 @@ describe('a deploy', () => {
     const before = setup()
     await before.recorder.planned(plan(B))
     await before.recorder.finished({ outcome: 'error', running: '', message: 'host.sh start exited 1', run: 'none' })
-    expect(before.api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: 'the deploy did not start: host.sh start exited 1' })
+    expect(before.api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: `not deployed: the deploy of ${B.slice(0, 12)} did not start; see the run's log` })
 
     for (const run of ['started', 'maybe'] as const) {
       const after = setup()
@@ -150,7 +162,7 @@ describe('a deploy', () => {
       await after.recorder.finished({ outcome: 'error', running: '', message: 'lost the connection', run })
       expect(after.api.deployments_[0]!.statuses.at(-1)).toMatchObject({
         state: 'error',
-        description: 'unknown, check the host with command: status: the action lost track of the deploy (lost the connection)',
+        description: `unknown: the action lost track of the deploy of ${B.slice(0, 12)}; check the host with command: status`,
       })
       expect(after.api.commitStatuses.at(-1)).toMatchObject({ state: 'error' })
     }
@@ -197,12 +209,14 @@ describe('a deploy', () => {
   })
 
   it('keeps descriptions within GitHub\'s 140 characters, on one line', async () => {
-    const { api, recorder } = setup()
+    const ref = `feature/${'x'.repeat(200)}\nmore`
+    const { api, recorder } = setup(ref)
     await recorder.planned(plan(B))
-    await recorder.finished({ outcome: 'failure', running: A, message: `migrate failed:\n${'x'.repeat(300)}` })
-    const description = api.deployments_[0]!.statuses.at(-1)!.description
-    expect(description).toHaveLength(140)
-    expect(description).toMatch(/^migrate failed: x+…$/)
+    await recorder.finished({ outcome: 'success', running: B, message: '' })
+    const descriptions = [...api.created.map((d) => d.description), ...api.deployments_[0]!.statuses.map((s) => s.description)]
+    expect(descriptions).toHaveLength(3)
+    for (const description of descriptions) expect(description).toMatch(/^[^\n]{139}…$/)
+    expect(descriptions[2]).toMatch(new RegExp(`^runs ${B.slice(0, 12)}: deployed feature/x+…$`))
   })
 
   it('looks back at no more than the newest records of ours', async () => {
@@ -216,6 +230,78 @@ describe('a deploy', () => {
   })
 })
 
+describe('alongside the deploy', () => {
+  it('never makes the deploy wait: events return at once, updates go out in order, done() waits for them', async () => {
+    const { api, raw, state } = setup()
+    let open!: () => void
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const create = api.createDeployment.bind(api)
+    // GitHub is slow to answer the first call.
+    api.createDeployment = async (d) => {
+      const id = await create(d)
+      await gate
+      return id
+    }
+    raw.planned(plan(B))
+    raw.starting('0123456789abcdef01234567')
+    raw.started('run-1')
+    raw.finished({ outcome: 'success', running: B, message: '' })
+    // What the post step needs is saved at once; nothing else has been sent yet.
+    expect(state).toMatchObject({ [STATE.sha]: B, [STATE.token]: '0123456789abcdef01234567', [STATE.run]: 'run-1' })
+    let done = false
+    const settled = raw.done().then(() => (done = true))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect([done, api.calls]).toEqual([false, ['createDeployment']])
+    open()
+    await settled
+    expect(api.calls.slice(0, 5)).toEqual(['createDeployment', 'setDeploymentStatus', 'createCommitStatus', 'setDeploymentStatus', 'createCommitStatus'])
+    expect(api.deployments_[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success'])
+    expect(state[STATE.settled]).toBe('true')
+  })
+
+  it('a rate-limited update is a warning that does not stop the later ones', async () => {
+    const { api, recorder, warnings, state } = setup()
+    const set = api.setDeploymentStatus.bind(api)
+    let limited = 1
+    api.setDeploymentStatus = async (id, status) => {
+      if (limited-- > 0) {
+        throw Object.assign(new Error('You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'), {
+          status: 403,
+          response: { headers: { 'retry-after': '120' } },
+        })
+      }
+      return set(id, status)
+    }
+    await recorder.planned(plan(B))
+    await recorder.finished({ outcome: 'success', running: B, message: '' })
+    expect(warnings).toEqual([
+      "could not set deployment 1 in_progress (HTTP 403: You have exceeded a secondary rate limit. Please wait a few minutes before you try again.: GitHub's secondary rate limit (too many requests at once): GitHub asked to wait 120 s; run again in a few minutes); the deploy itself is not affected",
+    ])
+    expect(api.deployments_[0]!.statuses.map((s) => s.state)).toEqual(['success'])
+    expect(state[STATE.settled]).toBe('true')
+  })
+})
+
+describe('descriptions', () => {
+  const [a, b] = [A.slice(0, 12), B.slice(0, 12)]
+  const secret = 'on the host run: cd /var/lib/catcolab && catcolab-restart --token hunter2'
+  it.each([
+    [{ outcome: 'success', running: B }, `runs ${b}: deployed v1.2.3`],
+    [{ outcome: 'skipped', running: A }, `runs ${a}: skipped ${b}, older than what runs`],
+    [{ outcome: 'failure', running: A, host: { outcome: 'rolled-back', failedPhase: 'health' } }, `runs ${a}: the deploy of ${b} failed at health and was rolled back`],
+    [{ outcome: 'failure', running: B, host: { outcome: 'failed', failedPhase: 'status' } }, `runs ${b}: the deploy of ${b} failed at status; see the run's log`],
+    [{ outcome: 'failure', running: '', host: { outcome: 'failed', failedPhase: 'start-again' } }, `the services may be down: the deploy of ${b} failed at start-again; see the run's log`],
+    [{ outcome: 'failure', running: A, host: { outcome: 'running', failedPhase: 'build' } }, `runs ${a}: the deploy of ${b} died at build; check the host with command: status`],
+    [{ outcome: 'failure', running: A, host: { outcome: 'lock-timeout', failedPhase: 'lock' } }, `runs ${a}: not deployed, another deploy held the host too long`],
+    [{ outcome: 'failure', running: A, host: { outcome: 'stale', failedPhase: '' } }, `runs ${a}: not deployed, other deploys kept changing the host`],
+    [{ outcome: 'failure', running: A, host: { outcome: 'failed', failedPhase: 'x; rm -rf /' } }, `runs ${a}: the deploy of ${b} failed; see the run's log`],
+    [{ outcome: 'error', running: '', run: 'none' }, `not deployed: the deploy of ${b} did not start; see the run's log`],
+    [{ outcome: 'error', running: '', run: 'started' }, `unknown: the action lost track of the deploy of ${b}; check the host with command: status`],
+  ] as const)('%j: %s, never the host\'s message', (end, expected) => {
+    expect(endDescription('v1.2.3', B, { ...end, message: secret })).toBe(expected)
+  })
+})
+
 describe('settling after the job ended', () => {
   it('gives the record left in progress its final status', async () => {
     const { api, context, io, state } = setup('v1.2.3')
@@ -223,7 +309,7 @@ describe('settling after the job ended', () => {
     const id = api.seed(ours('v1.2.3'), ['in_progress'], B)
     await settleRecord(api, context, io, { id, sha: B }, { outcome: 'success', running: B, message: '' })
     expect(api.state(id)).toBe('success')
-    expect(api.commitStatuses).toEqual([{ sha: B, state: 'success', context: 'deploy / catcolab', description: `deployed v1.2.3 (${B.slice(0, 12)})`, targetUrl: RUN }])
+    expect(api.commitStatuses).toEqual([{ sha: B, state: 'success', context: 'deploy / catcolab', description: `runs ${B.slice(0, 12)}: deployed v1.2.3`, targetUrl: RUN }])
     expect(api.state(earlier)).toBe('inactive')
     expect(state[STATE.settled]).toBe('true')
   })
