@@ -61548,11 +61548,11 @@ async function deploy(settings, io) {
                 await writeSummary(settings, io, plan, 'dry-run', 'dry run: nothing was changed', plan.previous, [], null);
                 return;
             }
-            await io.observer?.planned(plan);
+            io.observer?.planned(plan);
             const nonce = (0,external_node_crypto_.randomBytes)(12).toString('hex');
             const run = await startRun(settings, io, link, runParams(settings, plan, nonce), progress);
             progress.run = 'started';
-            await io.observer?.started(run);
+            io.observer?.started(run);
             io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`);
             const log = new RunLog(nonce, io);
             await followRun(io, link, run, log);
@@ -61569,7 +61569,7 @@ async function deploy(settings, io) {
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (!reported)
-            await io.observer?.finished({ outcome: 'error', running: '', message, run: progress.run });
+            io.observer?.finished({ outcome: 'error', running: '', message, run: progress.run });
         throw error;
     }
     finally {
@@ -61659,13 +61659,13 @@ async function skip(settings, io, prepared, reason) {
     io.setOutput('deployed-sha', deployed);
     io.setOutput('migrated', 'false');
     io.setOutput('new-migrations', '');
-    await io.observer?.finished({ outcome: 'skipped', running: deployed, message: reason });
+    io.observer?.finished({ outcome: 'skipped', running: deployed, message: reason });
     await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: prepared.target, deployed, reason, commitUrl: io.commitUrl }));
 }
 /** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
 async function startRun(settings, io, link, params, progress) {
     const token = (0,external_node_crypto_.randomBytes)(12).toString('hex');
-    await io.observer?.starting(token);
+    io.observer?.starting(token);
     for (;;) {
         try {
             return await link.host.start(params, token);
@@ -61766,7 +61766,12 @@ async function report(settings, io, host, plan, result, log) {
         : null;
     const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ');
     const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null;
-    await io.observer?.finished({ outcome: outcome === 'success' ? 'success' : 'failure', running, message });
+    io.observer?.finished({
+        outcome: outcome === 'success' ? 'success' : 'failure',
+        running,
+        message,
+        host: { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' },
+    });
     await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs);
     if (outcome !== 'success')
         throw new UserError(`deploy failed: ${message}; ${state}`);
@@ -67323,26 +67328,39 @@ throttling.triggersNotification = triggersNotification;
 
 
 
-/** One call, retries included, may take this long: a hung API must never hold a deploy. */
-const REQUEST_TIMEOUT_MS = 30_000;
-/** Waiting longer than this for a rate limit to reset is not worth it for a record. */
+/** Rate-limit waits the client accepts: longer is not worth it for a record or a comment. */
 const MAX_RATE_LIMIT_WAIT_S = 60;
+/**
+ * One call, retries and an accepted rate-limit wait included, may take this long: a hung API must
+ * never hold a deploy, and a wait the client accepts must fit (the retry follows the wait).
+ */
+const REQUEST_TIMEOUT_MS = (MAX_RATE_LIMIT_WAIT_S + 30) * 1000;
+/** Not retried on failure: plugin-retry's list, plus 429, which throttling waits out as GitHub says. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
 function gitHubApi(options) {
     const [owner = '', repo = ''] = options.repository.split('/');
     const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
         const retrying = retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
-        options.warn(`GitHub ${kind} hit by ${request.method} ${request.url}; ${retrying ? `retrying in ${retryAfter} s` : 'giving up'}`);
+        const at = new Date(Date.now() + retryAfter * 1000).toISOString().slice(11, 19);
+        const what = kind === 'primary'
+            ? `GitHub's rate limit for this token is used up until ${at} UTC (${retryAfter} s)`
+            : `GitHub's secondary rate limit asks to wait ${retryAfter} s (until ${at} UTC)`;
+        const then = retrying ? 'waits, then retries' : retryCount > 0 ? 'gives up: the limit was hit again after its wait' : `gives up: that is longer than ${MAX_RATE_LIMIT_WAIT_S} s`;
+        // The URL is Octokit's route template (/repos/{owner}/{repo}/…): which call, not which values.
+        options.warn(`${what}: ${request.method} ${pathOf(request.url)} ${then}`);
         return retrying;
     };
     const octokit = getOctokit(options.token, {
         baseUrl: options.baseUrl,
+        retry: { doNotRetry: DO_NOT_RETRY },
         throttle: {
-            onRateLimit: onLimit('rate limit'),
-            onSecondaryRateLimit: onLimit('secondary rate limit'),
+            onRateLimit: onLimit('primary'),
+            onSecondaryRateLimit: onLimit('secondary'),
             ...(options.unpacedOnLoopback && isLoopback(options.baseUrl) ? { write: UNPACED, notifications: UNPACED } : {}),
         },
     }, retry, throttling);
-    // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers retries.
+    // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers
+    // retries and waits.
     octokit.hook.wrap('request', (request, endpoint) => request({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } }));
     const repository = { owner, repo };
     return {
@@ -67469,15 +67487,59 @@ function pullRequestOf(pr) {
 function commentOf(comment) {
     return { id: comment.id, body: comment.body ?? '', author: comment.user?.login ?? '', url: comment.html_url };
 }
-/** One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual ones. */
+/** The API path of a request URL, without the host and query: what a message names. */
+function pathOf(url) {
+    return URL.canParse(url) ? new URL(url).pathname : url.split('?')[0];
+}
+function partsOf(error) {
+    const e = (typeof error === 'object' && error !== null ? error : {});
+    return {
+        status: typeof e.status === 'number' ? e.status : null,
+        // Octokit appends the docs URL and GitHub's errors array: the first line, without the URL.
+        message: (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, ''),
+        headers: (e.response?.headers ?? {}),
+        request: (e.request ?? {}),
+    };
+}
+/** What a rate-limit answer says about waiting; null when the answer is no rate limit. */
+function rateLimitOf(error) {
+    const { status, message, headers } = partsOf(error);
+    if (status !== 403 && status !== 429)
+        return null;
+    if (headers['x-ratelimit-remaining'] === '0') {
+        const reset = Number(headers['x-ratelimit-reset']);
+        const at = Number.isFinite(reset) && reset > 0 ? ` at ${new Date(reset * 1000).toISOString().slice(11, 19)} UTC` : '';
+        return `GitHub's rate limit for this token is used up and resets${at || ' within the hour'}: run again after that`;
+    }
+    if (/\bsecondary rate limit\b/i.test(message) || headers['retry-after'] !== undefined) {
+        const after = headers['retry-after'] ? ` GitHub asked to wait ${headers['retry-after']} s;` : '';
+        return `GitHub's secondary rate limit (too many requests at once):${after} run again in a few minutes`;
+    }
+    return null;
+}
+/**
+ * One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual
+ * ones. Only GitHub's "not accessible" 403 means a missing permission; a 404 names what GitHub
+ * did not find (for a private repository, also what the token may not see).
+ */
 function apiErrorMessage(error, permission, level = 'write') {
-    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : null;
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
+    const { status, message, request } = partsOf(error);
+    if (status === null)
+        return message;
+    const limit = rateLimitOf(error);
+    if (limit)
+        return `HTTP ${status}: ${message}: ${limit}`;
     if (status === 401)
         return `HTTP 401: ${message}: github-token is not a valid token`;
-    if (status === 403 || status === 404)
-        return `HTTP ${status}: ${message}: the job needs permissions: ${permission}: ${level}`;
-    return status ? `HTTP ${status}: ${message}` : message;
+    if (status === 403 && /resource not accessible by integration/i.test(message))
+        return `HTTP 403: ${message}: the job needs permissions: ${permission}: ${level}`;
+    if (status === 403 && /resource not accessible by personal access token/i.test(message))
+        return `HTTP 403: ${message}: github-token needs the ${permission} permission (${level})`;
+    if (status === 404) {
+        const what = request.url ? `${request.method ?? 'GET'} ${pathOf(request.url)}` : 'what was asked for';
+        return `HTTP 404: ${message}: GitHub found nothing at ${what} (or github-token may not see it)`;
+    }
+    return `HTTP ${status}: ${message}`;
 }
 
 ;// CONCATENATED MODULE: ./src/records.ts
@@ -67515,46 +67577,89 @@ async function deployedRecord(api, environment, skipped) {
     }
     return null;
 }
-/** Keeps the record of one deploy run; main.ts passes it to deploy() as its observer. */
+/**
+ * Keeps the record of one deploy run; main.ts passes it to deploy() as its observer and awaits
+ * done() before the step ends. Updates go out in order, alongside the deploy: the deploy never
+ * waits for GitHub (a rate-limit wait on a record must not delay the host's run). What the post
+ * step needs is saved at once.
+ */
 function deploymentRecorder(api, context, io) {
     const keeper = recordKeeper(api, context, io);
     let current = null;
+    let queue = Promise.resolve();
+    // Each update waits for the one before. attempt() turns API failures into warnings; anything
+    // else is a bug, and a warning too: recording never fails a deploy.
+    const then = (update) => {
+        queue = queue.then(update).catch((error) => io.warning(`could not update the deployment record: ${error instanceof Error ? error.message : String(error)}`));
+    };
     return {
-        async planned(plan) {
+        planned(plan) {
             if (current?.sha === plan.target)
                 return;
-            if (current) {
+            const replaced = current;
+            const record = { id: null, sha: plan.target };
+            current = record;
+            keeper.saveBegun(record);
+            then(async () => {
                 // Planned again after another deploy changed the host, and the ref now names another commit.
-                await keeper.settle(current, 'error', `not deployed: ${context.ref} named ${records_short(plan.target)} by the time the host was free`);
-            }
-            current = await keeper.begin(plan.target, plan.previous, plan.overrides);
+                if (replaced)
+                    await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${records_short(plan.target)} by the time the host was free`);
+                await keeper.begin(record, plan.previous, plan.overrides);
+            });
         },
-        async starting(token) {
+        starting(token) {
             io.saveState(STATE.token, token);
         },
-        async started(run) {
+        started(run) {
             io.saveState(STATE.run, run);
         },
-        async finished(end) {
-            if (!current)
+        finished(end) {
+            const record = current;
+            if (!record)
                 return;
-            if (end.outcome === 'skipped') {
-                // Planned again once the host was free, the target had become older than what runs.
-                await keeper.skip(current, end.message);
-                return;
-            }
-            const message = end.outcome !== 'error'
-                ? end.message
-                : end.run === 'started' || end.run === 'maybe'
-                    ? `unknown, check the host with command: status: the action lost track of the deploy (${end.message})`
-                    : `the deploy did not start: ${end.message}`;
-            await keeper.finish(current, { ...end, outcome: end.outcome, message });
+            then(() => (end.outcome === 'skipped' ? keeper.skip(record, end) : keeper.finish(record, { ...end, outcome: end.outcome })));
         },
+        done: () => queue,
     };
 }
 /** Gives a record left unsettled its final status (the post step, after the job was cancelled). */
 async function settleRecord(api, context, io, record, end) {
     await recordKeeper(api, context, io).finish(record, end);
+}
+/**
+ * The one line GitHub shows for how a deploy ended, built from facts only: never the host's
+ * messages, commands or output, which anyone who can read the repository would see (log masking
+ * does not reach API calls). It starts with what the host runs, so a description GitHub clips
+ * still says it. The log says the rest: what failed, and what to run.
+ */
+function endDescription(ref, sha, end) {
+    const target = records_short(sha);
+    const runs = end.running ? `runs ${records_short(end.running)}` : 'the services may be down';
+    const phase = end.host && /^[a-z][a-z-]{0,40}$/.test(end.host.failedPhase) ? end.host.failedPhase : '';
+    const at = phase ? ` at ${phase}` : '';
+    switch (end.outcome) {
+        case 'success':
+            return `runs ${target}: deployed${sha.startsWith(ref) ? '' : ` ${ref}`}`;
+        case 'skipped':
+            return `${runs}: skipped ${target}, older than what runs`;
+        case 'error':
+            return end.run === 'started' || end.run === 'maybe'
+                ? `unknown: the action lost track of the deploy of ${target}; check the host with command: status`
+                : `not deployed: the deploy of ${target} did not start; see the run's log`;
+        case 'failure':
+            switch (end.host?.outcome) {
+                case 'lock-timeout':
+                    return `${runs}: not deployed, another deploy held the host too long`;
+                case 'stale':
+                    return `${runs}: not deployed, other deploys kept changing the host`;
+                case 'rolled-back':
+                    return `${runs}: the deploy of ${target} failed${at} and was rolled back`;
+                case 'running':
+                    return `${runs}: the deploy of ${target} died${at}; check the host with command: status`;
+                default:
+                    return `${runs}: the deploy of ${target} failed${at}; see the run's log`;
+            }
+    }
 }
 function recordKeeper(api, context, io) {
     const { environment, environmentUrl, production } = context.settings;
@@ -67569,8 +67674,9 @@ function recordKeeper(api, context, io) {
             return await call();
         }
         catch (error) {
+            // A refusal stands for the run; a rate limit passes, so later updates are still tried.
             const status = error.status;
-            if (status === 401 || status === 403 || status === 404)
+            if (!rateLimitOf(error) && (status === 401 || status === 403 || status === 404))
                 refused.add(permission);
             io.warning(`could not ${what} (${apiErrorMessage(error, permission)}); the deploy itself is not affected`);
             return undefined;
@@ -67590,10 +67696,14 @@ function recordKeeper(api, context, io) {
         return true;
     });
     return {
-        /** overrides: the opt-out inputs the deploy needed, named in its payload and description. */
-        async begin(sha, previous, overrides = []) {
-            io.saveState(STATE.sha, sha);
+        /** Saves at once what the post step needs to settle a record of this commit. */
+        saveBegun(record) {
+            io.saveState(STATE.sha, record.sha);
             io.saveState(STATE.settled, '');
+        },
+        /** Creates the deployment (its id goes into record), in progress. overrides: the opt-out inputs the deploy needed. */
+        async begin(record, previous, overrides = []) {
+            const { sha } = record;
             const payload = { version: 1, ref: context.ref, previous, run_url: context.runUrl, ...(overrides.length > 0 ? { overrides } : {}) };
             const id = await attempt('deployments', `create a deployment record in ${environment}`, () => api.createDeployment({
                 sha,
@@ -67603,16 +67713,16 @@ function recordKeeper(api, context, io) {
                 payload: { [PAYLOAD_KEY]: payload },
             }));
             if (id !== undefined) {
+                record.id = id;
                 io.setOutput('deployment-id', String(id));
                 io.saveState(STATE.deployment, String(id));
-                await deploymentStatus(id, 'in_progress', `deploying ${named(context.ref, sha)}`);
+                await deploymentStatus(id, 'in_progress', `runs ${records_short(previous)}: deploying ${named(context.ref, sha)}`);
             }
             await commitStatus(sha, 'pending', `deploying to ${environment}`);
-            return { id: id ?? null, sha };
         },
         /** The final status; after a success, earlier records become inactive. */
         async finish(record, end) {
-            const description = end.outcome === 'success' ? `deployed ${named(context.ref, record.sha)}` : end.message;
+            const description = endDescription(context.ref, record.sha, end);
             const settled = await this.settle(record, end.outcome, description);
             if (end.outcome === 'success' && record.id !== null)
                 await this.inactivateEarlier(record.id);
@@ -67623,8 +67733,8 @@ function recordKeeper(api, context, io) {
          * A record made before the deploy turned out to be skipped: the deployment inactive (it never
          * ran), the commit status success like the job, both saying it was skipped.
          */
-        async skip(record, reason) {
-            const description = `skipped, not deployed: ${reason}`;
+        async skip(record, end) {
+            const description = endDescription(context.ref, record.sha, end);
             const deployed = record.id === null || (await deploymentStatus(record.id, 'inactive', description)) === true;
             const committed = (await commitStatus(record.sha, 'success', description)) === true;
             if (deployed && committed)
@@ -67981,8 +68091,8 @@ async function post() {
 }
 /** How the host says the run ended; when it cannot say, an error telling where to look. */
 async function hostEnd(settings, run) {
-    // The advice first: GitHub cuts descriptions at 140 characters.
-    const unknown = (why) => ({ outcome: 'error', running: '', message: `unknown, check the host with command: status: ${why}` });
+    // For the log; GitHub's record gets a description built from the outcome alone (records.ts endDescription).
+    const unknown = (why) => ({ outcome: 'error', running: '', run: 'maybe', message: `unknown, check the host with command: status: ${why}` });
     if (!run)
         return unknown('the job ended while the deploy was starting');
     let session;
@@ -68002,7 +68112,6 @@ async function hostEnd(settings, run) {
         return endOf(run, result, ended);
     }
     catch (error) {
-        // Why first: GitHub clips the description at 140 characters.
         return unknown(`could not ask the host (${error instanceof Error ? error.message : String(error)}) how run ${run} ended`);
     }
     finally {
@@ -68021,14 +68130,15 @@ async function waitForRun(host, run, ms) {
 }
 function endOf(run, result, ended) {
     const running = result.running ?? '';
+    const host = { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' };
     if (result.outcome === 'success')
-        return { outcome: 'success', running, message: result.message ?? '' };
+        return { outcome: 'success', running, message: result.message ?? '', host };
     if (result.outcome === 'running') {
         return ended
-            ? { outcome: 'failure', running, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
-            : { outcome: 'error', running, message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` };
+            ? { outcome: 'failure', running, host, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
+            : { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` };
     }
-    return { outcome: 'failure', running, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` };
+    return { outcome: 'failure', running, host, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` };
 }
 
 ;// CONCATENATED MODULE: ./src/status.ts
@@ -68133,11 +68243,16 @@ async function run() {
             commitUrl: (sha) => `${server}/${repository}/commit/${sha}`,
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         };
-        // A dry run records nothing.
-        if (settings.command === 'deploy')
-            await deploy(settings, { ...io, observer: settings.dryRun ? undefined : recordsFor(settings) });
-        else
-            await status_status(settings, io);
+        if (settings.command === 'status')
+            return await status_status(settings, io);
+        // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
+        const records = settings.dryRun ? undefined : recordsFor(settings);
+        try {
+            await deploy(settings, { ...io, observer: records });
+        }
+        finally {
+            await records?.done();
+        }
     }
     catch (error) {
         // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.

@@ -152,8 +152,9 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
         kind === 'primary'
           ? `GitHub's rate limit for this token is used up until ${at} UTC (${retryAfter} s)`
           : `GitHub's secondary rate limit asks to wait ${retryAfter} s (until ${at} UTC)`
-      const then = retrying ? `waiting, then retrying` : retryCount > 0 ? 'it was hit again after waiting: giving up' : `that is more than ${MAX_RATE_LIMIT_WAIT_S} s: giving up`
-      options.warn(`${what}: ${request.method} ${pathOf(request.url)} is ${then}`)
+      const then = retrying ? 'waits, then retries' : retryCount > 0 ? 'gives up: the limit was hit again after its wait' : `gives up: that is longer than ${MAX_RATE_LIMIT_WAIT_S} s`
+      // The URL is Octokit's route template (/repos/{owner}/{repo}/…): which call, not which values.
+      options.warn(`${what}: ${request.method} ${pathOf(request.url)} ${then}`)
       return retrying
     }
   const octokit = getOctokit(

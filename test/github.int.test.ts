@@ -1,6 +1,6 @@
 // src/github.ts through real Octokit against the loopback stand-in for the GitHub REST API.
-import { afterEach, expect, it } from 'vitest'
-import { gitHubApi, apiErrorMessage, type GitHubApi } from '../src/github'
+import { afterEach, describe, expect, it } from 'vitest'
+import { apiErrorMessage, gitHubApi, MAX_RATE_LIMIT_WAIT_S, REQUEST_TIMEOUT_MS, type GitHubApi } from '../src/github'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
 
 const SHA = 'a'.repeat(40)
@@ -94,4 +94,69 @@ it('says which token problem it is', async () => {
   const wrong = gitHubApi({ token: 'not-the-token', repository: stand.repository, baseUrl: stand.url, warn: () => {} })
   const error = await wrong.latestDeploymentStatus(1).catch((e: unknown) => e)
   expect(apiErrorMessage(error, 'deployments')).toBe('HTTP 401: Bad credentials: github-token is not a valid token')
+})
+
+describe('rate limits', () => {
+  const status = { state: 'pending', context: 'deploy / catcolab-next', description: 'deploying' } as const
+  const clock = /\d\d:\d\d:\d\d UTC/
+
+  it.each([403, 429] as const)('waits out a primary limit that resets soon, saying until when, then goes on (%i)', async (code) => {
+    const { github, stand, warnings } = await connect()
+    stand.rateLimit({ kind: 'primary', status: code, resetIn: 1 })
+    await github.createCommitStatus(SHA, status)
+    expect(stand.calls()).toEqual([`POST ~/statuses/${SHA}`, `POST ~/statuses/${SHA}`])
+    expect(stand.requests[1]!.at - stand.requests[0]!.at).toBeGreaterThanOrEqual(1000)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(new RegExp(`^GitHub's rate limit for this token is used up until ${clock.source} \\(\\d s\\): POST /repos/\\{owner\\}/\\{repo\\}/statuses/\\{sha\\} waits, then retries$`))
+    expect(stand.commitStatuses).toHaveLength(1)
+  })
+
+  it.each([403, 429] as const)('waits out a secondary limit for its retry-after, sending nothing meanwhile (%i)', async (code) => {
+    const { github, stand, warnings } = await connect()
+    stand.rateLimit({ kind: 'secondary', status: code, retryAfter: 2 })
+    await github.createCommitStatus(SHA, status)
+    // One wait of retry-after, no quick retries in between (plugin-retry leaves 429 to throttling).
+    expect(stand.calls()).toEqual([`POST ~/statuses/${SHA}`, `POST ~/statuses/${SHA}`])
+    expect(stand.requests[1]!.at - stand.requests[0]!.at).toBeGreaterThanOrEqual(2000)
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^GitHub's secondary rate limit asks to wait 2 s \\(until ${clock.source}\\): POST /repos/\\S+ waits, then retries$`))])
+  })
+
+  it('gives up at once on a limit that resets later than it waits, saying when it resets', async () => {
+    const { github, stand, warnings } = await connect()
+    stand.rateLimit({ kind: 'primary', resetIn: 1800 })
+    const error = await github.createCommitStatus(SHA, status).catch((e: unknown) => e)
+    expect(stand.calls()).toHaveLength(1)
+    expect(warnings).toEqual([expect.stringMatching(/: POST \S+ gives up: that is longer than 60 s$/)])
+    const reset = new Date(Number(stand.requests.length && Math.floor(stand.requests[0]!.at / 1000) + 1800) * 1000).toISOString().slice(11, 19)
+    expect(apiErrorMessage(error, 'statuses')).toBe(
+      `HTTP 403: API rate limit exceeded for installation ID 4242.: GitHub's rate limit for this token is used up and resets at ${reset} UTC: run again after that`,
+    )
+  })
+
+  it('gives up when the limit is hit again after its wait', async () => {
+    const { github, stand, warnings } = await connect()
+    stand.rateLimit({ kind: 'secondary', retryAfter: 1, times: 2 })
+    const error = await github.createCommitStatus(SHA, status).catch((e: unknown) => e)
+    expect(stand.calls()).toHaveLength(2)
+    expect(warnings[1]).toMatch(/gives up: the limit was hit again after its wait$/)
+    expect(apiErrorMessage(error, 'statuses')).toMatch(/^HTTP 403: You have exceeded a secondary rate limit\. .*: GitHub's secondary rate limit \(too many requests at once\): GitHub asked to wait 1 s; run again in a few minutes$/)
+  })
+
+  it('accepts only waits that fit inside the per-call deadline, with room for the call after the wait', () => {
+    expect(MAX_RATE_LIMIT_WAIT_S * 1000 + 20_000).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS)
+  })
+})
+
+it('says "needs permissions" only for the refusal that means it; other 403s and 404s say what they are', async () => {
+  const { github, stand } = await connect()
+  stand.refuse(403, 'Unable to create comment because issue is locked.', (r) => r.path.endsWith('/statuses/' + SHA))
+  const locked = await github.createCommitStatus(SHA, { state: 'pending', context: 'c', description: '' }).catch((e: unknown) => e)
+  expect(apiErrorMessage(locked, 'statuses')).toBe('HTTP 403: Unable to create comment because issue is locked.')
+  const missing = await github.latestDeploymentStatus(999).catch((e: unknown) => e)
+  expect(apiErrorMessage(missing, 'deployments', 'read')).toBe(
+    'HTTP 404: Not Found: GitHub found nothing at GET /repos/ToposInstitute/CatColab/deployments/999/statuses (or github-token may not see it)',
+  )
+  stand.refuse(403, 'Resource not accessible by personal access token')
+  const pat = await github.latestDeploymentStatus(1).catch((e: unknown) => e)
+  expect(apiErrorMessage(pat, 'deployments', 'read')).toBe('HTTP 403: Resource not accessible by personal access token: github-token needs the deployments permission (read)')
 })

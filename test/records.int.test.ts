@@ -54,10 +54,10 @@ describe('a deploy with environment set', () => {
       payload: { 'catcolab-deploy': { version: 1, ref: B, previous: A, run_url: RUN_URL } },
     })
     const status = { log_url: RUN_URL, environment_url: 'https://backend-next.catcolab.org' }
-    expect(bodies[1]).toEqual({ state: 'in_progress', description: `deploying ${B.slice(0, 12)}`, auto_inactive: false, ...status })
+    expect(bodies[1]).toEqual({ state: 'in_progress', description: `runs ${A.slice(0, 12)}: deploying ${B.slice(0, 12)}`, auto_inactive: false, ...status })
     expect(bodies[2]).toEqual({ state: 'pending', context: 'deploy / catcolab-next', description: 'deploying to catcolab-next', target_url: RUN_URL })
-    expect(bodies[3]).toEqual({ state: 'success', description: `deployed ${B.slice(0, 12)}`, auto_inactive: true, ...status })
-    expect(bodies[4]).toEqual({ state: 'success', context: 'deploy / catcolab-next', description: `deployed ${B.slice(0, 12)}`, target_url: RUN_URL })
+    expect(bodies[3]).toEqual({ state: 'success', description: `runs ${B.slice(0, 12)}: deployed`, auto_inactive: true, ...status })
+    expect(bodies[4]).toEqual({ state: 'success', context: 'deploy / catcolab-next', description: `runs ${B.slice(0, 12)}: deployed`, target_url: RUN_URL })
     expect(gh.requests.every((r) => r.token === gh.token)).toBe(true)
     expect(run.outputs['deployment-id']).toBe('1')
     expect(gh.deployments[0]).toMatchObject({ sha: B, environment: 'catcolab-next' })
@@ -65,7 +65,7 @@ describe('a deploy with environment set', () => {
     expect(warnings(run.log)).toEqual([])
   })
 
-  it('records a failed deploy as failure, with the host\'s message', async () => {
+  it('records a failed deploy as failure, saying what runs and what failed, never the host\'s commands', async () => {
     const { h, gh, github } = await setup()
     const { A, B } = h.commits
     h.fail('build', B)
@@ -78,10 +78,11 @@ describe('a deploy with environment set', () => {
       'POST ~/deployments/1/statuses',
       `POST ~/statuses/${B}`,
     ])
-    // GitHub keeps 140 characters of a description: the host's message, clipped.
-    const message = expect.stringMatching(new RegExp(`^build failed; the previous checkout ${A} was restored and rebuilt; the services, .{1,30}…$`))
-    expect(gh.requests[3]!.body).toMatchObject({ state: 'failure', description: message, auto_inactive: false })
-    expect(gh.requests[4]!.body).toMatchObject({ state: 'failure', context: 'deploy / catcolab-next', description: message })
+    // The log has the host's message (with what to run); GitHub's description only facts.
+    expect(run.log).toContain(`build failed; the previous checkout ${A} was restored and rebuilt`)
+    const description = `runs ${A.slice(0, 12)}: the deploy of ${B.slice(0, 12)} failed at build; see the run's log`
+    expect(gh.requests[3]!.body).toMatchObject({ state: 'failure', description, auto_inactive: false })
+    expect(gh.requests[4]!.body).toMatchObject({ state: 'failure', context: 'deploy / catcolab-next', description })
     expect(run.outputs['deployment-id']).toBe('1')
   })
 
@@ -108,8 +109,31 @@ describe('a deploy with environment set', () => {
     })
     expect(gh.deployments.map((d) => d.sha)).toEqual([feature])
     expect(new Set(gh.commitStatuses.map((s) => s.sha))).toEqual(new Set([feature]))
-    expect(gh.requests[3]!.body).toMatchObject({ state: 'success', description: `deployed feature/x (${feature.slice(0, 12)})` })
+    expect(gh.requests[3]!.body).toMatchObject({ state: 'success', description: `runs ${feature.slice(0, 12)}: deployed feature/x` })
   })
+
+  it('never waits for GitHub: a secondary rate limit on the first status update delays the record, not the host', async () => {
+    const { h, gh, github } = await setup()
+    const { B } = h.commits
+    gh.rateLimit({ kind: 'secondary', retryAfter: 45, matches: (r) => r.method === 'POST' && r.path.endsWith('/deployments/1/statuses') })
+    const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
+    expect(run.code, run.log).toBe(0)
+    // The host run starts as soon as the plan is made: the record's first write is the plan's moment.
+    const state = await h.gitOnHost(['rev-parse', '--absolute-git-dir'])
+    const results = await h.runAsUser(['sh', '-c', 'cat "$1"/catcolab-deploy/runs/*/result', 'sh', state])
+    const started = Number(/^started=(\d+)$/m.exec(results.stdout)?.[1])
+    const planned = gh.requests[0]!.at
+    expect(gh.calls()[0]).toBe('POST ~/deployments')
+    expect(started - planned).toBeLessThan(1000)
+    // The limited write waited its 45 s; then the record went on in order and ended success.
+    const statuses = gh.requests.filter((r) => r.path.endsWith('/deployments/1/statuses'))
+    expect(statuses.map((r) => r.body.state)).toEqual(['in_progress', 'in_progress', 'success'])
+    expect(statuses[1]!.at - statuses[0]!.at).toBeGreaterThanOrEqual(45_000)
+    expect(started).toBeLessThan(statuses[1]!.at)
+    expect(gh.latestState(1)).toBe('success')
+    expect(gh.commitStatuses.map((s) => s.state)).toEqual(['pending', 'success'])
+    expect(run.log).toMatch(/::warning::GitHub's secondary rate limit asks to wait 45 s \(until \d\d:\d\d:\d\d UTC\): POST \S+ waits, then retries/)
+  }, 120_000)
 
   it('deploys anyway when GitHub refuses, with a warning for each refused permission', async () => {
     const { h, gh, github } = await setup()
@@ -162,9 +186,11 @@ describe('the post step', () => {
   it.each([false, true])('settles the record of a killed step from the result the host recorded (knowing only the start token: %s)', async (tokenOnly) => {
     const { h, gh, github } = await setup()
     const { B } = h.commits
-    h.delay('build', 2)
+    h.delay('build', 4)
     const inputs = { ...hostInputs(h), ref: B, ...NEXT }
-    const run = await runAction(inputs, { github, signalAfter: { pattern: /::group::build/, signal: 'SIGKILL' } })
+    // Killed during the build, once the record is in progress (records go alongside the deploy).
+    const killAt = (log: string) => /::group::build/.test(log) && gh.commitStatuses.length > 0
+    const run = await runAction(inputs, { github, signalAfter: { pattern: killAt, signal: 'SIGKILL' } })
     expect(run.code).toBeNull()
     expect(gh.latestState(1)).toBe('in_progress')
     expect(run.state).toMatchObject({ isPost: 'true', deploymentId: '1', deploymentSha: B, deploymentSettled: '' })
@@ -182,7 +208,7 @@ describe('the post step', () => {
       `POST ~/statuses/${B}`,
       'GET ~/deployments?environment=catcolab-next&per_page=100',
     ])
-    expect(gh.requests[before]!.body).toMatchObject({ state: 'success', description: `deployed ${B.slice(0, 12)}`, log_url: RUN_URL })
+    expect(gh.requests[before]!.body).toMatchObject({ state: 'success', description: `runs ${B.slice(0, 12)}: deployed`, log_url: RUN_URL })
     expect(gh.requests[before + 1]!.body).toMatchObject({ state: 'success', context: 'deploy / catcolab-next' })
     expect(await h.serviceVersion()).toBe(B)
   })
@@ -191,7 +217,7 @@ describe('the post step', () => {
     const { h, gh, github } = await setup()
     const { B } = h.commits
     const proxy = await startProxy(h.sshPort)
-    h.delay('build', 2)
+    h.delay('build', 4)
     const inputs = {
       ...hostInputs(h),
       port: String(proxy.port),
@@ -199,7 +225,8 @@ describe('the post step', () => {
       ref: B,
       ...NEXT,
     }
-    const run = await runAction(inputs, { github, signalAfter: { pattern: /::group::build/, signal: 'SIGKILL' } })
+    const killAt = (log: string) => /::group::build/.test(log) && gh.commitStatuses.length > 0
+    const run = await runAction(inputs, { github, signalAfter: { pattern: killAt, signal: 'SIGKILL' } })
     expect(run.code).toBeNull()
     await proxy.close()
 
@@ -207,7 +234,7 @@ describe('the post step', () => {
     expect(post.code, post.log).toBe(0)
     const settled = gh.requests.find((r) => r.path.endsWith('/deployments/1/statuses') && r.body.state !== 'in_progress')
     expect(settled?.body.state).toBe('error')
-    expect(settled?.body.description).toMatch(/^unknown, check the host with command: status: could not ask the host \(cannot connect/)
+    expect(settled?.body.description).toBe(`unknown: the action lost track of the deploy of ${B.slice(0, 12)}; check the host with command: status`)
     expect(post.log).toMatch(/error: unknown, check the host with command: status: .*connection refused/)
     expect(gh.commitStatuses.at(-1)).toMatchObject({ sha: B, state: 'error' })
   })

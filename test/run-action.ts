@@ -42,7 +42,8 @@ export async function runAction(
   options: {
     github?: Record<string, string>
     onLog?: (text: string) => void
-    signalAfter?: { pattern: RegExp; signal: NodeJS.Signals }
+    /** Sends signal once the log matches pattern (a function is also asked every 50 ms, between lines). */
+    signalAfter?: { pattern: RegExp | ((log: string) => boolean); signal: NodeJS.Signals }
     /** Run as the post step, with this saved state. */
     postState?: Record<string, string>
   } = {},
@@ -77,13 +78,18 @@ export async function runAction(
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''
+  const signalIfDue = () => {
+    const due = options.signalAfter
+    if (due && (typeof due.pattern === 'function' ? due.pattern(log) : due.pattern.test(log))) {
+      child.kill(due.signal)
+      options.signalAfter = undefined
+    }
+  }
+  const poll = typeof options.signalAfter?.pattern === 'function' ? setInterval(signalIfDue, 50) : undefined
   const collect = (chunk: Buffer) => {
     log += chunk.toString('utf8')
     options.onLog?.(log)
-    if (options.signalAfter && options.signalAfter.pattern.test(log)) {
-      child.kill(options.signalAfter.signal)
-      options.signalAfter = undefined
-    }
+    signalIfDue()
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
@@ -94,6 +100,7 @@ export async function runAction(
     rmSync(dir, { recursive: true, force: true })
   })
   const code = await closed
+  clearInterval(poll)
   unregister()
   const result = {
     code,
