@@ -333,11 +333,18 @@ interface ErrorParts {
 }
 
 function partsOf(error: unknown): ErrorParts {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; response?: { headers?: unknown }; request?: unknown }
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; response?: { headers?: unknown; data?: unknown }; request?: unknown }
+  const data = (e.response?.data ?? {}) as { message?: unknown; errors?: unknown }
+  // A validation error's reasons are in GitHub's errors array; Octokit would show them as JSON.
+  const reasons = Array.isArray(data.errors) ? data.errors.map((r: { message?: unknown }) => r?.message).filter((m): m is string => typeof m === 'string') : []
+  const message =
+    typeof data.message === 'string' && reasons.length > 0
+      ? `${data.message}: ${reasons.join('; ')}`
+      : // Octokit appends the docs URL: the first line, without it.
+        (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, '')
   return {
     status: typeof e.status === 'number' ? e.status : null,
-    // Octokit appends the docs URL and GitHub's errors array: the first line, without the URL.
-    message: (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, ''),
+    message: message.replace(/[\u0000-\u001f\u007f]+/g, ' '),
     headers: (e.response?.headers ?? {}) as Record<string, string | undefined>,
     request: (e.request ?? {}) as { method?: string; url?: string },
   }

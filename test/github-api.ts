@@ -3,7 +3,8 @@
 // was created, records every request, and can be told to refuse. Other features add endpoints
 // with route(). What GitHub does and the stand-in mimics:
 // - auth: "Authorization: token <t>" (or Bearer) must carry the token, else 401 Bad credentials;
-// - errors: JSON { message, documentation_url, status }, as Octokit's RequestError expects;
+// - errors: JSON { message, documentation_url, status }, as Octokit's RequestError expects, and
+//   for a field GitHub refuses (422) errors: [{ resource, code, field, message }];
 // - lists: newest first, per_page (default 30, at most 100) and page, with a Link header whose
 //   URLs name the repository by id (/repositories/<id>/…), as GitHub's do; those paths answer too;
 // - rate limits, on demand (rateLimit()): the primary limit (403 or 429, x-ratelimit-remaining: 0
@@ -15,6 +16,7 @@
 // - a success deployment status with auto_inactive (the default) adds an inactive status to
 //   earlier successful deployments of the same environment, unless production or transient;
 // - status descriptions longer than 140 characters are refused (422).
+// Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -34,6 +36,17 @@ export interface Reply {
   status: number
   body?: unknown
   headers?: Record<string, string>
+}
+
+/** One request and the reply it got, as they went over the wire. */
+export interface Exchange {
+  request: ApiRequest
+  /** The request target as sent: the path, still percent-encoded, and the query. */
+  target: string
+  status: number
+  headers: Record<string, string>
+  /** The reply's JSON, parsed back; undefined when it had no body. */
+  body: unknown
 }
 
 /** Answers one request; params are the pattern's capture groups. */
@@ -80,6 +93,8 @@ export interface GitHubStandIn {
   token: string
   repository: string
   requests: ApiRequest[]
+  /** Every request with its reply, in order: what test/openapi.ts checks against GitHub's description. */
+  exchanges: Exchange[]
   deployments: StoredDeployment[]
   commitStatuses: StoredCommitStatus[]
   /** "METHOD /path?query" of every request so far, in order, the repository prefix cut to "~". */
@@ -128,6 +143,46 @@ export interface StandInOptions {
   actor?: string
 }
 
+/** One entry of a 422's errors, as GitHub's validation-error schema describes it. */
+export interface FieldError {
+  resource: string
+  code: string
+  field: string
+  message: string
+}
+
+const tooLong = (resource: string): FieldError => ({ resource, code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' })
+
+/** Accounts with the ids GitHub gives them; others get one made from the login. */
+const KNOWN_IDS: Record<string, number> = { 'github-actions[bot]': 41898282, octocat: 583231 }
+
+/** An account as GitHub shows it inside other objects (the description's simple-user), from its login. */
+export function userJson(apiUrl: string, login: string, type = login.endsWith('[bot]') ? 'Bot' : 'User') {
+  const id = KNOWN_IDS[login] ?? [...login].reduce((sum, c) => (sum * 31 + c.charCodeAt(0)) % 90_000_000, 0) + 10_000_000
+  const api = `${apiUrl}/users/${encodeURIComponent(login)}`
+  return {
+    login,
+    id,
+    node_id: Buffer.from(`04:${type}${id}`).toString('base64'),
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+    gravatar_id: '',
+    url: api,
+    html_url: type === 'Bot' ? `https://github.com/apps/${login.replace(/\[bot\]$/, '')}` : `https://github.com/${login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type,
+    user_view_type: 'public',
+    site_admin: false,
+  }
+}
+
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']
 const COMMIT_STATES = ['error', 'failure', 'pending', 'success']
 const DOCS = 'https://docs.github.com/rest'
@@ -140,6 +195,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
   const routes: { method: string; pattern: RegExp; handler: Handler }[] = []
   const refusals: { matches: (request: ApiRequest) => boolean; reply: () => Reply; times: number }[] = []
   const requests: ApiRequest[] = []
+  const exchanges: Exchange[] = []
   const deployments: StoredDeployment[] = []
   const commitStatuses: StoredCommitStatus[] = []
   let nextId = 1
@@ -147,7 +203,10 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
   const now = () => new Date((clock += 1000)).toISOString()
   let url = ''
 
-  const error = (status: number, message: string): Reply => ({ status, body: { message, documentation_url: DOCS, status: String(status) } })
+  const error = (status: number, message: string, errors?: FieldError[]): Reply => ({
+    status,
+    body: { message, ...(errors ? { errors } : {}), documentation_url: DOCS, status: String(status) },
+  })
   const latest = (d: StoredDeployment) => d.statuses.at(-1)
   const findDeployment = (id: string) => deployments.find((d) => d.id === Number(id))
 
@@ -170,7 +229,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     original_environment: d.environment,
     environment: d.environment,
     description: d.description,
-    creator: { login: d.creator, type: d.creator.endsWith('[bot]') ? 'Bot' : 'User' },
+    creator: userJson(url, d.creator),
     created_at: d.created_at,
     updated_at: d.statuses.at(-1)?.created_at ?? d.created_at,
     statuses_url: `${url}${prefix}/deployments/${d.id}/statuses`,
@@ -184,7 +243,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     id: s.id,
     node_id: `DES_${s.id}`,
     state: s.state,
-    creator: { login: actor, type: 'Bot' },
+    creator: userJson(url, actor),
     description: s.description,
     environment: d.environment,
     target_url: s.log_url,
@@ -194,6 +253,21 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     updated_at: s.created_at,
     deployment_url: `${url}${prefix}/deployments/${d.id}`,
     repository_url: `${url}${prefix}`,
+  })
+
+  const commitStatusJson = (s: StoredCommitStatus) => ({
+    url: `${url}${prefix}/statuses/${s.sha}`,
+    avatar_url: userJson(url, actor).avatar_url,
+    id: s.id,
+    node_id: `SC_${s.id}`,
+    state: s.state,
+    description: s.description,
+    // Left out, it comes back null (github/rest-api-description#1307).
+    target_url: s.target_url || null,
+    context: s.context,
+    created_at: s.created_at,
+    updated_at: s.created_at,
+    creator: userJson(url, actor),
   })
 
   function addStatus(d: StoredDeployment, state: string, fields: Partial<StoredStatus> = {}): StoredStatus {
@@ -285,7 +359,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
         const d = findDeployment(id!)
         if (!d) return error(404, 'Not Found')
         if (!DEPLOYMENT_STATES.includes(body?.state)) return error(422, `Invalid request.\n\nstate is not included in the list`)
-        if ((body.description ?? '').length > 140) return error(422, 'Validation Failed: description is too long (maximum is 140 characters)')
+        if ((body.description ?? '').length > 140) return error(422, 'Validation Failed', [tooLong('DeploymentStatus')])
         const status = addStatus(d, body.state, {
           description: body.description ?? '',
           log_url: body.log_url ?? body.target_url ?? '',
@@ -309,7 +383,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
       pattern: /^\/statuses\/([0-9a-f]{40})$/,
       handler: ({ body }, [sha]) => {
         if (!COMMIT_STATES.includes(body?.state)) return error(422, 'Validation Failed: state is not included in the list')
-        if ((body.description ?? '').length > 140) return error(422, 'Validation Failed: description is too long (maximum is 140 characters)')
+        if ((body.description ?? '').length > 140) return error(422, 'Validation Failed', [tooLong('Status')])
         const status = {
           id: nextId++,
           sha: sha!,
@@ -320,7 +394,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
           created_at: now(),
         }
         commitStatuses.push(status)
-        return { status: 201, body: { ...status, url: `${url}${prefix}/statuses/${sha}`, creator: { login: actor, type: 'Bot' } } }
+        return { status: 201, body: commitStatusJson(status) }
       },
     },
     {
@@ -328,7 +402,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
       pattern: /^\/commits\/([^/]+)\/statuses$/,
       handler: (request, [ref]) => {
         const sha = options.refs?.[ref!] ?? ref
-        return page(request, commitStatuses.filter((s) => s.sha === sha).reverse())
+        return page(request, commitStatuses.filter((s) => s.sha === sha).reverse().map(commitStatusJson))
       },
     },
   ]
@@ -375,8 +449,11 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     }
     requests.push(request)
     const reply = answer(request)
-    outgoing.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers })
-    outgoing.end(reply.body === undefined ? '' : JSON.stringify(reply.body))
+    const headers = { 'content-type': 'application/json; charset=utf-8', ...reply.headers }
+    const json = reply.body === undefined ? '' : JSON.stringify(reply.body)
+    exchanges.push({ request, target: incoming.url ?? '/', status: reply.status, headers, body: json ? JSON.parse(json) : undefined })
+    outgoing.writeHead(reply.status, headers)
+    outgoing.end(json)
   }
 
   const server = createServer((incoming, outgoing) => {
@@ -393,6 +470,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     token,
     repository,
     requests,
+    exchanges,
     deployments,
     commitStatuses,
     calls: () =>
