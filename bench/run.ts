@@ -1,5 +1,7 @@
 // npm run bench [-- --quick | --rounds N]: what the bundled action costs over deploying by hand
 // with OpenSSH (the floor), on a throwaway CatColab-like host (test/fixture/host.ts).
+// npm run bench -- --pr-report [--prs N]: the paced wall time of a pr-report refresh instead
+// (bench/pr-report.ts).
 //
 // Each round commits a fresh change to origin for each side, and the two sides deploy one after
 // the other, in alternating order, so both do the same work on the same machine at nearly the
@@ -15,6 +17,7 @@ import { join } from 'node:path'
 import { createHost, type TestHost } from '../test/fixture/host'
 import { hostInputs, runAction } from '../test/run-action'
 import { firstByteProxy, median, startProbe, sum } from './measure'
+import { prReportBench } from './pr-report'
 
 const ROOT = join(__dirname, '..')
 const MIGRATIONS = 'packages/backend/migrations'
@@ -165,6 +168,13 @@ async function freshCommit(h: TestHost, c: Case): Promise<{ sha: string; version
 }
 
 async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  if (args.includes('--pr-report')) {
+    const at = args.indexOf('--prs')
+    const prs = at >= 0 ? Number(args[at + 1]) : 50
+    if (!Number.isInteger(prs) || prs < 1) throw new Error('--prs needs a whole number ≥ 1')
+    return prReportBench(prs)
+  }
   const opts = options()
   const load = loadavg()[0]!.toFixed(2)
   const h = await createHost({ startAt: 'F' })

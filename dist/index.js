@@ -61863,11 +61863,20 @@ const jobLog = {
  * back from records (refs, status descriptions) goes into code spans, with control and
  * bidirectional characters shown as escapes: inside a code span GitHub renders no markdown and
  * no HTML, and links no @mentions or #references.
+ *
+ * The comment also keeps what the pull request's files said (FileFacts) in a hidden last line, so
+ * a later run for the same head can write it again without reading the files. Anyone who can edit
+ * the comment can edit that line: keptFiles reads it back strictly, and what it holds only ever
+ * reaches the comment as it did the first time, in code spans and as counts.
  */
 /** Files listed by name before "and N more". */
 const LIST_LIMIT = 10;
+/** GitHub lists at most this many files of a pull request. */
+const FILES_LIMIT = 3000;
 /** Longest name shown in full. */
 const NAME_MAX = 300;
+/** GitHub refuses a comment body longer than this (422). */
+const BODY_MAX = 65_536;
 const MARKER_PREFIX = '<!-- catcolab-deploy pr-report';
 /** The hidden first line that finds the comment again (with its author), one comment per environment. */
 function marker(environment) {
@@ -61877,7 +61886,67 @@ function marker(environment) {
 function reportedHead(body) {
     return /^<!-- catcolab-deploy pr-report [^\n]*? head=([0-9a-f]{40}) -->/.exec(body)?.[1] ?? null;
 }
+/** Adds a file to FileFacts: counted, and listed (clipped as shown) while the list is short. */
+function addFile(list, name) {
+    if (list.length < LIST_LIMIT)
+        list.push(clip(name));
+}
+const DATA_PREFIX = '<!-- catcolab-deploy files=';
+/** The hidden last line: the file facts as base64 JSON, with the head, base and key they hold for. */
+function dataLine(facts) {
+    const { backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete } = facts.files;
+    const data = { v: 1, head: facts.pullRequest.headSha, base: facts.pullRequest.baseRef, key: facts.filesKey, backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete };
+    return `${DATA_PREFIX}${Buffer.from(JSON.stringify(data), 'utf8').toString('base64')} -->`;
+}
+/**
+ * The file facts a comment keeps, when they hold for this head, base and key; null when the
+ * comment has none or they are not exactly what renderComment writes (someone edited them).
+ */
+function keptFiles(body, expected) {
+    const encoded = new RegExp(`\n${DATA_PREFIX}([A-Za-z0-9+/]+={0,2}) -->\n$`).exec(body)?.[1];
+    if (!encoded)
+        return null;
+    let data;
+    try {
+        data = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    }
+    catch {
+        return null;
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+        return null;
+    const d = data;
+    const keys = ['v', 'head', 'base', 'key', 'backendFiles', 'backendFileCount', 'addedMigrations', 'addedMigrationCount', 'incomplete'];
+    if (Object.keys(d).length !== keys.length || !keys.every((key) => Object.hasOwn(d, key)))
+        return null;
+    if (d.v !== 1 || d.head !== expected.headSha || d.base !== expected.baseRef || d.key !== expected.filesKey || typeof d.incomplete !== 'boolean')
+        return null;
+    const backendFiles = namesOf(d.backendFiles, d.backendFileCount);
+    const addedMigrations = namesOf(d.addedMigrations, d.addedMigrationCount);
+    if (!backendFiles || !addedMigrations)
+        return null;
+    const files = { backendFiles, backendFileCount: d.backendFileCount, addedMigrations, addedMigrationCount: d.addedMigrationCount, incomplete: d.incomplete };
+    // Exactly as renderComment writes it, byte for byte.
+    const written = dataLine({ pullRequest: { headSha: expected.headSha, baseRef: expected.baseRef }, filesKey: expected.filesKey, files });
+    return written === `${DATA_PREFIX}${encoded} -->` ? files : null;
+}
+/** A kept list of names, when it is one addFile could have made for that count. */
+function namesOf(names, count) {
+    if (!Number.isSafeInteger(count) || count < 0 || count > FILES_LIMIT)
+        return null;
+    if (!Array.isArray(names) || names.length !== Math.min(count, LIST_LIMIT))
+        return null;
+    if (!names.every((name) => typeof name === 'string' && clip(name) === name))
+        return null;
+    return [...names];
+}
 function renderComment(facts) {
+    const body = renderVisible(facts);
+    // Without the facts (only a comment near GitHub's limit), the next run reads the files again.
+    const withData = `${body}\n${dataLine(facts)}\n`;
+    return withData.length <= BODY_MAX ? withData : body;
+}
+function renderVisible(facts) {
     const { deployed, environment } = facts;
     const base = code(facts.pullRequest.baseRef);
     const backend = comment_link(hostOf(facts.backendUrl), facts.backendUrl);
@@ -61894,27 +61963,28 @@ function renderComment(facts) {
     lines.push('');
     if (deployed)
         lines.push(`- **Base ${base}:** ${baseLine(deployed.base, base)}`);
-    const backendChanges = facts.backendFiles.length;
+    const { files } = facts;
+    const backendChanges = files.backendFileCount;
     if (backendChanges === 0) {
-        lines.push(`- **Backend changes:** none${facts.filesIncomplete ? ' among the first 3000 files GitHub lists' : ''}.`);
+        lines.push(`- **Backend changes:** none${files.incomplete ? ` among the first ${FILES_LIMIT} files GitHub lists` : ''}.`);
     }
     else {
         // The sentence before the list: after it, it would continue the last item.
-        const files = `${count(backendChanges, 'file')}${facts.filesIncomplete ? ' (of the first 3000 files GitHub lists)' : ''}`;
-        lines.push(`- **Backend changes:** ${files}. ${previewLine(deployed, base)}`);
-        lines.push(...list(facts.backendFiles));
+        const counted = `${count(backendChanges, 'file')}${files.incomplete ? ` (of the first ${FILES_LIMIT} files GitHub lists)` : ''}`;
+        lines.push(`- **Backend changes:** ${counted}. ${previewLine(deployed, base)}`);
+        lines.push(...list(files.backendFiles, backendChanges));
     }
     if (backendChanges === 0 && deployed?.thisPullRequest === 'head')
         lines.push("- ✅ The backend runs this pull request's head.");
     if (backendChanges === 0 && deployed?.thisPullRequest === 'earlier') {
         lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(comment_short(deployed.sha))}.`);
     }
-    const migrations = facts.addedMigrations.length;
+    const migrations = files.addedMigrationCount;
     lines.push(migrations === 0
         ? '- **Migrations:** none added.'
         : `- **Migrations:** adds ${count(migrations, 'migration')}, applied to the backend's database when it is deployed:`);
     if (migrations > 0)
-        lines.push(...list(facts.addedMigrations));
+        lines.push(...list(files.addedMigrations, migrations));
     if (facts.later)
         lines.push('', laterLine(facts.later, environment));
     lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${code(comment_short(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`);
@@ -61954,18 +62024,26 @@ function laterLine(later, environment) {
     }
     return `> [!NOTE]\n> A deploy to ${code(environment)} ${what} has not finished (${code(later.state || 'no status')}); this comment is updated once a deploy succeeds.`;
 }
-function list(items) {
+/** The first LIST_LIMIT of `total` items, then how many more. */
+function list(items, total) {
     const shown = items.slice(0, LIST_LIMIT).map((item) => `  - ${code(item)}`);
-    if (items.length > LIST_LIMIT)
-        shown.push(`  - and ${items.length - LIST_LIMIT} more`);
+    if (total > shown.length)
+        shown.push(`  - and ${total - shown.length} more`);
     return shown;
+}
+/** Long text shortened to NAME_MAX characters, never between the two halves of a surrogate pair. */
+function clip(text) {
+    if (text.length <= NAME_MAX)
+        return text;
+    const end = /[\ud800-\udbff]/.test(text[NAME_MAX - 2]) ? NAME_MAX - 2 : NAME_MAX - 1;
+    return `${text.slice(0, end)}…`;
 }
 /**
  * A code span holding text exactly, on one line: a fence longer than any run of backticks in it,
  * control, line-separating and bidirectional characters as \u{…} escapes, long text shortened.
  */
 function code(text) {
-    const clipped = text.length > NAME_MAX ? `${text.slice(0, NAME_MAX - 1)}…` : text;
+    const clipped = clip(text);
     // eslint-disable-next-line no-control-regex
     const visible = clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
     const longest = Math.max(0, ...[...visible.matchAll(/`+/g)].map((m) => m[0].length));
@@ -67328,6 +67406,11 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+/**
+ * GitHub's documented prefix of installation access tokens (the workflow's GITHUB_TOKEN, a GitHub
+ * App's). GET /user always answers 403 for them, so it is not asked.
+ */
+const INSTALLATION_TOKEN = /^ghs_/;
 /** Rate-limit waits the client accepts: longer is not worth it for a record or a comment. */
 const MAX_RATE_LIMIT_WAIT_S = 60;
 /**
@@ -67356,14 +67439,26 @@ function gitHubApi(options) {
         throttle: {
             onRateLimit: onLimit('primary'),
             onSecondaryRateLimit: onLimit('secondary'),
-            ...(options.unpacedOnLoopback && isLoopback(options.baseUrl) ? { write: UNPACED, notifications: UNPACED } : {}),
         },
     }, retry, throttling);
-    // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers
-    // retries and waits.
-    octokit.hook.wrap('request', (request, endpoint) => request({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } }));
+    // Registered after the plugins, this wrap runs outside them: the deadline covers retries and
+    // rate-limit waits, and the count every request a call makes. Every hook of a call is handed
+    // the same options object (before-after-hook binds it; what a hook passes to request() reaches
+    // none of the hooks inside it), so both go into that object, as a new request object: the one
+    // there may be Octokit's defaults.
+    let requests = 0;
+    octokit.hook.wrap('request', (request, endpoint) => {
+        const fetch = endpoint.request?.fetch ?? globalThis.fetch;
+        const counted = (...args) => {
+            requests++;
+            return fetch(...args);
+        };
+        endpoint.request = { ...endpoint.request, fetch: counted, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
+        return request(endpoint);
+    });
     const repository = { owner, repo };
     return {
+        requestCount: () => requests,
         async createDeployment(deployment) {
             const response = await octokit.rest.repos.createDeployment({
                 ...repository,
@@ -67408,16 +67503,12 @@ function gitHubApi(options) {
         async latestDeploymentStatus(id) {
             // Statuses come newest first.
             const { data } = await octokit.rest.repos.listDeploymentStatuses({ ...repository, deployment_id: id, per_page: 1 });
-            const status = data[0];
-            if (!status)
-                return null;
-            return {
-                state: status.state,
-                description: status.description ?? '',
-                logUrl: status.log_url ?? '',
-                environmentUrl: status.environment_url ?? '',
-                createdAt: status.created_at,
-            };
+            return data[0] ? deploymentStatusOf(data[0]) : null;
+        },
+        async *deploymentStatuses(id) {
+            const pages = octokit.paginate.iterator(octokit.rest.repos.listDeploymentStatuses, { ...repository, deployment_id: id, per_page: 100 });
+            for await (const page of pages)
+                yield* page.data.map(deploymentStatusOf);
         },
         async createCommitStatus(sha, status) {
             await octokit.rest.repos.createCommitStatus({
@@ -67430,6 +67521,8 @@ function gitHubApi(options) {
             });
         },
         async tokenLogin() {
+            if (INSTALLATION_TOKEN.test(options.token))
+                return null;
             try {
                 return (await octokit.rest.users.getAuthenticated()).data.login;
             }
@@ -67475,14 +67568,25 @@ function gitHubApi(options) {
         },
     };
 }
-/** Stands in for the throttling plugin's write limiters: lets each write through at once. */
-const UNPACED = { key: () => ({ schedule: async (_options, task) => task() }) };
-function isLoopback(baseUrl) {
-    const host = URL.canParse(baseUrl) ? new URL(baseUrl).hostname : '';
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+function deploymentStatusOf(status) {
+    return {
+        state: status.state,
+        description: status.description ?? '',
+        logUrl: status.log_url ?? '',
+        environmentUrl: status.environment_url ?? '',
+        createdAt: status.created_at,
+    };
 }
 function pullRequestOf(pr) {
-    return { number: pr.number, state: pr.state, headSha: pr.head.sha, headRef: pr.head.ref, headRepository: pr.head.repo?.full_name ?? '', baseRef: pr.base.ref };
+    return {
+        number: pr.number,
+        state: pr.state,
+        headSha: pr.head.sha,
+        headRef: pr.head.ref,
+        headRepository: pr.head.repo?.full_name ?? '',
+        baseRef: pr.base.ref,
+        locked: pr.locked,
+    };
 }
 function commentOf(comment) {
     return { id: comment.id, body: comment.body ?? '', author: comment.user?.login ?? '', url: comment.html_url };
@@ -67493,10 +67597,16 @@ function pathOf(url) {
 }
 function partsOf(error) {
     const e = (typeof error === 'object' && error !== null ? error : {});
+    const data = (e.response?.data ?? {});
+    // A validation error's reasons are in GitHub's errors array; Octokit would show them as JSON.
+    const reasons = Array.isArray(data.errors) ? data.errors.map((r) => r?.message).filter((m) => typeof m === 'string') : [];
+    const message = typeof data.message === 'string' && reasons.length > 0
+        ? `${data.message}: ${reasons.join('; ')}`
+        : // Octokit appends the docs URL: the first line, without it.
+            (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
     return {
         status: typeof e.status === 'number' ? e.status : null,
-        // Octokit appends the docs URL and GitHub's errors array: the first line, without the URL.
-        message: (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, ''),
+        message: message.replace(/[\u0000-\u001f\u007f]+/g, ' '),
         headers: (e.response?.headers ?? {}),
         request: (e.request ?? {}),
     };
@@ -67561,19 +67671,26 @@ function ourPayload(deployment) {
     return ours;
 }
 /**
- * What runs in the environment, by our records: the newest of ours whose latest status is success.
- * A later failed or unfinished deploy does not change what runs, and is skipped (and handed to
- * `skipped`, newest first, for readers that mention it).
+ * What runs in the environment, by our records: the newest of ours whose status history holds a
+ * success, read newest first. Its latest status may be inactive and still count: GitHub's own
+ * deployment for a job with `environment:` ends success after our record, and GitHub's
+ * auto-inactivation then marks ours inactive. A record that failed and was later made inactive
+ * by our sweep never held a success, so it never counts. Newer records of ours without a success
+ * (failed, unfinished, superseded or skipped) are handed to `skipped`, newest first, each with
+ * its history newest first, for readers that mention them.
  */
 async function deployedRecord(api, environment, skipped) {
     for await (const deployment of api.deployments(environment)) {
         const payload = ourPayload(deployment);
         if (!payload)
             continue;
-        const status = await api.latestDeploymentStatus(deployment.id);
-        if (status?.state === 'success')
-            return { deployment, payload, status };
-        skipped?.(deployment, payload, status);
+        const history = [];
+        for await (const status of api.deploymentStatuses(deployment.id)) {
+            if (status.state === 'success')
+                return { deployment, payload, status };
+            history.push(status);
+        }
+        skipped?.(deployment, payload, history);
     }
     return null;
 }
@@ -67683,13 +67800,13 @@ function recordKeeper(api, context, io) {
         }
     }
     const commitStatus = (sha, state, description) => attempt('statuses', `set the commit status ${statusContext}`, async () => {
-        await api.createCommitStatus(sha, { state, context: statusContext, description: clip(description), targetUrl: context.runUrl || undefined });
+        await api.createCommitStatus(sha, { state, context: statusContext, description: records_clip(description), targetUrl: context.runUrl || undefined });
         return true;
     });
     const deploymentStatus = (id, state, description) => attempt('deployments', `set deployment ${id} ${state}`, async () => {
         await api.setDeploymentStatus(id, {
             state,
-            description: clip(description),
+            description: records_clip(description),
             logUrl: context.runUrl || undefined,
             environmentUrl: environmentUrl ?? undefined,
         });
@@ -67709,7 +67826,7 @@ function recordKeeper(api, context, io) {
                 sha,
                 environment,
                 production,
-                description: clip(`${context.ref} to ${environment}${overrides.length > 0 ? ` (${overrides.join(', ')}: true)` : ''}`),
+                description: records_clip(`${context.ref} to ${environment}${overrides.length > 0 ? ` (${overrides.join(', ')}: true)` : ''}`),
                 payload: { [PAYLOAD_KEY]: payload },
             }));
             if (id !== undefined) {
@@ -67773,7 +67890,7 @@ function named(ref, sha) {
 function records_short(sha) {
     return sha.slice(0, 12);
 }
-function clip(text) {
+function records_clip(text) {
     const line = text.replace(/\s+/g, ' ').trim();
     return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 1)}…` : line;
 }
@@ -67797,10 +67914,9 @@ function clip(text) {
 
 
 
+
 /** Who authors comments made with the workflow's GITHUB_TOKEN (GitHub refuses GET /user for it). */
 const WORKFLOW_BOT = 'github-actions[bot]';
-/** GitHub lists at most this many files of a pull request. */
-const FILES_LIMIT = 3000;
 /**
  * What one file of a pull request means for the comment, by backend-paths and migrations-path
  * (both read as path-patterns.ts reads them): the backend file it changes (a renamed file counts
@@ -67815,30 +67931,78 @@ function fileClassifier(backendPaths, migrationsPaths) {
         addedMigration: ['added', 'renamed', 'copied'].includes(file.status) && isMigration(file.path),
     });
 }
+/**
+ * What the file facts a comment keeps depend on besides the head and base: the path settings that
+ * sorted the files. Changing backend-paths or migrations-path makes every comment's facts stale.
+ */
+function filesKey(settings) {
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([settings.backendPaths, settings.migrationsPaths])).digest('hex').slice(0, 16);
+}
 async function prReport(settings, api, io, context) {
     const target = settings.pullRequest ?? context.eventPullRequest;
     if (target === null)
         throw new UserError('pr-number is empty and the event has no pull request: pass a pull request number, or all');
-    const author = settings.commentAuthor ?? (await call('find out who the token is', 'pull-requests', 'read', () => api.tokenLogin())) ?? WORKFLOW_BOT;
-    const backend = await call(`read the deployments of ${settings.environment}`, 'deployments', 'read', () => readBackend(api, settings.environment));
+    const author = settings.commentAuthor ??
+        (await call('find out who the token is', { permission: 'pull-requests', level: 'read', missing: "the token's user" }, () => api.tokenLogin())) ??
+        WORKFLOW_BOT;
+    const deploymentsAccess = { permission: 'deployments', level: 'read', missing: `the repository ${context.repository}, or one of its deployments` };
+    const backend = await call(`read the deployments of ${settings.environment}`, deploymentsAccess, () => readBackend(api, settings.environment));
     io.setOutput('backend-sha', backend.deployed?.sha ?? '');
     io.info(backend.deployed
         ? `${settings.environment} runs ${backend.deployed.sha} (${backend.deployed.ref}), deployed ${backend.deployed.at}`
         : `nothing was ever deployed to ${settings.environment} by catcolab-deploy`);
     if (backend.later)
         io.info(`a later deploy of ${backend.later.sha} is ${backend.later.state || 'without status'}`);
+    const report = pullRequestReporter(settings, api, io, context, author, backend);
+    if (target !== 'all') {
+        const pr = await call(`read pull request #${target}`, pullRequestAccess(target, 'read'), () => api.pullRequest(target));
+        if (pr.state !== 'open') {
+            io.info(`#${target} is ${pr.state}: no comment`);
+            return;
+        }
+        const outcome = await report(pr, true);
+        io.setOutput('comment-url', 'comment' in outcome ? outcome.comment.url : '');
+        return;
+    }
+    // Every open pull request: one list (its pages), then each one's comments, and its files when
+    // its comment does not already hold them for its head.
+    let total = 0;
+    let locked = 0;
+    const failed = [];
+    await call('list the open pull requests', { permission: 'pull-requests', level: 'read', missing: `the repository ${context.repository}` }, async () => {
+        for await (const pr of api.openPullRequests()) {
+            total++;
+            try {
+                const outcome = await report(pr, false);
+                if ('skipped' in outcome && outcome.skipped === 'locked')
+                    locked++;
+            }
+            catch (error) {
+                failed.push(pr.number);
+                io.warning(`#${pr.number}: ${error instanceof Error ? error.message : String(error)}`);
+            }
+        }
+    });
+    io.info(`reported on ${total - failed.length - locked} of ${total} open pull requests${locked > 0 ? ` (${locked} locked, skipped)` : ''}`);
+    if (failed.length > 0) {
+        throw new UserError(`could not report on ${failed.length} of ${total} open pull requests (${failed.map((n) => `#${n}`).join(', ')}): see the warnings above`);
+    }
+}
+/** Reports on one open pull request at a time: (pr, fresh), fresh when pr was just read on its own, not from the list. */
+function pullRequestReporter(settings, api, io, context, author, backend) {
     const classify = fileClassifier(settings.backendPaths, settings.migrationsPaths);
+    const key = filesKey(settings);
     // One comparison per base branch, shared by the pull requests into it.
     const comparisons = new Map();
     const compareWithBase = (baseRef, sha) => {
         if (!comparisons.has(baseRef)) {
             comparisons.set(baseRef, api.compare(baseRef, sha).then((c) => c, (error) => {
-                // 404: GitHub knows no such commit or branch; 422: no common history.
-                const status = error.status;
-                if (status !== 404 && status !== 422)
-                    throw new UserError(`could not compare ${baseRef} with ${sha} (${apiErrorMessage(error, 'contents', 'read')})`);
-                const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
-                io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${message}`);
+                // 404: GitHub knows no such commit or branch, or the two have no common history.
+                const status = statusOf(error);
+                if (status !== 404 && status !== 422) {
+                    throw new UserError(`could not compare ${baseRef} with ${sha} (${failure(error, { permission: 'contents', level: 'read', missing: `${baseRef} or ${sha}` })})`);
+                }
+                io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${messageOf(error)}`);
                 return null;
             }));
         }
@@ -67853,54 +68017,30 @@ async function prReport(settings, api, io, context) {
         }
         return ours;
     };
-    /** Comments on one open pull request; `fresh`: pr was just read on its own, not from the list. */
-    const report = async (listed, fresh) => {
-        const number = listed.number;
-        const ours = await call(`read the comments of #${number}`, 'pull-requests', 'read', () => ourComments(number));
-        let pr = listed;
-        // Our comment was written for another head than the list shows: the list may be older than
-        // the run that wrote it (a push while this run went through the list), so read it again.
-        const head = ours[0] ? reportedHead(ours[0].body) : null;
-        if (!fresh && head !== null && head !== pr.headSha) {
-            pr = await call(`read #${number}`, 'pull-requests', 'read', () => api.pullRequest(number));
-            if (pr.state !== 'open')
-                return null;
-        }
-        const backendFiles = [];
-        const addedMigrations = [];
-        let files = 0;
-        await call(`read the files of #${number}`, 'pull-requests', 'read', async () => {
-            for await (const file of api.pullRequestFiles(number)) {
-                files++;
-                const { backendFile, addedMigration } = classify(file);
-                if (backendFile !== null)
-                    backendFiles.push(backendFile);
-                if (addedMigration)
-                    addedMigrations.push(file.path);
+    /** What the files say, from GitHub's list of them (at most FILES_LIMIT, 100 a page). */
+    const readFiles = async (number) => {
+        const facts = { backendFiles: [], backendFileCount: 0, addedMigrations: [], addedMigrationCount: 0, incomplete: false };
+        let listed = 0;
+        for await (const file of api.pullRequestFiles(number)) {
+            const { backendFile, addedMigration } = classify(file);
+            if (backendFile !== null) {
+                facts.backendFileCount++;
+                addFile(facts.backendFiles, backendFile);
             }
-        });
-        let deployed = null;
-        if (backend.deployed) {
-            const { ref, ...facts } = backend.deployed;
-            const sameRepository = pr.headRepository.toLowerCase() === context.repository.toLowerCase();
-            deployed = {
-                ...facts,
-                base: await compareWithBase(pr.baseRef, facts.sha),
-                thisPullRequest: facts.sha === pr.headSha ? 'head' : sameRepository && ref === pr.headRef ? 'earlier' : null,
-            };
+            if (addedMigration) {
+                facts.addedMigrationCount++;
+                addFile(facts.addedMigrations, file.path);
+            }
+            // GitHub stops there; so does this, whatever it answers.
+            if (++listed >= FILES_LIMIT)
+                break;
         }
-        const body = renderComment({
-            environment: settings.environment,
-            backendUrl: settings.backendUrl,
-            repositoryUrl: `${context.serverUrl}/${context.repository}`,
-            pullRequest: { headSha: pr.headSha, baseRef: pr.baseRef },
-            deployed,
-            later: backend.later,
-            backendFiles,
-            filesIncomplete: files >= FILES_LIMIT,
-            addedMigrations,
-        });
-        return await call(`comment on #${number}`, 'pull-requests', 'write', () => upsert(number, ours, body));
+        facts.incomplete = listed >= FILES_LIMIT;
+        return facts;
+    };
+    const locked = (number) => {
+        io.notice(`#${number} is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)`);
+        return { skipped: 'locked' };
     };
     /** Updates our oldest comment, or creates one; removes duplicates of ours. */
     const upsert = async (number, found, body) => {
@@ -67921,7 +68061,7 @@ async function prReport(settings, api, io, context) {
         const [keep, ...duplicates] = ours;
         for (const duplicate of duplicates) {
             await api.deleteComment(duplicate.id).catch((error) => {
-                if (error.status !== 404)
+                if (statusOf(error) !== 404)
                     throw error; // 404: the other run removed it
             });
             io.info(`#${number}: removed the duplicate ${duplicate.url}`);
@@ -67934,43 +68074,77 @@ async function prReport(settings, api, io, context) {
         io.info(`#${number}: updated ${updated.url}`);
         return updated;
     };
-    if (target !== 'all') {
-        const pr = await call(`read pull request #${target}`, 'pull-requests', 'read', () => api.pullRequest(target));
-        if (pr.state !== 'open') {
-            io.info(`#${target} is ${pr.state}: no comment`);
-            return;
-        }
-        const comment = await report(pr, true);
-        io.setOutput('comment-url', comment?.url ?? '');
-        return;
-    }
-    // Every open pull request: one list (its pages), then each one's comments and files.
-    let total = 0;
-    const failed = [];
-    await call('list the open pull requests', 'pull-requests', 'read', async () => {
-        for await (const pr of api.openPullRequests()) {
-            total++;
-            try {
-                await report(pr, false);
+    return async (listed, fresh) => {
+        const number = listed.number;
+        // GitHub would refuse the comment: not even asked.
+        if (listed.locked)
+            return locked(number);
+        const ours = await call(`read the comments of #${number}`, pullRequestAccess(number, 'read'), () => ourComments(number));
+        let pr = listed;
+        // Our comment was written for another head than the list shows: the list may be older than
+        // the run that wrote it (a push while this run went through the list), so read it again.
+        const head = ours[0] ? reportedHead(ours[0].body) : null;
+        if (!fresh && head !== null && head !== pr.headSha) {
+            pr = await call(`read #${number}`, pullRequestAccess(number, 'read'), () => api.pullRequest(number));
+            if (pr.state !== 'open') {
+                io.info(`#${number} is ${pr.state} now: no comment`);
+                return { skipped: 'closed' };
             }
-            catch (error) {
-                failed.push(pr.number);
-                io.warning(`#${pr.number}: ${error instanceof Error ? error.message : String(error)}`);
-            }
+            if (pr.locked)
+                return locked(number);
         }
-    });
-    io.info(`reported on ${total - failed.length} of ${total} open pull requests`);
-    if (failed.length > 0) {
-        throw new UserError(`could not report on ${failed.length} of ${total} open pull requests (${failed.map((n) => `#${n}`).join(', ')}): see the warnings above`);
-    }
+        // The files said the same for this head last time, unless the base or the path settings changed.
+        const kept = ours[0] ? keptFiles(ours[0].body, { headSha: pr.headSha, baseRef: pr.baseRef, filesKey: key }) : null;
+        const files = kept ?? (await call(`read the files of #${number}`, pullRequestAccess(number, 'read'), () => readFiles(number)));
+        let deployed = null;
+        if (backend.deployed) {
+            const { ref, ...facts } = backend.deployed;
+            const sameRepository = pr.headRepository.toLowerCase() === context.repository.toLowerCase();
+            deployed = {
+                ...facts,
+                base: await compareWithBase(pr.baseRef, facts.sha),
+                thisPullRequest: facts.sha === pr.headSha ? 'head' : sameRepository && ref === pr.headRef ? 'earlier' : null,
+            };
+        }
+        const body = renderComment({
+            environment: settings.environment,
+            backendUrl: settings.backendUrl,
+            repositoryUrl: `${context.serverUrl}/${context.repository}`,
+            pullRequest: { headSha: pr.headSha, baseRef: pr.baseRef },
+            deployed,
+            later: backend.later,
+            files,
+            filesKey: key,
+        });
+        // Locked after it was read: GitHub answers 403 saying so.
+        const written = await call(`comment on #${number}`, pullRequestAccess(number, 'write'), () => upsert(number, ours, body).catch((error) => {
+            if (lockedAnswer(error))
+                return null;
+            throw error;
+        }));
+        return written ? { comment: written } : locked(number);
+    };
 }
-/** The newest of our deployments that succeeded, and a newer one of ours that did not. */
+/**
+ * The newest of our deployments that succeeded, and a newer one of ours that did not: one that
+ * failed (even if later made inactive) or has not finished. One superseded or skipped before it
+ * ended (in progress, then inactive) is no deploy to mention.
+ */
 async function readBackend(api, environment) {
     const skipped = [];
-    const record = await deployedRecord(api, environment, (deployment, payload, status) => {
-        if (status?.state === 'inactive')
+    const record = await deployedRecord(api, environment, (deployment, payload, history) => {
+        // history: newest first, without a success.
+        const ended = history.find((status) => status.state !== 'inactive');
+        const status = history[0]?.state === 'inactive' ? ended : history[0];
+        if (history[0]?.state === 'inactive' && ended?.state !== 'failure' && ended?.state !== 'error')
             return;
-        skipped.push({ sha: deployment.sha, state: status?.state ?? '', description: status?.description ?? '', at: status?.createdAt ?? deployment.createdAt, runUrl: payload.run_url || status?.logUrl || '' });
+        skipped.push({
+            sha: deployment.sha,
+            state: status?.state ?? '',
+            description: status?.description ?? '',
+            at: status?.createdAt ?? deployment.createdAt,
+            runUrl: payload.run_url || status?.logUrl || '',
+        });
     });
     const later = skipped[0] ?? null;
     if (!record)
@@ -67978,16 +68152,48 @@ async function readBackend(api, environment) {
     const { deployment, payload, status } = record;
     return { deployed: { sha: deployment.sha, ref: payload.ref, at: status.createdAt, runUrl: payload.run_url || status.logUrl }, later };
 }
-/** Runs an API step; a failure becomes one line saying what could not be done and what the job needs. */
-async function call(what, permission, level, step) {
+function pullRequestAccess(number, level) {
+    return { permission: 'pull-requests', level, missing: `pull request #${number}` };
+}
+/** Runs an API step; a failure becomes one line saying what could not be done and why. */
+async function call(what, access, step) {
     try {
         return await step();
     }
     catch (error) {
         if (error instanceof UserError)
             throw error;
-        throw new UserError(`could not ${what} (${apiErrorMessage(error, permission, level)})`);
+        throw new UserError(`could not ${what} (${failure(error, access)})`);
     }
+}
+/**
+ * Why a call failed, in one line: GitHub's answer, and what to do when that is known. Only GitHub's
+ * answer for a permission the token lacks names the permission; a 404 says what was not found;
+ * other refusals (a locked conversation, a rate limit) are GitHub's own words.
+ */
+function failure(error, access) {
+    const status = statusOf(error);
+    const message = messageOf(error);
+    if (status === 401)
+        return `HTTP 401: ${message}: github-token is not a valid token`;
+    if (status === 403 && /^Resource not accessible by integration\b/i.test(message)) {
+        return `HTTP 403: ${message}: the job needs permissions: ${access.permission}: ${access.level}`;
+    }
+    if (status === 404)
+        return `HTTP 404: ${access.missing} not found`;
+    return status ? `HTTP ${status}: ${message}` : message;
+}
+/** GitHub's refusal of a comment on a locked conversation. */
+function lockedAnswer(error) {
+    return statusOf(error) === 403 && /\bis locked\b/i.test(messageOf(error));
+}
+function statusOf(error) {
+    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : NaN;
+    return Number.isInteger(status) ? status : null;
+}
+/** GitHub's message, its first line, without the documentation link Octokit appends. */
+function messageOf(error) {
+    return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
 }
 /** The runner's side: the API client, the event's pull request, the job log and outputs. */
 async function runPrReport(settings) {
@@ -67998,15 +68204,20 @@ async function runPrReport(settings) {
         repository,
         baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
         warn: jobLog.warning,
-        // Test hook (test/pr-report.int.test.ts), honored only for a loopback API.
-        unpacedOnLoopback: env.CATCOLAB_DEPLOY_TEST_UNPACED === 'true',
     });
     const io = {
         info: jobLog.info,
         warning: jobLog.warning,
+        notice: jobLog.notice,
         setOutput: (name, value) => setOutput(name, value),
     };
-    await prReport(settings, api, io, { repository, serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH) });
+    try {
+        await prReport(settings, api, io, { repository, serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH) });
+    }
+    finally {
+        // The workflow's token may make 1,000 requests an hour in the whole repository.
+        jobLog.info(`GitHub API requests made: ${api.requestCount()}`);
+    }
 }
 function eventPullRequest(path) {
     if (!path)

@@ -5,12 +5,21 @@
  * back from records (refs, status descriptions) goes into code spans, with control and
  * bidirectional characters shown as escapes: inside a code span GitHub renders no markdown and
  * no HTML, and links no @mentions or #references.
+ *
+ * The comment also keeps what the pull request's files said (FileFacts) in a hidden last line, so
+ * a later run for the same head can write it again without reading the files. Anyone who can edit
+ * the comment can edit that line: keptFiles reads it back strictly, and what it holds only ever
+ * reaches the comment as it did the first time, in code spans and as counts.
  */
 
 /** Files listed by name before "and N more". */
 export const LIST_LIMIT = 10
+/** GitHub lists at most this many files of a pull request. */
+export const FILES_LIMIT = 3000
 /** Longest name shown in full. */
 const NAME_MAX = 300
+/** GitHub refuses a comment body longer than this (422). */
+const BODY_MAX = 65_536
 
 export interface CommentFacts {
   /** The GitHub environment, e.g. catcolab-next. */
@@ -24,12 +33,22 @@ export interface CommentFacts {
   deployed: DeployedFacts | null
   /** Our newest record when it is newer than the deployed one and did not succeed. */
   later: LaterDeploy | null
-  /** The changed files under the backend paths (renames: either path), as GitHub lists them. */
+  files: FileFacts
+  /** What else the file facts depend on (the path settings that sorted them), kept with them. */
+  filesKey: string
+}
+
+/** What a pull request's files say, as much as the comment shows. */
+export interface FileFacts {
+  /** The first LIST_LIMIT changed files under the backend paths (renames: either path), as GitHub lists them, clipped as shown. */
   backendFiles: string[]
-  /** GitHub lists at most 3000 files of a pull request: the lists may be incomplete. */
-  filesIncomplete: boolean
-  /** Files the pull request adds under a migrations path. */
+  /** How many there are in all. */
+  backendFileCount: number
+  /** The first LIST_LIMIT files the pull request adds under a migrations path, clipped as shown. */
   addedMigrations: string[]
+  addedMigrationCount: number
+  /** GitHub lists at most FILES_LIMIT files of a pull request: the counts may be short. */
+  incomplete: boolean
 }
 
 export interface DeployedFacts {
@@ -71,7 +90,63 @@ export function reportedHead(body: string): string | null {
   return /^<!-- catcolab-deploy pr-report [^\n]*? head=([0-9a-f]{40}) -->/.exec(body)?.[1] ?? null
 }
 
+/** Adds a file to FileFacts: counted, and listed (clipped as shown) while the list is short. */
+export function addFile(list: string[], name: string): void {
+  if (list.length < LIST_LIMIT) list.push(clip(name))
+}
+
+const DATA_PREFIX = '<!-- catcolab-deploy files='
+
+/** The hidden last line: the file facts as base64 JSON, with the head, base and key they hold for. */
+function dataLine(facts: Pick<CommentFacts, 'pullRequest' | 'filesKey' | 'files'>): string {
+  const { backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete } = facts.files
+  const data = { v: 1, head: facts.pullRequest.headSha, base: facts.pullRequest.baseRef, key: facts.filesKey, backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete }
+  return `${DATA_PREFIX}${Buffer.from(JSON.stringify(data), 'utf8').toString('base64')} -->`
+}
+
+/**
+ * The file facts a comment keeps, when they hold for this head, base and key; null when the
+ * comment has none or they are not exactly what renderComment writes (someone edited them).
+ */
+export function keptFiles(body: string, expected: { headSha: string; baseRef: string; filesKey: string }): FileFacts | null {
+  const encoded = new RegExp(`\n${DATA_PREFIX}([A-Za-z0-9+/]+={0,2}) -->\n$`).exec(body)?.[1]
+  if (!encoded) return null
+  let data: unknown
+  try {
+    data = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'))
+  } catch {
+    return null
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null
+  const d = data as Record<string, unknown>
+  const keys = ['v', 'head', 'base', 'key', 'backendFiles', 'backendFileCount', 'addedMigrations', 'addedMigrationCount', 'incomplete']
+  if (Object.keys(d).length !== keys.length || !keys.every((key) => Object.hasOwn(d, key))) return null
+  if (d.v !== 1 || d.head !== expected.headSha || d.base !== expected.baseRef || d.key !== expected.filesKey || typeof d.incomplete !== 'boolean') return null
+  const backendFiles = namesOf(d.backendFiles, d.backendFileCount)
+  const addedMigrations = namesOf(d.addedMigrations, d.addedMigrationCount)
+  if (!backendFiles || !addedMigrations) return null
+  const files = { backendFiles, backendFileCount: d.backendFileCount as number, addedMigrations, addedMigrationCount: d.addedMigrationCount as number, incomplete: d.incomplete }
+  // Exactly as renderComment writes it, byte for byte.
+  const written = dataLine({ pullRequest: { headSha: expected.headSha, baseRef: expected.baseRef }, filesKey: expected.filesKey, files })
+  return written === `${DATA_PREFIX}${encoded} -->` ? files : null
+}
+
+/** A kept list of names, when it is one addFile could have made for that count. */
+function namesOf(names: unknown, count: unknown): string[] | null {
+  if (!Number.isSafeInteger(count) || (count as number) < 0 || (count as number) > FILES_LIMIT) return null
+  if (!Array.isArray(names) || names.length !== Math.min(count as number, LIST_LIMIT)) return null
+  if (!names.every((name) => typeof name === 'string' && clip(name) === name)) return null
+  return [...(names as string[])]
+}
+
 export function renderComment(facts: CommentFacts): string {
+  const body = renderVisible(facts)
+  // Without the facts (only a comment near GitHub's limit), the next run reads the files again.
+  const withData = `${body}\n${dataLine(facts)}\n`
+  return withData.length <= BODY_MAX ? withData : body
+}
+
+function renderVisible(facts: CommentFacts): string {
   const { deployed, environment } = facts
   const base = code(facts.pullRequest.baseRef)
   const backend = link(hostOf(facts.backendUrl), facts.backendUrl)
@@ -91,27 +166,28 @@ export function renderComment(facts: CommentFacts): string {
 
   if (deployed) lines.push(`- **Base ${base}:** ${baseLine(deployed.base, base)}`)
 
-  const backendChanges = facts.backendFiles.length
+  const { files } = facts
+  const backendChanges = files.backendFileCount
   if (backendChanges === 0) {
-    lines.push(`- **Backend changes:** none${facts.filesIncomplete ? ' among the first 3000 files GitHub lists' : ''}.`)
+    lines.push(`- **Backend changes:** none${files.incomplete ? ` among the first ${FILES_LIMIT} files GitHub lists` : ''}.`)
   } else {
     // The sentence before the list: after it, it would continue the last item.
-    const files = `${count(backendChanges, 'file')}${facts.filesIncomplete ? ' (of the first 3000 files GitHub lists)' : ''}`
-    lines.push(`- **Backend changes:** ${files}. ${previewLine(deployed, base)}`)
-    lines.push(...list(facts.backendFiles))
+    const counted = `${count(backendChanges, 'file')}${files.incomplete ? ` (of the first ${FILES_LIMIT} files GitHub lists)` : ''}`
+    lines.push(`- **Backend changes:** ${counted}. ${previewLine(deployed, base)}`)
+    lines.push(...list(files.backendFiles, backendChanges))
   }
   if (backendChanges === 0 && deployed?.thisPullRequest === 'head') lines.push("- ✅ The backend runs this pull request's head.")
   if (backendChanges === 0 && deployed?.thisPullRequest === 'earlier') {
     lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(short(deployed.sha))}.`)
   }
 
-  const migrations = facts.addedMigrations.length
+  const migrations = files.addedMigrationCount
   lines.push(
     migrations === 0
       ? '- **Migrations:** none added.'
       : `- **Migrations:** adds ${count(migrations, 'migration')}, applied to the backend's database when it is deployed:`,
   )
-  if (migrations > 0) lines.push(...list(facts.addedMigrations))
+  if (migrations > 0) lines.push(...list(files.addedMigrations, migrations))
 
   if (facts.later) lines.push('', laterLine(facts.later, environment))
   lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${code(short(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`)
@@ -159,10 +235,18 @@ function laterLine(later: LaterDeploy, environment: string): string {
   return `> [!NOTE]\n> A deploy to ${code(environment)} ${what} has not finished (${code(later.state || 'no status')}); this comment is updated once a deploy succeeds.`
 }
 
-function list(items: string[]): string[] {
+/** The first LIST_LIMIT of `total` items, then how many more. */
+function list(items: string[], total: number): string[] {
   const shown = items.slice(0, LIST_LIMIT).map((item) => `  - ${code(item)}`)
-  if (items.length > LIST_LIMIT) shown.push(`  - and ${items.length - LIST_LIMIT} more`)
+  if (total > shown.length) shown.push(`  - and ${total - shown.length} more`)
   return shown
+}
+
+/** Long text shortened to NAME_MAX characters, never between the two halves of a surrogate pair. */
+function clip(text: string): string {
+  if (text.length <= NAME_MAX) return text
+  const end = /[\ud800-\udbff]/.test(text[NAME_MAX - 2]!) ? NAME_MAX - 2 : NAME_MAX - 1
+  return `${text.slice(0, end)}…`
 }
 
 /**
@@ -170,7 +254,7 @@ function list(items: string[]): string[] {
  * control, line-separating and bidirectional characters as \u{…} escapes, long text shortened.
  */
 export function code(text: string): string {
-  const clipped = text.length > NAME_MAX ? `${text.slice(0, NAME_MAX - 1)}…` : text
+  const clipped = clip(text)
   // eslint-disable-next-line no-control-regex
   const visible = clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
   const longest = Math.max(0, ...[...visible.matchAll(/`+/g)].map((m) => m[0].length))

@@ -59,6 +59,8 @@ export interface GitHubApi {
   /** The environment's deployments, newest first, fetched a page at a time as the caller reads on. */
   deployments(environment: string): AsyncIterable<Deployment>
   latestDeploymentStatus(id: number): Promise<DeploymentStatus | null>
+  /** A deployment's statuses, its history newest first, a page of 100 at a time as the caller reads on. */
+  deploymentStatuses(id: number): AsyncIterable<DeploymentStatus>
   createCommitStatus(sha: string, status: NewCommitStatus): Promise<void>
 }
 
@@ -72,6 +74,8 @@ export interface PullRequest {
   headRepository: string
   /** The branch it would merge into. */
   baseRef: string
+  /** Its conversation is locked: GitHub refuses comments from the workflow's token (403). */
+  locked: boolean
 }
 
 export interface PullRequestFile {
@@ -100,7 +104,10 @@ export interface IssueComment {
 
 /** Pull requests and their comments, for the pr-report command. */
 export interface PullRequestApi {
-  /** The token's user; null when GitHub refuses to say, as it does for installation tokens (the workflow's GITHUB_TOKEN, a GitHub App's). */
+  /**
+   * The token's user; null for installation tokens (the workflow's GITHUB_TOKEN, a GitHub App's),
+   * for which GitHub refuses to say: asked only when the token is not one (see INSTALLATION_TOKEN).
+   */
   tokenLogin(): Promise<string | null>
   pullRequest(number: number): Promise<PullRequest>
   /** Open pull requests, a page of 100 at a time. */
@@ -124,12 +131,18 @@ export interface GitHubOptions {
   baseUrl: string
   /** Where rate-limit notices go. */
   warn(message: string): void
-  /**
-   * For tests against the loopback stand-in only: writes go out unpaced. Ignored unless baseUrl
-   * is a loopback address, so GitHub itself always gets the pacing it asks for.
-   */
-  unpacedOnLoopback?: boolean
 }
+
+/** How many HTTP requests the client made so far, retries included: what GitHub's rate limit counts. */
+export interface RequestCount {
+  requestCount(): number
+}
+
+/**
+ * GitHub's documented prefix of installation access tokens (the workflow's GITHUB_TOKEN, a GitHub
+ * App's). GET /user always answers 403 for them, so it is not asked.
+ */
+const INSTALLATION_TOKEN = /^ghs_/
 
 /** Rate-limit waits the client accepts: longer is not worth it for a record or a comment. */
 export const MAX_RATE_LIMIT_WAIT_S = 60
@@ -141,7 +154,7 @@ export const REQUEST_TIMEOUT_MS = (MAX_RATE_LIMIT_WAIT_S + 30) * 1000
 /** Not retried on failure: plugin-retry's list, plus 429, which throttling waits out as GitHub says. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 
-export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
+export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi & RequestCount {
   const [owner = '', repo = ''] = options.repository.split('/')
   const onLimit =
     (kind: 'primary' | 'secondary') =>
@@ -165,20 +178,31 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
       throttle: {
         onRateLimit: onLimit('primary'),
         onSecondaryRateLimit: onLimit('secondary'),
-        ...(options.unpacedOnLoopback && isLoopback(options.baseUrl) ? { write: UNPACED, notifications: UNPACED } : {}),
       },
     },
     retry,
     throttling,
   )
-  // Wraps the plugins (hooks registered later run outside earlier ones), so the bound covers
-  // retries and waits.
-  octokit.hook.wrap('request', (request, endpoint) =>
-    request({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } }),
-  )
+  // Registered after the plugins, this wrap runs outside them: the deadline covers retries and
+  // rate-limit waits, and the count every request a call makes. Every hook of a call is handed
+  // the same options object (before-after-hook binds it; what a hook passes to request() reaches
+  // none of the hooks inside it), so both go into that object, as a new request object: the one
+  // there may be Octokit's defaults.
+  let requests = 0
+  octokit.hook.wrap('request', (request, endpoint) => {
+    const fetch = (endpoint.request?.fetch as typeof globalThis.fetch | undefined) ?? globalThis.fetch
+    const counted: typeof globalThis.fetch = (...args) => {
+      requests++
+      return fetch(...args)
+    }
+    endpoint.request = { ...endpoint.request, fetch: counted, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }
+    return request(endpoint)
+  })
   const repository = { owner, repo }
 
   return {
+    requestCount: () => requests,
+
     async createDeployment(deployment) {
       const response = await octokit.rest.repos.createDeployment({
         ...repository,
@@ -225,15 +249,12 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
     async latestDeploymentStatus(id) {
       // Statuses come newest first.
       const { data } = await octokit.rest.repos.listDeploymentStatuses({ ...repository, deployment_id: id, per_page: 1 })
-      const status = data[0]
-      if (!status) return null
-      return {
-        state: status.state,
-        description: status.description ?? '',
-        logUrl: status.log_url ?? '',
-        environmentUrl: status.environment_url ?? '',
-        createdAt: status.created_at,
-      }
+      return data[0] ? deploymentStatusOf(data[0]) : null
+    },
+
+    async *deploymentStatuses(id) {
+      const pages = octokit.paginate.iterator(octokit.rest.repos.listDeploymentStatuses, { ...repository, deployment_id: id, per_page: 100 })
+      for await (const page of pages) yield* page.data.map(deploymentStatusOf)
     },
 
     async createCommitStatus(sha, status) {
@@ -248,6 +269,7 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
     },
 
     async tokenLogin() {
+      if (INSTALLATION_TOKEN.test(options.token)) return null
       try {
         return (await octokit.rest.users.getAuthenticated()).data.login
       } catch (error) {
@@ -297,23 +319,34 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi {
   }
 }
 
-/** Stands in for the throttling plugin's write limiters: lets each write through at once. */
-const UNPACED = { key: () => ({ schedule: async (_options: unknown, task: () => unknown) => task() }) } as never
-
-export function isLoopback(baseUrl: string): boolean {
-  const host = URL.canParse(baseUrl) ? new URL(baseUrl).hostname : ''
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+function deploymentStatusOf(status: { state: DeploymentState; description?: string | null; log_url?: string; environment_url?: string; created_at: string }): DeploymentStatus {
+  return {
+    state: status.state,
+    description: status.description ?? '',
+    logUrl: status.log_url ?? '',
+    environmentUrl: status.environment_url ?? '',
+    createdAt: status.created_at,
+  }
 }
 
 interface PullRequestData {
   number: number
   state: string
+  locked: boolean
   head: { sha: string; ref: string; repo: { full_name: string } | null }
   base: { ref: string }
 }
 
 function pullRequestOf(pr: PullRequestData): PullRequest {
-  return { number: pr.number, state: pr.state, headSha: pr.head.sha, headRef: pr.head.ref, headRepository: pr.head.repo?.full_name ?? '', baseRef: pr.base.ref }
+  return {
+    number: pr.number,
+    state: pr.state,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    headRepository: pr.head.repo?.full_name ?? '',
+    baseRef: pr.base.ref,
+    locked: pr.locked,
+  }
 }
 
 function commentOf(comment: { id: number; body?: string; user: { login: string } | null; html_url: string }): IssueComment {

@@ -70,21 +70,28 @@ export function ourPayload(deployment: Pick<Deployment, 'payload'>): RecordPaylo
 }
 
 /**
- * What runs in the environment, by our records: the newest of ours whose latest status is success.
- * A later failed or unfinished deploy does not change what runs, and is skipped (and handed to
- * `skipped`, newest first, for readers that mention it).
+ * What runs in the environment, by our records: the newest of ours whose status history holds a
+ * success, read newest first. Its latest status may be inactive and still count: GitHub's own
+ * deployment for a job with `environment:` ends success after our record, and GitHub's
+ * auto-inactivation then marks ours inactive. A record that failed and was later made inactive
+ * by our sweep never held a success, so it never counts. Newer records of ours without a success
+ * (failed, unfinished, superseded or skipped) are handed to `skipped`, newest first, each with
+ * its history newest first, for readers that mention them.
  */
 export async function deployedRecord(
   api: GitHubApi,
   environment: string,
-  skipped?: (deployment: Deployment, payload: RecordPayload, status: DeploymentStatus | null) => void,
+  skipped?: (deployment: Deployment, payload: RecordPayload, history: DeploymentStatus[]) => void,
 ): Promise<{ deployment: Deployment; payload: RecordPayload; status: DeploymentStatus } | null> {
   for await (const deployment of api.deployments(environment)) {
     const payload = ourPayload(deployment)
     if (!payload) continue
-    const status = await api.latestDeploymentStatus(deployment.id)
-    if (status?.state === 'success') return { deployment, payload, status }
-    skipped?.(deployment, payload, status)
+    const history: DeploymentStatus[] = []
+    for await (const status of api.deploymentStatuses(deployment.id)) {
+      if (status.state === 'success') return { deployment, payload, status }
+      history.push(status)
+    }
+    skipped?.(deployment, payload, history)
   }
   return null
 }

@@ -1,14 +1,15 @@
 // The bench works: `npm run bench -- --quick` deploys once per side and case and prints its
-// table. Only the shape is checked, never the numbers: timing belongs to the bench, not the tests.
+// table; `npm run bench -- --pr-report --prs 2` times three pr-report refreshes. Only the shape is
+// checked, never the numbers: timing belongs to the bench, not the tests.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 
 const ROOT = join(__dirname, '..')
 
-function bench(): Promise<{ code: number | null; output: string }> {
+function bench(args = ['--quick']): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'bench', '--', '--quick'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('npm', ['run', '-s', 'bench', '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
@@ -44,3 +45,15 @@ it('npm run bench -- --quick prints the table, the cold start, the targets and a
   expect(timelines).toHaveLength(4)
   for (const line of timelines) expect(line).toMatch(/ build \d+\.\d\d–\d+\.\d\d .*\| (down \d+\.\d\d–\d+\.\d\d|no downtime seen)/)
 }, 180_000)
+
+it('npm run bench -- --pr-report --prs 2 prints the paced wall time of three refreshes', async () => {
+  const { code, output } = await bench(['--pr-report', '--prs', '2'])
+  expect(code, output).toBe(0)
+  const rows = output.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| refresh'))
+  expect(rows.map((row) => row.split('|').slice(1, -1).map((cell) => cell.trim()).slice(0, 2))).toEqual([
+    ['first: every comment new', '2 POST'],
+    ['after a deploy: every comment edited', '2 PATCH'],
+    ['nothing changed', 'none'],
+  ])
+  for (const row of rows) expect(row).toMatch(/\| \d+ \| \d+\.\d \|$/)
+}, 60_000)

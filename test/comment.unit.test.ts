@@ -3,7 +3,7 @@
 import fc from 'fast-check'
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { code, marker, renderComment, reportedHead, type CommentFacts, type DeployedFacts } from '../src/comment'
+import { addFile, code, keptFiles, LIST_LIMIT, marker, renderComment, reportedHead, type CommentFacts, type DeployedFacts, type FileFacts } from '../src/comment'
 
 const HEAD = 'a'.repeat(40)
 const DEPLOYED = 'd'.repeat(40)
@@ -19,16 +19,26 @@ const deployed = (fields: Partial<DeployedFacts> = {}): DeployedFacts => ({
   ...fields,
 })
 
-const facts = (fields: Partial<CommentFacts> = {}): CommentFacts => ({
+const KEY = '0123456789abcdef'
+
+/** FileFacts as pr-report.ts makes them from GitHub's list. */
+function fileFacts(backendFiles: string[], addedMigrations: string[] = [], incomplete = false): FileFacts {
+  const files: FileFacts = { backendFiles: [], backendFileCount: backendFiles.length, addedMigrations: [], addedMigrationCount: addedMigrations.length, incomplete }
+  for (const name of backendFiles) addFile(files.backendFiles, name)
+  for (const name of addedMigrations) addFile(files.addedMigrations, name)
+  return files
+}
+
+type Fields = Partial<CommentFacts> & { backendFiles?: string[]; addedMigrations?: string[]; filesIncomplete?: boolean }
+const facts = ({ backendFiles = [], addedMigrations = [], filesIncomplete = false, ...fields }: Fields = {}): CommentFacts => ({
   environment: 'catcolab-next',
   backendUrl: 'https://backend-next.catcolab.org',
   repositoryUrl: REPO,
   pullRequest: { headSha: HEAD, baseRef: 'main' },
   deployed: deployed(),
   later: null,
-  backendFiles: [],
-  filesIncomplete: false,
-  addedMigrations: [],
+  files: fileFacts(backendFiles, addedMigrations, filesIncomplete),
+  filesKey: KEY,
   ...fields,
 })
 
@@ -144,6 +154,89 @@ describe('the comment says', () => {
 
   it('that GitHub listed only part of a huge pull request\'s files', () => {
     expect(renderComment(facts({ filesIncomplete: true }))).toContain('- **Backend changes:** none among the first 3000 files GitHub lists.')
+  })
+})
+
+describe('what the files said, kept in the comment', () => {
+  const expected = { headSha: HEAD, baseRef: 'main', filesKey: KEY }
+  const names = Array.from({ length: 12 }, (_, i) => `packages/backend/src/f${i}.rs`)
+
+  it('is read back for the same head, base and key, and renders the same comment again', () => {
+    const f = facts({ backendFiles: names, addedMigrations: ['packages/backend/migrations/1_x.up.sql'], filesIncomplete: true })
+    const body = renderComment(f)
+    expect(body).toMatch(/\n<sub>[^\n]*<\/sub>\n\n<!-- catcolab-deploy files=[A-Za-z0-9+/]+=* -->\n$/)
+    const kept = keptFiles(body, expected)
+    expect(kept).toEqual({ backendFiles: names.slice(0, LIST_LIMIT), backendFileCount: 12, addedMigrations: ['packages/backend/migrations/1_x.up.sql'], addedMigrationCount: 1, incomplete: true })
+    expect(renderComment({ ...f, files: kept! })).toBe(body)
+    // Hidden: GitHub shows nothing of it.
+    expect(markdown.render(body)).toMatch(/<\/sub><\/p>\n<!-- catcolab-deploy files=[A-Za-z0-9+/]+=* -->\n$/)
+  })
+
+  it('is not used for another head, base or key, nor from a comment without it', () => {
+    const body = renderComment(facts({ backendFiles: names }))
+    expect(keptFiles(body, { ...expected, headSha: 'b'.repeat(40) })).toBeNull()
+    expect(keptFiles(body, { ...expected, baseRef: 'release' })).toBeNull()
+    expect(keptFiles(body, { ...expected, filesKey: 'fedcba9876543210' })).toBeNull()
+    expect(keptFiles(body.replace(/\n<!-- catcolab-deploy files=.*\n$/, '\n'), expected)).toBeNull()
+  })
+
+  it('is refused unless it is exactly what the comment writes', () => {
+    const body = renderComment(facts({ backendFiles: ['a.rs'] }))
+    const line = /<!-- catcolab-deploy files=([^ ]+) -->/.exec(body)![1]!
+    const data = JSON.parse(Buffer.from(line, 'base64').toString('utf8')) as Record<string, unknown>
+    const edited = (change: Record<string, unknown> | string) => {
+      const text = typeof change === 'string' ? change : JSON.stringify({ ...data, ...change })
+      return body.replace(line, Buffer.from(text, 'utf8').toString('base64'))
+    }
+    expect(keptFiles(edited({}), expected)).not.toBeNull()
+    const bad: (Record<string, unknown> | string)[] = [
+      { v: 2 },
+      { backendFileCount: 2 }, // one name listed for two files
+      { backendFileCount: 0 },
+      { backendFileCount: -1, backendFiles: [] },
+      { backendFileCount: 1.5 },
+      { backendFileCount: 3001, backendFiles: names.slice(0, 10) },
+      { backendFileCount: '1' },
+      { backendFiles: [1] },
+      { backendFiles: 'a.rs' },
+      { backendFiles: ['x'.repeat(301)] }, // longer than any name it shows
+      { addedMigrations: null },
+      { incomplete: 'no' },
+      { extra: true },
+      JSON.stringify({ ...data, v: undefined }),
+      JSON.stringify([data]),
+      JSON.stringify(data).replace('{', '{ '), // not byte for byte
+      'null',
+      '{',
+      '\u00ff\u00fe',
+    ]
+    for (const change of bad) expect(keptFiles(edited(change), expected), JSON.stringify(change)).toBeNull()
+    expect(keptFiles(body.replace(line, `${line}!`), expected)).toBeNull()
+    expect(keptFiles(body.replace(line, line.slice(1)), expected)).toBeNull()
+    expect(keptFiles(`${body}more\n`, expected)).toBeNull()
+  })
+
+  it('holds any names, shown the same when rendered again from it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 400 }), { maxLength: 14 }), fc.array(fc.string({ unit: 'binary' }), { maxLength: 12 }), (backend, migrations) => {
+        const f = facts({ backendFiles: backend, addedMigrations: migrations })
+        const body = renderComment(f)
+        const kept = keptFiles(body, expected)
+        expect(kept).toEqual(f.files)
+        expect(renderComment({ ...f, files: kept! })).toBe(body)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('is left out when it would take the comment over GitHub\'s 65,536 characters', () => {
+    // Names that show at 8 times their length, and take 3 bytes a character in the kept facts.
+    const huge = Array.from({ length: 10 }, (_, i) => `${i}${'\u2028'.repeat(299)}`)
+    const body = renderComment(facts({ backendFiles: huge, addedMigrations: huge }))
+    expect(body.length).toBeLessThanOrEqual(65_536)
+    expect(body.length).toBeGreaterThan(40_000)
+    expect(body.includes('<!-- catcolab-deploy files=')).toBe(false)
+    expect(keptFiles(body, expected)).toBeNull()
   })
 })
 

@@ -98,7 +98,7 @@ async function standIn(login: string | null = null) {
   const stand = await startGitHubApi()
   const prs = addPullRequests(stand, { login })
   const client = (token = stand.token) =>
-    gitHubApi({ token, repository: stand.repository, baseUrl: stand.url, warn: () => {}, unpacedOnLoopback: true })
+    gitHubApi({ token, repository: stand.repository, baseUrl: stand.url, warn: () => {} })
   return { stand, prs, github: client(), client }
 }
 
@@ -193,7 +193,7 @@ it('pull requests, their files, comparisons and comments, with a workflow token'
     prs.addPull({ number: 9, headSha: feature, headRef: 'gone', headRepository: null })
     prs.addPull({ number: 10, headSha: m2, state: 'closed' })
 
-    expect(await github.pullRequest(7)).toEqual({ number: 7, state: 'open', headSha: feature, headRef: 'feature-1', headRepository: stand.repository, baseRef: 'main' })
+    expect(await github.pullRequest(7)).toEqual({ number: 7, state: 'open', headSha: feature, headRef: 'feature-1', headRepository: stand.repository, baseRef: 'main', locked: false })
     expect(await github.pullRequest(8)).toMatchObject({ headRepository: 'someone/CatColab', baseRef: 'release/v1' })
     expect(await github.pullRequest(9)).toMatchObject({ headRepository: '' })
     expect(await failure(github.pullRequest(404))).toMatchObject({ status: 404 })
@@ -225,6 +225,9 @@ it('pull requests, their files, comparisons and comments, with a workflow token'
     expect(comments.map((c) => c.author)).toEqual(['octocat', 'github-actions[bot]', 'github-actions[bot]'])
     await github.deleteComment(again.id)
     expect(await failure(github.deleteComment(again.id))).toMatchObject({ status: 404 })
+    // A locked conversation takes no comment from the workflow's token.
+    prs.addPull({ number: 11, headSha: feature, locked: true })
+    expect(await failure(github.createComment(11, '<!-- marker -->\nreport'))).toMatchObject({ status: 403, message: expect.stringMatching(/is locked/) })
 
     expect(unexplained(stand)).toEqual([])
   } finally {
@@ -246,7 +249,7 @@ it("a user's token: its login, and a wrong token", async () => {
 it('finds a missing field, an invented one, a wrong type, an unlisted status and an undeclared parameter', async () => {
   const stand = await startGitHubApi()
   try {
-    const github = gitHubApi({ token: stand.token, repository: stand.repository, baseUrl: stand.url, warn: () => {}, unpacedOnLoopback: true })
+    const github = gitHubApi({ token: stand.token, repository: stand.repository, baseUrl: stand.url, warn: () => {} })
     const id = await github.createDeployment({ sha: SHA, environment: 'catcolab', production: true, description: '', payload: {} })
     for await (const _ of github.deployments('catcolab')) break
     const [created, listed] = stand.exchanges as [Exchange, Exchange]
@@ -276,7 +279,7 @@ it('finds a missing field, an invented one, a wrong type, an unlisted status and
 })
 
 it('checked every operation the action uses, and met every listed difference', () => {
-  // 46 exchanges: each operation of src/github.ts with its success and the refusals the action meets.
+  // 47 exchanges: each operation of src/github.ts with its success and the refusals the action meets.
   expect(Object.fromEntries([...checked].sort(([a], [b]) => a.localeCompare(b)))).toEqual({
     'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id} 204': 1,
     'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id} 404': 1,
@@ -304,6 +307,7 @@ it('checked every operation the action uses, and met every listed difference', (
     'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 404': 1,
     'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 422': 1,
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 201': 2,
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 403': 1,
     'POST /repos/{owner}/{repo}/statuses/{sha} 201': 2,
     'POST /repos/{owner}/{repo}/statuses/{sha} 401': 1,
     'POST /repos/{owner}/{repo}/statuses/{sha} 403': 1,

@@ -5,6 +5,9 @@
 //   comments are authored by github-actions[bot]; a user's token gets its login;
 // - lists are paginated (per_page default 30, at most 100) with a Link header; open pull requests
 //   come newest first, comments oldest first; a pull request's files stop at 3000;
+// - a locked pull request (locked: true in its JSON) takes no new comment and no edit of one from
+//   the workflow's token: 403 "Unable to create comment because issue is locked." (GitHub's words
+//   for a new comment; an edit is refused the same way);
 // - compare base...head counts the commits each side lacks (identical, ahead, behind, diverged),
 //   404 for an unknown ref or commit and for histories with nothing in common.
 // Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
@@ -413,14 +416,18 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
     return { status: 200, body: comparisonJson(request, { base: base!, head: head!, baseSha, headSha, status, aheadBy, behindBy }) }
   })
   stand.route('GET', at('/issues/(\\d+)/comments'), (request, [n]) => page(request, comments.filter((c) => c.issue === Number(n)).map(commentJson)))
+  const locked = (what: string) => error(403, `Unable to ${what} comment because issue is locked.`)
   stand.route('POST', at('/issues/(\\d+)/comments'), (request, [n]) => {
-    if (!findPull(n!)) return error(404, 'Not Found')
+    const p = findPull(n!)
+    if (!p) return error(404, 'Not Found')
+    if (p.locked) return locked('create')
     if (typeof request.body?.body !== 'string') return error(422, 'Validation Failed')
     return { status: 201, body: commentJson(addComment(Number(n), request.body.body, author)) }
   })
   stand.route('PATCH', at('/issues/comments/(\\d+)'), (request, [id]) => {
     const c = findComment(id!)
     if (!c) return error(404, 'Not Found')
+    if (findPull(String(c.issue))?.locked) return locked('update')
     c.body = request.body?.body ?? c.body
     c.updated_at = now()
     return { status: 200, body: commentJson(c) }

@@ -75,6 +75,15 @@ it('reads deployments newest first, one page of 100 at a time, only as far as th
   expect(stand.requests.length - before).toBe(1)
 })
 
+it("reads a deployment's status history newest first, 100 a page", async () => {
+  const { github, stand } = await connect()
+  const d = stand.seedDeployment({ sha: SHA, environment: 'catcolab-next' }, ['in_progress', 'success', 'inactive'])
+  const states: string[] = []
+  for await (const status of github.deploymentStatuses(d.id)) states.push(status.state)
+  expect(states).toEqual(['inactive', 'success', 'in_progress'])
+  expect(stand.calls()).toEqual([`GET ~/deployments/${d.id}/statuses?per_page=100`])
+})
+
 it('retries a server error, and gives up on a refusal at once', async () => {
   const { github, stand } = await connect()
   let failures = 1
@@ -159,4 +168,17 @@ it('says "needs permissions" only for the refusal that means it; other 403s and 
   stand.refuse(403, 'Resource not accessible by personal access token')
   const pat = await github.latestDeploymentStatus(1).catch((e: unknown) => e)
   expect(apiErrorMessage(pat, 'deployments', 'read')).toBe('HTTP 403: Resource not accessible by personal access token: github-token needs the deployments permission (read)')
+})
+
+it('counts every request it makes, retries included', async () => {
+  const { github, stand } = await connect()
+  const counting = github as typeof github & { requestCount(): number }
+  for (let i = 0; i < 150; i++) stand.seedDeployment({ sha: SHA, environment: 'catcolab-next' })
+  for await (const _ of github.deployments('catcolab-next')) void _
+  expect(counting.requestCount()).toBe(2)
+  let failures = 1
+  stand.refuse(502, 'Server Error', () => failures-- > 0)
+  await github.createCommitStatus(SHA, { state: 'pending', context: 'deploy / catcolab-next', description: 'deploying' })
+  expect(counting.requestCount()).toBe(stand.requests.length)
+  expect(stand.requests.length).toBe(4)
 })

@@ -1,8 +1,6 @@
-// The pr-report command's inputs: it needs no host and no key, only the GitHub API; and the test
-// hook that lets writes go unpaced is honored only for a loopback API.
+// The pr-report command's inputs: it needs no host and no key, only the GitHub API.
 import { expect, it } from 'vitest'
 import { UserError } from '../src/errors'
-import { isLoopback } from '../src/github'
 import { parseSettings, type PrReportSettings } from '../src/inputs'
 
 function settings(inputs: Record<string, string>): PrReportSettings {
@@ -62,11 +60,4 @@ it('requires the environment and a token, and checks the rest', () => {
   expect(settings({ 'comment-author': 'catcolab-app[bot]' }).commentAuthor).toBe('catcolab-app[bot]')
   expect(settings({ 'backend-url': 'https://backend-next.catcolab.org/' }).backendUrl).toBe('https://backend-next.catcolab.org')
   expect(problem({ command: 'report' })).toBe('command must be "deploy", "status" or "pr-report", not "report"')
-})
-
-it('lets writes go unpaced only against a loopback API, never GitHub', () => {
-  for (const url of ['http://127.0.0.1:41234', 'http://localhost:80', 'http://[::1]:8080']) expect(isLoopback(url), url).toBe(true)
-  for (const url of ['https://api.github.com', 'https://ghes.example/api/v3', 'http://127.0.0.1.example.com', 'http://localhost.example.com', 'not a url']) {
-    expect(isLoopback(url), url).toBe(false)
-  }
 })

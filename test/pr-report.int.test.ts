@@ -1,13 +1,18 @@
 // The pr-report command end to end: the bundled action, run as the runner runs it, against the
 // loopback stand-in for the GitHub REST API (test/github-api.ts) with pull requests, files,
 // comments and a commit graph (test/github-prs.ts). Asserts the comments and the exact requests.
+// Writes go out paced as GitHub asks (1 s apart, 3 s between new comments), so each test creates
+// at most three comments; many pull requests at once are tested in pr-report.unit.test.ts.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { renderComment } from '../src/comment'
+import { parseSettings, type PrReportSettings } from '../src/inputs'
+import { filesKey } from '../src/pr-report'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
 import { addPullRequests, type PullRequestStandIn } from './github-prs'
-import { errorLine, runAction } from './run-action'
+import { errorLine, runAction, runnerEnv } from './run-action'
 
 const NEXT = 'catcolab-next'
 const REPO = 'ToposInstitute/CatColab'
@@ -27,8 +32,9 @@ interface World {
   main: string[]
 }
 
-async function setup(login: string | null = null): Promise<World> {
-  api = await startGitHubApi()
+/** The workflow's GITHUB_TOKEN is an installation token (ghs_…); a user's token (ghp_…) has a login. */
+async function setup(login: string | null = null, token = login ? 'ghp_user-token' : 'ghs_installation-token'): Promise<World> {
+  api = await startGitHubApi({ token })
   const prs = addPullRequests(api, { login })
   const root = prs.commit([])
   const m1 = prs.commit([root])
@@ -43,7 +49,7 @@ function deployed(gh: GitHubStandIn, sha: string, states = ['in_progress', 'succ
 }
 
 function report(inputs: Record<string, string> = {}, event?: { pull_request: { number: number } }) {
-  const github: Record<string, string> = { GITHUB_API_URL: api!.url, GITHUB_TOKEN: api!.token, CATCOLAB_DEPLOY_TEST_UNPACED: 'true' }
+  const github: Record<string, string> = { GITHUB_API_URL: api!.url, GITHUB_TOKEN: api!.token }
   if (event) {
     const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json')
     writeFileSync(path, JSON.stringify({ action: 'synchronize', ...event }))
@@ -59,6 +65,9 @@ const bodyOf = (prs: PullRequestStandIn, number: number) => {
   return comments[0]!.body
 }
 const warnings = (log: string) => log.split('\n').filter((line) => line.startsWith('::warning::'))
+const notices = (log: string) => log.split('\n').filter((line) => line.startsWith('::notice::'))
+/** The count each run logs, of the requests it made. */
+const requestsLogged = (log: string) => Number(/^GitHub API requests made: (\d+)$/m.exec(log)?.[1])
 
 describe('one pull request', () => {
   it('creates the comment, then updates that same comment, and leaves it alone when nothing changed', async () => {
@@ -70,9 +79,8 @@ describe('one pull request', () => {
     const first = await report({}, { pull_request: { number: 7 } })
     expect(first.code, first.log).toBe(0)
     expect(gh.calls()).toEqual([
-      'GET /user',
       `GET ~/deployments?environment=${NEXT}&per_page=100`,
-      `GET ~/deployments/${deployment.id}/statuses?per_page=1`,
+      `GET ~/deployments/${deployment.id}/statuses?per_page=100`,
       'GET ~/pulls/7',
       'GET ~/issues/7/comments?per_page=100',
       'GET ~/pulls/7/files?per_page=100',
@@ -81,6 +89,7 @@ describe('one pull request', () => {
       // A run at the same time may have made one too: look once more.
       'GET ~/issues/7/comments?per_page=100',
     ])
+    expect(requestsLogged(first.log)).toBe(gh.requests.length)
     const [comment] = prs.commentsOn(7)
     expect(comment!.author).toBe('github-actions[bot]')
     expect(first.outputs).toMatchObject({
@@ -94,7 +103,8 @@ describe('one pull request', () => {
     expect(body).toContain('- **Backend changes:** none.')
     expect(body).toContain('- **Migrations:** none added.')
 
-    // The pull request now touches the backend.
+    // A push: the pull request now touches the backend.
+    prs.pulls[0]!.headSha = prs.commit([head])
     prs.pulls[0]!.files.push({ filename: 'packages/backend/src/app.rs', status: 'modified' })
     const second = await report({ 'pr-number': '7' })
     expect(second.code, second.log).toBe(0)
@@ -106,7 +116,15 @@ describe('one pull request', () => {
     const before = gh.requests.length
     const third = await report({ 'pr-number': '7' })
     expect(third.code, third.log).toBe(0)
-    expect(gh.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([])
+    // The comment holds what the files said for this head: they are not read again.
+    expect(gh.calls().slice(before)).toEqual([
+      `GET ~/deployments?environment=${NEXT}&per_page=100`,
+      `GET ~/deployments/${deployment.id}/statuses?per_page=100`,
+      'GET ~/pulls/7',
+      'GET ~/issues/7/comments?per_page=100',
+      `GET ~/compare/main...${main[2]}?per_page=1`,
+    ])
+    expect(requestsLogged(third.log)).toBe(5)
     expect(third.log).toContain(`#7: unchanged https://github.com/${REPO}/pull/7#issuecomment-${comment!.id}`)
     expect(warnings(first.log + second.log + third.log)).toEqual([])
   })
@@ -144,6 +162,18 @@ describe('one pull request', () => {
     expect(again.code, again.log).toBe(0)
     expect(gh.calls().slice(before)).not.toContain('GET /user')
     expect(prs.commentsOn(4)).toHaveLength(2)
+  })
+
+  it('asks GET /user of a token that is not an installation token, and takes its 403 to mean the workflow\'s bot', async () => {
+    const { gh, prs, main } = await setup(null, 'test-token')
+    deployed(gh, main[2]!)
+    prs.addPull({ number: 4, headSha: prs.commit([main[2]!]) })
+    prs.addComment(4, `${MARKER}head=${'0'.repeat(40)} -->\nold`, 'github-actions[bot]')
+    const run = await report({ 'pr-number': '4' })
+    expect(run.code, run.log).toBe(0)
+    expect(gh.calls()[0]).toBe('GET /user')
+    expect(prs.commentsOn(4)).toHaveLength(1)
+    expect(gh.calls().filter((c) => c.startsWith('PATCH'))).toHaveLength(1)
   })
 
   it('warns when the token\'s comments come out under another author than comment-author says', async () => {
@@ -330,6 +360,34 @@ describe('one pull request', () => {
     )
   })
 
+  it("reads what runs from each record's history: GitHub's own job deployment ending after ours and making it inactive hides nothing", async () => {
+    const { gh, prs, main } = await setup()
+    const ours = deployed(gh, main[2]!)
+    // The job's own deployment (environment: catcolab-next) ends success after the step recorded ours.
+    const job = gh.seedDeployment({ sha: main[2]!, environment: NEXT }, ['in_progress'])
+    const ended = await fetch(`${gh.url}/repos/${REPO}/deployments/${job.id}/statuses`, {
+      method: 'POST',
+      headers: { authorization: `token ${gh.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'success' }),
+    })
+    expect(ended.status).toBe(201)
+    expect(gh.latestState(ours.id)).toBe('inactive')
+    // Then a deploy that failed, and one superseded before it ended.
+    deployed(gh, main[1]!, ['in_progress', 'failure'])
+    deployed(gh, main[0]!, ['in_progress', 'inactive'])
+    gh.requests.length = 0
+    prs.addPull({ number: 8, headSha: prs.commit([main[2]!]) })
+    const run = await report({ 'pr-number': '8' })
+    expect(run.code, run.log).toBe(0)
+    expect(run.outputs['backend-sha']).toBe(main[2])
+    const body = bodyOf(prs, 8)
+    expect(body).toContain(`which runs [\`${main[2]!.slice(0, 12)}\`]`)
+    expect(body).toContain(`> A later deploy to \`${NEXT}\` of \`${main[1]!.slice(0, 12)}\``)
+    expect(body).toContain('ended in **failure**')
+    // Each of ours, newest first, down to the one that succeeded: one history read each.
+    expect(gh.calls().filter((c) => c.includes('/statuses'))).toHaveLength(3)
+  })
+
   it('makes no comment on a closed pull request', async () => {
     const { gh, prs, main } = await setup()
     deployed(gh, main[2]!)
@@ -362,46 +420,90 @@ describe('one pull request', () => {
 })
 
 describe('every open pull request (pr-number: all)', () => {
-  it('comments on 120 open pull requests: one paginated list, then per pull request only what the list cannot answer', async () => {
+  it('comments on each open pull request but a locked one, edits them after a deploy from what they hold, then writes nothing', async () => {
     const { gh, prs, main } = await setup()
-    const deployment = deployed(gh, main[2]!)
-    for (let i = 0; i < 120; i++) {
-      prs.addPull({ headSha: prs.commit([main[2]!]), files: i % 2 ? [{ filename: `packages/backend/src/f${i}.rs`, status: 'added' }] : [] })
-    }
+    deployed(gh, main[2]!)
+    for (let i = 0; i < 3; i++) prs.addPull({ headSha: prs.commit([main[2]!]), files: i === 1 ? [{ filename: 'packages/backend/src/a.rs', status: 'modified' }] : [] })
+    prs.addPull({ number: 4, headSha: prs.commit([main[2]!]), locked: true })
     prs.addPull({ headSha: main[2]!, state: 'closed' })
     const first = await report({ 'pr-number': 'all' })
     expect(first.code, first.log).toBe(0)
-    expect(first.log).toContain('reported on 120 of 120 open pull requests')
+    expect(first.log).toContain('reported on 3 of 4 open pull requests (1 locked, skipped)')
+    expect(notices(first.log)).toEqual(["::notice::#4 is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)"])
+    expect(gh.calls().filter((c) => /\/(issues|pulls)\/4\b/.test(c))).toEqual([])
+    expect(gh.calls().filter((c) => c.startsWith('POST'))).toEqual(['POST ~/issues/3/comments', 'POST ~/issues/2/comments', 'POST ~/issues/1/comments'])
     expect(first.outputs['comment-url']).toBeUndefined()
-    const calls = gh.calls()
-    expect(calls.slice(0, 5)).toEqual([
-      'GET /user',
-      `GET ~/deployments?environment=${NEXT}&per_page=100`,
-      `GET ~/deployments/${deployment.id}/statuses?per_page=1`,
-      'GET ~/pulls?state=open&per_page=100',
-      'GET ~/issues/120/comments?per_page=100',
-    ])
-    expect(calls.filter((c) => c.startsWith('GET ~/pulls?'))).toEqual(['GET ~/pulls?state=open&per_page=100', 'GET ~/pulls?state=open&per_page=100&page=2'])
-    expect(calls.filter((c) => /^GET ~\/pulls\/\d+$/.test(c))).toEqual([])
-    expect(calls.filter((c) => c.includes('/compare/'))).toHaveLength(1)
-    expect(calls.filter((c) => c.endsWith('/files?per_page=100'))).toHaveLength(120)
-    expect(calls.filter((c) => c.startsWith('POST'))).toHaveLength(120)
-    for (const pr of prs.pulls.slice(0, 120)) {
-      expect(bodyOf(prs, pr.number)).toContain(pr.number % 2 ? '- **Backend changes:** none.' : '- **Backend changes:** 1 file.')
-    }
-    expect(prs.commentsOn(121)).toEqual([])
+    expect(requestsLogged(first.log)).toBe(gh.requests.length)
 
-    // After the next deploy, the refresh updates every comment in place.
+    // The next deploy runs #1's head: every comment is edited (writes 1 s apart), and the files
+    // come from the comments, for the heads have not moved.
     deployed(gh, prs.pulls[0]!.headSha, undefined, 'feature-1')
-    const before = gh.requests.length
+    let before = gh.requests.length
     const second = await report({ 'pr-number': 'all' })
     expect(second.code, second.log).toBe(0)
-    const writes = gh.calls().slice(before).filter((c) => !c.startsWith('GET'))
-    expect(writes).toHaveLength(120)
-    expect(writes.every((c) => c.startsWith('PATCH ~/issues/comments/'))).toBe(true)
-    expect(prs.comments).toHaveLength(120)
+    const calls = gh.calls().slice(before)
+    expect(calls.filter((c) => !c.startsWith('GET'))).toEqual(prs.comments.map((c) => `PATCH ~/issues/comments/${c.id}`))
+    expect(calls.filter((c) => c.includes('/files'))).toEqual([])
     expect(bodyOf(prs, 1)).toContain("✅ The backend runs this pull request's head.")
-  }, 120_000)
+    expect(bodyOf(prs, 2)).toContain('- **Backend changes:** 1 file.')
+    expect(requestsLogged(second.log)).toBe(gh.requests.length - before)
+
+    before = gh.requests.length
+    const third = await report({ 'pr-number': 'all' })
+    expect(third.code, third.log).toBe(0)
+    expect(gh.calls().slice(before).filter((c) => !c.startsWith('GET') || c.includes('/files'))).toEqual([])
+    expect(warnings(first.log + second.log + third.log)).toEqual([])
+  }, 60_000)
+
+  it('refreshes 101 pull requests (two pages of the list) reading no file list for the heads that did not move, and at most 30 pages for one that did', async () => {
+    const { gh, prs, main } = await setup()
+    const deployment = deployed(gh, main[2]!)
+    // Comments as an earlier refresh wrote them, with the default inputs.
+    const inputs = runnerEnv({ command: 'pr-report', environment: NEXT }, { GITHUB_TOKEN: gh.token })
+    const settings = parseSettings((name) => inputs[`INPUT_${name.toUpperCase()}`] ?? '', { actor: '', runUrl: '' }) as PrReportSettings
+    const none = { backendFiles: [], backendFileCount: 0, addedMigrations: [], addedMigrationCount: 0, incomplete: false }
+    const written = (headSha: string) =>
+      renderComment({
+        environment: NEXT,
+        backendUrl: settings.backendUrl,
+        repositoryUrl: `https://github.com/${REPO}`,
+        pullRequest: { headSha, baseRef: 'main' },
+        deployed: { sha: main[2]!, at: deployment.statuses.at(-1)!.created_at, runUrl: RUN_URL, base: { status: 'identical' }, thisPullRequest: null },
+        later: null,
+        files: none,
+        filesKey: filesKey(settings),
+      })
+    const P = 101
+    for (let i = 0; i < P; i++) {
+      const pr = prs.addPull({ headSha: prs.commit([main[2]!]) })
+      prs.addComment(pr.number, written(pr.headSha), 'github-actions[bot]')
+    }
+    // Two pushed to since: one small, one with 3,050 files (GitHub lists the first 3,000).
+    const [pushed, huge] = [prs.pulls[10]!, prs.pulls[60]!]
+    pushed.headSha = prs.commit([pushed.headSha])
+    pushed.files = [{ filename: 'packages/backend/src/a.rs', status: 'modified' }]
+    huge.headSha = prs.commit([huge.headSha])
+    huge.files = Array.from({ length: 3050 }, (_, i) => ({ filename: `packages/backend/src/f${i}.rs`, status: 'added' }))
+
+    const run = await report({ 'pr-number': 'all' })
+    expect(run.code, run.log).toBe(0)
+    const calls = gh.calls()
+    expect(calls.filter((c) => c.startsWith('GET ~/pulls?'))).toEqual(['GET ~/pulls?state=open&per_page=100', 'GET ~/pulls?state=open&per_page=100&page=2'])
+    expect(calls.filter((c) => c.includes('/files')).map((c) => c.replace(/\?.*/, ''))).toEqual([
+      ...Array(30).fill(`GET ~/pulls/${huge.number}/files`),
+      `GET ~/pulls/${pushed.number}/files`,
+    ])
+    expect(calls.filter((c) => /^GET ~\/pulls\/\d+$/.test(c))).toEqual([`GET ~/pulls/${huge.number}`, `GET ~/pulls/${pushed.number}`])
+    expect(calls.filter((c) => !c.startsWith('GET'))).toEqual([huge, pushed].map((pr) => `PATCH ~/issues/comments/${prs.commentsOn(pr.number)[0]!.id}`))
+    expect(calls.filter((c) => c.includes('/comments?'))).toHaveLength(P)
+    expect(calls.filter((c) => c.includes('/compare/'))).toHaveLength(1)
+    // What runs (the deployments, the history of the one that runs), the list, each pull request's
+    // comments, one compare; and for each pushed one, a read of it, its files and one write.
+    expect(calls).toHaveLength(2 + Math.ceil(P / 100) + P + 1 + (1 + 1 + 1) + (1 + 30 + 1))
+    expect(requestsLogged(run.log)).toBe(calls.length)
+    expect(bodyOf(prs, huge.number)).toContain('- **Backend changes:** 3000 files (of the first 3000 files GitHub lists).')
+    expect(bodyOf(prs, pushed.number)).toContain('- **Backend changes:** 1 file.')
+  }, 60_000)
 
   it('reads a pull request again when its comment was written for another head than the list shows', async () => {
     const { gh, prs, main } = await setup()
@@ -429,7 +531,51 @@ describe('every open pull request (pr-number: all)', () => {
   })
 })
 
+describe('locked pull requests', () => {
+  it('makes no comment on a locked pull request, and ends successfully with a notice', async () => {
+    const { gh, prs, main } = await setup()
+    deployed(gh, main[2]!)
+    prs.addPull({ number: 7, headSha: prs.commit([main[2]!]), locked: true })
+    const run = await report({ 'pr-number': '7' })
+    expect(run.code, run.log).toBe(0)
+    expect(notices(run.log)).toEqual(["::notice::#7 is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)"])
+    expect(gh.calls().filter((c) => !c.startsWith('GET'))).toEqual([])
+    expect(run.outputs['comment-url']).toBe('')
+  })
+
+  it('takes GitHub\'s 403 for a conversation locked after it was read as locked, for a new comment and for an edit', async () => {
+    const { gh, prs, main } = await setup()
+    deployed(gh, main[2]!)
+    const pr = prs.addPull({ number: 7, headSha: prs.commit([main[2]!]) })
+    const old = prs.addComment(7, `${MARKER}head=${pr.headSha} -->\nold`, 'github-actions[bot]')
+    prs.addPull({ number: 8, headSha: prs.commit([main[2]!]) })
+    // Each is locked as its comments are read, after the list showed it unlocked: GitHub refuses
+    // the new comment on #8 and the edit on #7 (the stand-in answers 403 as GitHub does).
+    gh.refuse(0, '', (r) => {
+      const number = /\/issues\/(\d+)\/comments$/.exec(r.path)?.[1]
+      if (r.method === 'GET' && number) prs.pulls.find((p) => p.number === Number(number))!.locked = true
+      return false
+    })
+    const run = await report({ 'pr-number': 'all' })
+    expect(run.code, run.log).toBe(0)
+    expect(notices(run.log)).toEqual([
+      "::notice::#8 is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)",
+      "::notice::#7 is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)",
+    ])
+    expect(gh.calls().filter((c) => !c.startsWith('GET'))).toEqual(['POST ~/issues/8/comments', `PATCH ~/issues/comments/${old.id}`])
+    expect(prs.commentsOn(7)[0]!.body).toBe(old.body)
+    expect(prs.commentsOn(8)).toEqual([])
+  })
+})
+
 describe('when GitHub refuses or fails', () => {
+  it('says which pull request it did not find (404)', async () => {
+    await setup()
+    const run = await report({ 'pr-number': '12' })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe('could not read pull request #12 (HTTP 404: pull request #12 not found)')
+  })
+
   it('says which permission is missing when it refuses the comment (403)', async () => {
     const { gh, prs, main } = await setup()
     deployed(gh, main[2]!)

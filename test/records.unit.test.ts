@@ -54,6 +54,13 @@ class FakeApi implements GitHubApi {
     return s ? { state: s.state, description: s.description, logUrl: s.logUrl ?? '', environmentUrl: s.environmentUrl ?? '', createdAt: '' } : null
   }
 
+  async *deploymentStatuses(id: number): AsyncIterable<DeploymentStatus> {
+    this.check('deploymentStatuses')
+    for (const s of [...this.deployments_[id - 1]!.statuses].reverse()) {
+      yield { state: s.state, description: s.description, logUrl: s.logUrl ?? '', environmentUrl: s.environmentUrl ?? '', createdAt: '' }
+    }
+  }
+
   async createCommitStatus(sha: string, status: NewCommitStatus): Promise<void> {
     this.check('createCommitStatus')
     this.commitStatuses.push({ sha, ...status })
@@ -316,7 +323,7 @@ describe('settling after the job ended', () => {
 })
 
 describe('what runs', () => {
-  it('is the newest of our records whose latest status is success', async () => {
+  it('is the newest of our records whose status history holds a success', async () => {
     const api = new FakeApi()
     expect(await deployedRecord(api, 'catcolab')).toBeNull()
     api.seed(ours('v1.0.0'), ['success', 'inactive'], A)
@@ -328,5 +335,25 @@ describe('what runs', () => {
     expect(found?.deployment.sha).toBe(B)
     expect(found?.payload.ref).toBe('v1.1.0')
     expect(found?.status.state).toBe('success')
+  })
+
+  it("stays a success that GitHub's auto-inactivation marked inactive; a failure our sweep marked inactive never counts", async () => {
+    const api = new FakeApi()
+    api.seed(ours('v1.0.0'), ['in_progress', 'success'], A)
+    api.seed(ours('v1.1.0'), ['in_progress', 'failure', 'inactive'], C)
+    api.seed(ours('v1.2.0'), ['in_progress', 'success', 'inactive'], B) // GitHub's job deployment succeeded after it
+    api.seed({}, ['in_progress', 'success'], B)
+    api.seed(ours('v1.3.0'), ['in_progress', 'failure'], C)
+    api.seed(ours('v1.3.1'), ['in_progress', 'inactive'], C) // skipped, or superseded
+    const skipped: string[][] = []
+    const found = await deployedRecord(api, 'catcolab', (_d, payload, history) => skipped.push([payload.ref, ...history.map((s) => s.state)]))
+    expect(found?.payload.ref).toBe('v1.2.0')
+    expect(skipped).toEqual([['v1.3.1', 'inactive', 'in_progress'], ['v1.3.0', 'failure', 'in_progress']])
+    // The history of the one that runs is read only down to its success.
+    expect(api.calls.filter((c) => c === 'deploymentStatuses')).toHaveLength(3)
+
+    const failedOnly = new FakeApi()
+    failedOnly.seed(ours(), ['in_progress', 'failure', 'inactive'], A)
+    expect(await deployedRecord(failedOnly, 'catcolab')).toBeNull()
   })
 })
