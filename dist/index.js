@@ -67453,8 +67453,15 @@ function gitHubApi(options) {
             requests++;
             return fetch(...args);
         };
-        endpoint.request = { ...endpoint.request, fetch: counted, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
-        return request(endpoint);
+        const deadline = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+        endpoint.request = { ...endpoint.request, fetch: counted, signal: deadline };
+        // At the deadline the call fails at once: plugin-retry would otherwise retry the aborted
+        // request with its backoff (14 s more), each try aborted as it starts.
+        let timer;
+        const late = new Promise((_resolve, reject) => {
+            timer = setTimeout(() => reject(new Error(`GitHub did not answer ${endpoint.method} ${pathOf(endpoint.url)} within ${REQUEST_TIMEOUT_MS / 1000} s`)), REQUEST_TIMEOUT_MS);
+        });
+        return Promise.race([request(endpoint), late]).finally(() => clearTimeout(timer));
     });
     const repository = { owner, repo };
     return {
@@ -67630,9 +67637,10 @@ function rateLimitOf(error) {
 /**
  * One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual
  * ones. Only GitHub's "not accessible" 403 means a missing permission; a 404 names what GitHub
- * did not find (for a private repository, also what the token may not see).
+ * did not find (`missing`, else the call), which for a private repository may also be what the
+ * token may not see.
  */
-function apiErrorMessage(error, permission, level = 'write') {
+function apiErrorMessage(error, permission, level = 'write', missing) {
     const { status, message, request } = partsOf(error);
     if (status === null)
         return message;
@@ -67645,6 +67653,8 @@ function apiErrorMessage(error, permission, level = 'write') {
         return `HTTP 403: ${message}: the job needs permissions: ${permission}: ${level}`;
     if (status === 403 && /resource not accessible by personal access token/i.test(message))
         return `HTTP 403: ${message}: github-token needs the ${permission} permission (${level})`;
+    if (status === 404 && missing)
+        return `HTTP 404: ${missing} not found`;
     if (status === 404) {
         const what = request.url ? `${request.method ?? 'GET'} ${pathOf(request.url)}` : 'what was asked for';
         return `HTTP 404: ${message}: GitHub found nothing at ${what} (or github-token may not see it)`;
@@ -67998,11 +68008,11 @@ function pullRequestReporter(settings, api, io, context, author, backend) {
         if (!comparisons.has(baseRef)) {
             comparisons.set(baseRef, api.compare(baseRef, sha).then((c) => c, (error) => {
                 // 404: GitHub knows no such commit or branch, or the two have no common history.
-                const status = statusOf(error);
+                const { status, message } = partsOf(error);
                 if (status !== 404 && status !== 422) {
                     throw new UserError(`could not compare ${baseRef} with ${sha} (${failure(error, { permission: 'contents', level: 'read', missing: `${baseRef} or ${sha}` })})`);
                 }
-                io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${messageOf(error)}`);
+                io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${message}`);
                 return null;
             }));
         }
@@ -68061,7 +68071,7 @@ function pullRequestReporter(settings, api, io, context, author, backend) {
         const [keep, ...duplicates] = ours;
         for (const duplicate of duplicates) {
             await api.deleteComment(duplicate.id).catch((error) => {
-                if (statusOf(error) !== 404)
+                if (partsOf(error).status !== 404)
                     throw error; // 404: the other run removed it
             });
             io.info(`#${number}: removed the duplicate ${duplicate.url}`);
@@ -68166,34 +68176,14 @@ async function call(what, access, step) {
         throw new UserError(`could not ${what} (${failure(error, access)})`);
     }
 }
-/**
- * Why a call failed, in one line: GitHub's answer, and what to do when that is known. Only GitHub's
- * answer for a permission the token lacks names the permission; a 404 says what was not found;
- * other refusals (a locked conversation, a rate limit) are GitHub's own words.
- */
+/** Why a call failed, in one line (apiErrorMessage): a 404 says what was not found. */
 function failure(error, access) {
-    const status = statusOf(error);
-    const message = messageOf(error);
-    if (status === 401)
-        return `HTTP 401: ${message}: github-token is not a valid token`;
-    if (status === 403 && /^Resource not accessible by integration\b/i.test(message)) {
-        return `HTTP 403: ${message}: the job needs permissions: ${access.permission}: ${access.level}`;
-    }
-    if (status === 404)
-        return `HTTP 404: ${access.missing} not found`;
-    return status ? `HTTP ${status}: ${message}` : message;
+    return apiErrorMessage(error, access.permission, access.level, access.missing);
 }
 /** GitHub's refusal of a comment on a locked conversation. */
 function lockedAnswer(error) {
-    return statusOf(error) === 403 && /\bis locked\b/i.test(messageOf(error));
-}
-function statusOf(error) {
-    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : NaN;
-    return Number.isInteger(status) ? status : null;
-}
-/** GitHub's message, its first line, without the documentation link Octokit appends. */
-function messageOf(error) {
-    return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
+    const { status, message } = partsOf(error);
+    return status === 403 && /\bis locked\b/i.test(message);
 }
 /** The runner's side: the API client, the event's pull request, the job log and outputs. */
 async function runPrReport(settings) {

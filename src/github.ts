@@ -195,8 +195,15 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi & 
       requests++
       return fetch(...args)
     }
-    endpoint.request = { ...endpoint.request, fetch: counted, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }
-    return request(endpoint)
+    const deadline = AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+    endpoint.request = { ...endpoint.request, fetch: counted, signal: deadline }
+    // At the deadline the call fails at once: plugin-retry would otherwise retry the aborted
+    // request with its backoff (14 s more), each try aborted as it starts.
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`GitHub did not answer ${endpoint.method} ${pathOf(endpoint.url)} within ${REQUEST_TIMEOUT_MS / 1000} s`)), REQUEST_TIMEOUT_MS)
+    })
+    return Promise.race([request(endpoint), late]).finally(() => clearTimeout(timer))
   })
   const repository = { owner, repo }
 
@@ -358,14 +365,14 @@ function pathOf(url: string): string {
   return URL.canParse(url) ? new URL(url).pathname : url.split('?')[0]!
 }
 
-interface ErrorParts {
+export interface ErrorParts {
   status: number | null
   message: string
   headers: Record<string, string | undefined>
   request: { method?: string; url?: string }
 }
 
-function partsOf(error: unknown): ErrorParts {
+export function partsOf(error: unknown): ErrorParts {
   const e = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; response?: { headers?: unknown; data?: unknown }; request?: unknown }
   const data = (e.response?.data ?? {}) as { message?: unknown; errors?: unknown }
   // A validation error's reasons are in GitHub's errors array; Octokit would show them as JSON.
@@ -402,9 +409,10 @@ export function rateLimitOf(error: unknown): string | null {
 /**
  * One line for a failed call: the HTTP status and GitHub's message, and what to do about the usual
  * ones. Only GitHub's "not accessible" 403 means a missing permission; a 404 names what GitHub
- * did not find (for a private repository, also what the token may not see).
+ * did not find (`missing`, else the call), which for a private repository may also be what the
+ * token may not see.
  */
-export function apiErrorMessage(error: unknown, permission: string, level: 'read' | 'write' = 'write'): string {
+export function apiErrorMessage(error: unknown, permission: string, level: 'read' | 'write' = 'write', missing?: string): string {
   const { status, message, request } = partsOf(error)
   if (status === null) return message
   const limit = rateLimitOf(error)
@@ -412,6 +420,7 @@ export function apiErrorMessage(error: unknown, permission: string, level: 'read
   if (status === 401) return `HTTP 401: ${message}: github-token is not a valid token`
   if (status === 403 && /resource not accessible by integration/i.test(message)) return `HTTP 403: ${message}: the job needs permissions: ${permission}: ${level}`
   if (status === 403 && /resource not accessible by personal access token/i.test(message)) return `HTTP 403: ${message}: github-token needs the ${permission} permission (${level})`
+  if (status === 404 && missing) return `HTTP 404: ${missing} not found`
   if (status === 404) {
     const what = request.url ? `${request.method ?? 'GET'} ${pathOf(request.url)}` : 'what was asked for'
     return `HTTP 404: ${message}: GitHub found nothing at ${what} (or github-token may not see it)`

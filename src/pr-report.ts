@@ -24,7 +24,7 @@ import {
   type LaterDeploy,
 } from './comment'
 import { UserError } from './errors'
-import { gitHubApi, type GitHubApi, type IssueComment, type PullRequest, type PullRequestApi, type PullRequestFile } from './github'
+import { apiErrorMessage, gitHubApi, partsOf, type GitHubApi, type IssueComment, type PullRequest, type PullRequestApi, type PullRequestFile } from './github'
 import type { PrReportSettings } from './inputs'
 import { jobLog } from './log'
 import { pathMatcher } from './path-patterns'
@@ -166,11 +166,11 @@ function pullRequestReporter(
           (c) => c,
           (error: unknown) => {
             // 404: GitHub knows no such commit or branch, or the two have no common history.
-            const status = statusOf(error)
+            const { status, message } = partsOf(error)
             if (status !== 404 && status !== 422) {
               throw new UserError(`could not compare ${baseRef} with ${sha} (${failure(error, { permission: 'contents', level: 'read', missing: `${baseRef} or ${sha}` })})`)
             }
-            io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${messageOf(error)}`)
+            io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${message}`)
             return null
           },
         ),
@@ -234,7 +234,7 @@ function pullRequestReporter(
     const [keep, ...duplicates] = ours as [IssueComment, ...IssueComment[]]
     for (const duplicate of duplicates) {
       await api.deleteComment(duplicate.id).catch((error: unknown) => {
-        if (statusOf(error) !== 404) throw error // 404: the other run removed it
+        if (partsOf(error).status !== 404) throw error // 404: the other run removed it
       })
       io.info(`#${number}: removed the duplicate ${duplicate.url}`)
     }
@@ -340,35 +340,15 @@ async function call<T>(what: string, access: Access, step: () => Promise<T>): Pr
   }
 }
 
-/**
- * Why a call failed, in one line: GitHub's answer, and what to do when that is known. Only GitHub's
- * answer for a permission the token lacks names the permission; a 404 says what was not found;
- * other refusals (a locked conversation, a rate limit) are GitHub's own words.
- */
+/** Why a call failed, in one line (apiErrorMessage): a 404 says what was not found. */
 export function failure(error: unknown, access: Access): string {
-  const status = statusOf(error)
-  const message = messageOf(error)
-  if (status === 401) return `HTTP 401: ${message}: github-token is not a valid token`
-  if (status === 403 && /^Resource not accessible by integration\b/i.test(message)) {
-    return `HTTP 403: ${message}: the job needs permissions: ${access.permission}: ${access.level}`
-  }
-  if (status === 404) return `HTTP 404: ${access.missing} not found`
-  return status ? `HTTP ${status}: ${message}` : message
+  return apiErrorMessage(error, access.permission, access.level, access.missing)
 }
 
 /** GitHub's refusal of a comment on a locked conversation. */
 function lockedAnswer(error: unknown): boolean {
-  return statusOf(error) === 403 && /\bis locked\b/i.test(messageOf(error))
-}
-
-function statusOf(error: unknown): number | null {
-  const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : NaN
-  return Number.isInteger(status) ? status : null
-}
-
-/** GitHub's message, its first line, without the documentation link Octokit appends. */
-function messageOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, '')
+  const { status, message } = partsOf(error)
+  return status === 403 && /\bis locked\b/i.test(message)
 }
 
 /** The runner's side: the API client, the event's pull request, the job log and outputs. */

@@ -13,8 +13,10 @@
 //   success when the job ends (endJob()), with the auto-inactivation below;
 // - creating a deployment without required_contexts is refused (409) while any commit status
 //   context of the commit is not success; ref must name a commit (a full sha, or a ref in refs);
-// - a success deployment status with auto_inactive (the default) adds an inactive status to
-//   earlier successful deployments of the same environment, unless production or transient;
+// - a success deployment status with auto_inactive (the default) adds an inactive status to the
+//   environment's other deployments whose latest status is success, unless production or
+//   transient: whichever success comes last wins, so the job's deployment, made when the job
+//   started but ended after the action's record, makes that record inactive;
 // - status descriptions longer than 140 characters are refused (422).
 // Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -294,10 +296,10 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     return d
   }
 
-  /** GitHub's auto-inactivation after a success: earlier successes of the environment, unless production or transient. */
-  function inactivateBefore(d: StoredDeployment): void {
+  /** GitHub's auto-inactivation after a success: the environment's other successes, unless production or transient. */
+  function inactivateOthers(d: StoredDeployment): void {
     for (const earlier of deployments) {
-      const inactivate = earlier.id < d.id && earlier.environment === d.environment && !earlier.production_environment && !earlier.transient_environment
+      const inactivate = earlier.id !== d.id && earlier.environment === d.environment && !earlier.production_environment && !earlier.transient_environment
       if (inactivate && latest(earlier)?.state === 'success') addStatus(earlier, 'inactive')
     }
   }
@@ -365,7 +367,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
           log_url: body.log_url ?? body.target_url ?? '',
           environment_url: body.environment_url ?? '',
         })
-        if (body.state === 'success' && body.auto_inactive !== false) inactivateBefore(d)
+        if (body.state === 'success' && body.auto_inactive !== false) inactivateOthers(d)
         return { status: 201, body: statusJson(d, status) }
       },
     },
@@ -493,7 +495,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
     },
     endJob(job, state = 'success') {
       addStatus(job, state)
-      if (state === 'success') inactivateBefore(job)
+      if (state === 'success') inactivateOthers(job)
     },
     route(method, pattern, handler) {
       routes.push({ method, pattern, handler })

@@ -345,8 +345,16 @@ describe('why a call failed', () => {
       'HTTP 403: Resource not accessible by integration: the job needs permissions: pull-requests: write',
     )
     expect(failure(answer(403, 'Unable to create comment because issue is locked.'), access)).toBe('HTTP 403: Unable to create comment because issue is locked.')
-    expect(failure(answer(403, 'API rate limit exceeded for installation ID 42.'), access)).toBe('HTTP 403: API rate limit exceeded for installation ID 42.')
-    expect(failure(answer(429, 'You have exceeded a secondary rate limit.'), access)).toBe('HTTP 429: You have exceeded a secondary rate limit.')
+    // Rate limits say they are, and when to try again.
+    const primary = Object.assign(answer(403, 'API rate limit exceeded for installation ID 42.'), {
+      response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Date.UTC(2026, 11, 2, 5, 30) / 1000) } },
+    })
+    expect(failure(primary, access)).toBe(
+      "HTTP 403: API rate limit exceeded for installation ID 42.: GitHub's rate limit for this token is used up and resets at 05:30:00 UTC: run again after that",
+    )
+    expect(failure(answer(429, 'You have exceeded a secondary rate limit.'), access)).toBe(
+      "HTTP 429: You have exceeded a secondary rate limit.: GitHub's secondary rate limit (too many requests at once): run again in a few minutes",
+    )
   })
 
   it('says what was not found, and when the token is not one', () => {

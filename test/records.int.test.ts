@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
+import { addPullRequests } from './github-prs'
 import { hostInputs, runAction, runPost } from './run-action'
 import { startProxy } from './tcp-proxy'
 
@@ -168,6 +169,50 @@ describe('a deploy with environment set', () => {
     expect(gh.requests.at(-1)!.body).toMatchObject({ state: 'inactive', description: `superseded by deployment ${id}` })
     expect([gh.latestState(id), gh.latestState(ours.id), gh.latestState(githubs.id)]).toEqual(['success', 'inactive', 'success'])
   })
+})
+
+describe("GitHub's own job deployment", () => {
+  it('ends after our record and makes it inactive; pr-report still names what runs, and a later failed deploy changes nothing', async () => {
+    const { h, gh, github } = await setup()
+    const { A, B, C } = h.commits
+    const prs = addPullRequests(gh)
+    prs.commits.set(A, [])
+    prs.commits.set(B, [A])
+    prs.commits.set(C, [B])
+    prs.branches.main = B
+    prs.addPull({ number: 7, headSha: C, files: [{ filename: 'packages/backend/src/main.rs', status: 'modified' }] })
+    const report = () => runAction({ command: 'pr-report', environment: NEXT.environment, 'pr-number': '7' }, { github })
+
+    // The job with `environment: catcolab-next` starts: GitHub makes its deployment of the workflow's sha.
+    const job = gh.startJob({ sha: A, environment: NEXT.environment })
+    const deployed = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
+    expect(deployed.code, deployed.log).toBe(0)
+    const ours = Number(deployed.outputs['deployment-id'])
+    expect(gh.latestState(ours)).toBe('success')
+    // The job ends: GitHub's success makes ours inactive.
+    gh.endJob(job)
+    expect([gh.latestState(ours), gh.latestState(job.id)]).toEqual(['inactive', 'success'])
+
+    const first = await report()
+    expect(first.code, first.log).toBe(0)
+    expect(first.outputs['backend-sha']).toBe(B)
+    expect(prs.commentsOn(7)).toHaveLength(1)
+    expect(prs.commentsOn(7)[0]!.body).toContain(`which runs [\`${B.slice(0, 12)}\`]`)
+
+    // A later deploy of C fails at its build (rolled back to B); its job ends in failure.
+    const nextJob = gh.startJob({ sha: A, environment: NEXT.environment })
+    h.fail('build', C)
+    const failed = await runAction({ ...hostInputs(h), ref: C, ...NEXT }, { github })
+    expect(failed.code).toBe(1)
+    gh.endJob(nextJob, 'failure')
+    const second = await report()
+    expect(second.code, second.log).toBe(0)
+    expect(second.outputs['backend-sha']).toBe(B)
+    const body = prs.commentsOn(7)[0]!.body
+    expect(body).toContain(`which runs [\`${B.slice(0, 12)}\`]`)
+    expect(body).toContain(`A later deploy to \`catcolab-next\` of \`${C.slice(0, 12)}\``)
+    expect(body).toContain('ended in **failure**')
+  }, 120_000)
 })
 
 describe('the post step', () => {
