@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
-import { sshHost, type Host, type KeyValues, type Prepared } from './host'
+import { sshHost, type Host, type Prepared } from './host'
+import { describeRun, type RunParams, type RunResult } from './protocol'
 import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
 import { RunLog, type LogSink, type PhaseTiming } from './run-log'
@@ -92,7 +93,7 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
       await followRun(io, link, run, log)
       const result = await link.host.result(run)
       if (result.outcome === 'stale' && attempt < MAX_PLANS) {
-        io.info(result.message ?? 'the host changed since the plan was made; planning again')
+        io.info(result.message || 'the host changed since the plan was made; planning again')
         continue
       }
       reported = true // report() tells the observer itself
@@ -198,7 +199,7 @@ async function startRun(
   settings: DeploySettings,
   io: DeployIO,
   link: HostLink,
-  params: Record<string, string>,
+  params: RunParams,
   progress: { run: RunProgress },
 ): Promise<string> {
   const token = randomBytes(12).toString('hex')
@@ -216,14 +217,14 @@ async function startRun(
   }
 }
 
-function runParams(settings: DeploySettings, plan: Plan, nonce: string): Record<string, string> {
+function runParams(settings: DeploySettings, plan: Plan, nonce: string): RunParams {
   const { commands } = settings
   return {
     repo: settings.repoPath,
     target: plan.target,
     expected_record: plan.baseSource === 'record' ? plan.base : '',
     expected_head: plan.previous,
-    migrate: String(plan.migrate),
+    migrate: plan.migrate ? 'true' : 'false',
     build: commands.build,
     stop: commands.stop,
     migrate_command: commands.migrate,
@@ -231,7 +232,7 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): Record<
     restart: commands.restart,
     status: commands.status,
     health_url: settings.healthUrl ?? '',
-    rollback: String(settings.rollback),
+    rollback: settings.rollback ? 'true' : 'false',
     health_timeout: String(settings.healthTimeout),
     lock_timeout: String(settings.lockTimeout),
     command_timeout: String(settings.commandTimeout),
@@ -283,52 +284,47 @@ async function reconnect(settings: DeploySettings, io: DeployIO, pending: string
   )
 }
 
-async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: Plan, result: KeyValues, log: RunLog): Promise<void> {
+async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: Plan, result: RunResult, log: RunLog): Promise<void> {
   const outcome = result.outcome === 'success' ? 'success' : 'failed'
-  // What the services run ('' when the run found them down) and what is checked out can differ
-  // after a failure. A run that died never said: the plan's view is the best left.
-  const running = 'running' in result ? result.running! : plan.previous
+  // What the services run and what is checked out can differ after a failure. A run that died
+  // never said what runs: the plan's view is the best left.
+  const serving = result.serving.state === 'unknown' ? plan.previous : result.serving.state === 'commit' ? result.serving.sha : ''
   const checkout = result.checkout || plan.previous
   // A run that never got the lock (or found the plan stale) touched nothing: it knows no more.
   const untouched = result.outcome === 'lock-timeout' || result.outcome === 'stale'
   const state = untouched
     ? 'this run changed nothing on the host'
-    : running
-      ? `the host runs ${running}${checkout === running ? '' : ` (checkout ${checkout})`}`
+    : serving
+      ? `the host runs ${serving}${checkout === serving ? '' : ` (checkout ${checkout})`}`
       : `the services may be down (checkout ${checkout})`
-  io.setOutput('deployed-sha', untouched ? '' : running || checkout)
-  io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false')
-  const downtime = result.downtime_begin
-    ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
-    : null
+  io.setOutput('deployed-sha', untouched ? '' : serving || checkout)
+  io.setOutput('migrated', result.migrated ? 'true' : 'false')
   const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
   io.observer?.finished({
     outcome: outcome === 'success' ? 'success' : 'failure',
-    running,
+    running: serving,
     message,
-    host: { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' },
+    host: { outcome: result.outcome, failedPhase: result.failedPhase || result.phase },
   })
-  await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs)
+  await writeSummary(settings, io, plan, outcome, message, serving, log.phases, result.downtime, logs)
   if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; ${state}`)
 }
 
-function failureMessage(result: KeyValues): string {
+function failureMessage(result: RunResult): string {
   if (result.outcome === 'stale') {
     return `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
   }
-  if (result.outcome === 'running') {
-    return `the deploy process on the host died during ${result.phase ?? 'an unknown phase'} (killed?) before it finished; check the services with command: status, then deploy again`
-  }
-  return result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`
+  // The run's log was followed to its end: a run still "running" died.
+  return describeRun(result, false).words
 }
 
 /** A rollback does not undo migrations: say which stay applied. */
-function migrationsLeft(plan: Plan, result: KeyValues): string {
+function migrationsLeft(plan: Plan, result: RunResult): string {
   if (result.outcome === 'success' || plan.newMigrations.length === 0) return ''
   const files = plan.newMigrations.map(quotePath).join(', ')
-  if (result.migrated === 'true') return `the migrations stay applied: ${files}`
-  if (result.failed_phase === 'migrate') return `any of ${files} that ran before the failure stay applied (check with sqlx migrate info)`
+  if (result.migrated) return `the migrations stay applied: ${files}`
+  if (result.failedPhase === 'migrate') return `any of ${files} that ran before the failure stay applied (check with sqlx migrate info)`
   return ''
 }
 

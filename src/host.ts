@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserError } from './errors'
 import { literalPrefixes } from './path-patterns'
+import { parseHostState, parseKeyValues, parseRunResult, type HostState, type RunParams, type RunResult } from './protocol'
 import type { SshSession } from './ssh'
 
 /** Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin. */
@@ -18,8 +19,6 @@ function hostScript(): string {
   script ??= readFileSync(join(__dirname, 'host.sh'), 'utf8')
   return script
 }
-
-export type KeyValues = Record<string, string>
 
 /** What the host looks like before a deploy, and the commit the ref names. */
 export interface Prepared {
@@ -49,9 +48,6 @@ export interface PrepareRequest {
   commandWords: string[]
 }
 
-/** Everything the detached run needs; all values are data, except the trusted commands. */
-export type RunParams = Record<string, string>
-
 export interface Host {
   prepare(request: PrepareRequest): Promise<Prepared>
   /**
@@ -66,8 +62,9 @@ export interface Host {
   start(params: RunParams, token: string): Promise<string>
   /** Streams the run's log from byte offset until the run ends. Throws ConnectionLost. */
   follow(run: string, offset: number, onChunk: (chunk: Buffer) => void): Promise<void>
-  result(run: string): Promise<KeyValues>
-  state(): Promise<KeyValues>
+  /** The run's result (run: its id, or the token its id ends in). */
+  result(run: string): Promise<RunResult>
+  state(): Promise<HostState>
   /** Runs one of the trusted host commands in the clone. */
   command(command: string): Promise<{ code: number; output: string }>
 }
@@ -110,17 +107,17 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       ])
       const values = parseKeyValues(out.toString('utf8'))
       const prepared: Prepared = {
-        head: values.head ?? '',
-        branch: values.branch ?? '',
-        record: values.record ?? '',
-        target: values.target ?? '',
-        expected: values.expected ?? '',
-        older: values.older === 'true',
-        containing: (values.containing ?? '').split(' ').filter(Boolean),
+        head: values.get('head') ?? '',
+        branch: values.get('branch') ?? '',
+        record: values.get('record') ?? '',
+        target: values.get('target') ?? '',
+        expected: values.get('expected') ?? '',
+        older: values.get('older') === 'true',
+        containing: (values.get('containing') ?? '').split(' ').filter(Boolean),
       }
       // Everything downstream trusts these to be commits: check, rather than plan from garbage.
       const shaOrEmpty = (value: string) => value === '' || isSha(value)
-      if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.older ?? '')) {
+      if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.get('older') ?? '')) {
         throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`)
       }
       return prepared
@@ -133,8 +130,8 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) }
     },
     async start(params, token) {
-      const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${value}`)])
-      const run = parseKeyValues(out.toString('utf8')).run
+      const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${String(value)}`)])
+      const run = parseKeyValues(out.toString('utf8')).get('run')
       if (!run) throw new Error('host.sh start printed no run id')
       return run
     },
@@ -142,10 +139,10 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       await call(['follow', run, String(offset)], onChunk)
     },
     async result(run) {
-      return parseKeyValues((await call(['result', run])).toString('utf8'))
+      return parseRunResult((await call(['result', run])).toString('utf8'))
     },
     async state() {
-      return parseKeyValues((await call(['state'])).toString('utf8'))
+      return parseHostState((await call(['state'])).toString('utf8'))
     },
     async command(command) {
       const result = await exec(['command', command])
@@ -155,13 +152,3 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
 }
 
 const isSha = (value: string) => /^[0-9a-f]{40}$/.test(value)
-
-/** KEY=VALUE lines, as host.sh prints them. */
-export function parseKeyValues(text: string): KeyValues {
-  const values: KeyValues = {}
-  for (const line of text.split('\n')) {
-    const equals = line.indexOf('=')
-    if (equals > 0) values[line.slice(0, equals)] = line.slice(equals + 1)
-  }
-  return values
-}

@@ -7,7 +7,8 @@
 import * as core from '@actions/core'
 import type { DeployEnd } from './deploy'
 import { gitHubApi } from './github'
-import { sshHost, type Host, type KeyValues } from './host'
+import { sshHost, type Host } from './host'
+import { describeRun, type RunResult } from './protocol'
 import { parseSettings, type DeploySettings } from './inputs'
 import { jobLog } from './log'
 import { deploymentRecorder, settleRecord, STATE, type DeployRecorder, type RecordContext, type RecordsIO, type Settled } from './records'
@@ -79,14 +80,14 @@ async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd
     const host = sshHost(session, settings.repoPath)
     let result = await host.result(run)
     // Asked by token: the result names the run.
-    if (result.run) run = result.run
+    run = result.run
     let ended = result.outcome !== 'running'
     if (!ended) {
       jobLog.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`)
       ended = await waitForRun(host, run, POST_WAIT_MS)
       result = await host.result(run)
     }
-    return endOf(run, result, ended)
+    return endOf(result, ended)
   } catch (error) {
     return unknown(`could not ask the host (${error instanceof Error ? error.message : String(error)}) how run ${run} ended`)
   } finally {
@@ -108,14 +109,13 @@ async function waitForRun(host: Host, run: string, ms: number): Promise<boolean>
   return ended
 }
 
-function endOf(run: string, result: KeyValues, ended: boolean): DeployEnd & { outcome: Settled } {
-  const running = result.running ?? ''
-  const host = { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' }
-  if (result.outcome === 'success') return { outcome: 'success', running, message: result.message ?? '', host }
-  if (result.outcome === 'running') {
-    return ended
-      ? { outcome: 'failure', running, host, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
-      : { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` }
+function endOf(result: RunResult, ended: boolean): DeployEnd & { outcome: Settled } {
+  const running = result.serving.state === 'commit' ? result.serving.sha : ''
+  const host = { outcome: result.outcome, failedPhase: result.failedPhase || result.phase }
+  const { state, words } = describeRun(result, !ended)
+  if (result.outcome === 'success') return { outcome: 'success', running, message: words, host }
+  if (state === 'under-way') {
+    return { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: ${words} when the job ended` }
   }
-  return { outcome: 'failure', running, host, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` }
+  return { outcome: 'failure', running, host, message: words }
 }

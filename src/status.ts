@@ -3,6 +3,7 @@
  * ended, and the status command's text. Changes nothing.
  */
 import { sshHost } from './host'
+import { describeRun } from './protocol'
 import type { StatusSettings } from './inputs'
 import type { DeployIO } from './deploy'
 import { escape } from './summary'
@@ -14,33 +15,29 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
   try {
     const host = sshHost(session, settings.repoPath)
     const state = await host.state()
-    const deployed = state.record || state.head || ''
+    const deployed = state.deployed || state.head
     const lines: string[] = []
     const say = (line: string) => {
       io.info(line)
       lines.push(line)
     }
-    say(state.record ? `last deployed commit: ${state.record}` : `no deploy recorded on the host; HEAD is ${state.head}`)
-    if (state.record && state.head !== state.record) {
-      io.warning(`HEAD on the host (${state.head}) is not the last deployed commit (${state.record}): someone checked out by hand`)
+    say(state.deployed ? `last deployed commit: ${state.deployed}` : `no deploy recorded on the host; HEAD is ${state.head}`)
+    if (state.deployed && state.head !== state.deployed) {
+      io.warning(`HEAD on the host (${state.head}) is not the last deployed commit (${state.deployed}): someone checked out by hand`)
     }
-    if (state.running === 'true') {
+    if (state.busy) {
+      const holder = state.holder
       say(
-        `a deploy is running now: target ${state.current_target ?? '?'}, started by ${state.current_actor || '?'} ` +
-          `(${state.current_run_url || 'no run URL'}) since ${state.current_since ?? '?'}`,
+        holder
+          ? `a deploy is running now: target ${holder.target || '?'}, started by ${holder.actor || '?'} (${holder.runUrl || 'no run URL'}) since ${holder.since || '?'}`
+          : 'a deploy is running now',
       )
     } else {
       say('no deploy is running now')
     }
-    if (state.last_run) {
-      const interrupted = state.last_outcome === 'running' && state.last_alive !== 'true'
-      say(
-        interrupted
-          ? `last run ${state.last_run} was interrupted at phase ${state.last_phase}: its process died before it finished`
-          : state.last_outcome === 'running'
-            ? `run ${state.last_run} is under way, at phase ${state.last_phase}`
-            : `last run ${state.last_run}: ${state.last_outcome} at phase ${state.last_phase}: ${state.last_message ?? ''}`,
-      )
+    if (state.last) {
+      const { state: where, words } = describeRun(state.last, state.last.alive)
+      say(where === 'ended' ? `last run ${state.last.run}: ${state.last.outcome} at phase ${state.last.phase}: ${words}` : words)
     }
     io.startGroup('status command')
     const result = await host.command(settings.statusCommand)

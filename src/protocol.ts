@@ -1,0 +1,195 @@
+/**
+ * The contract between the runner and host.sh: what a run is sent, and what the host answers
+ * (a run's result, the host's state), typed. Answers are KEY=VALUE lines; they are parsed and
+ * checked here, once, and nothing else reads them. test/protocol.unit.test.ts checks that the
+ * keys host.sh reads and writes are exactly these. Pure.
+ */
+
+/** A run's parameters, keyed exactly as host.sh reads them (P[key]). All values are data, except the trusted commands. */
+export interface RunParams {
+  repo: string
+  target: string
+  /** The deployed commit the plan saw ('' when none was recorded): the run refuses if it changed. */
+  expected_record: string
+  /** HEAD as the plan saw it. */
+  expected_head: string
+  migrate: 'true' | 'false'
+  build: string
+  stop: string
+  migrate_command: string
+  start: string
+  restart: string
+  status: string
+  health_url: string
+  rollback: 'true' | 'false'
+  health_timeout: string
+  lock_timeout: string
+  command_timeout: string
+  /** Marks the run's own lines in its log (run-log.ts). */
+  nonce: string
+  actor: string
+  run_url: string
+}
+
+export const RUN_PARAM_KEYS = [
+  'repo',
+  'target',
+  'expected_record',
+  'expected_head',
+  'migrate',
+  'build',
+  'stop',
+  'migrate_command',
+  'start',
+  'restart',
+  'status',
+  'health_url',
+  'rollback',
+  'health_timeout',
+  'lock_timeout',
+  'command_timeout',
+  'nonce',
+  'actor',
+  'run_url',
+] as const satisfies readonly (keyof RunParams)[]
+
+/** The keys of a run's result, as host.sh writes them (R[key]). */
+export const RESULT_KEYS = [
+  'run',
+  'target',
+  'migrate',
+  'migrated',
+  'started',
+  'finished',
+  'phase',
+  'outcome',
+  'previous',
+  'failed_phase',
+  'message',
+  'running',
+  'checkout',
+  'downtime_begin',
+  'downtime_end',
+] as const
+
+/** The keys `host.sh prepare` prints (host.ts reads them into Prepared). */
+export const PREPARE_KEYS = ['head', 'branch', 'record', 'target', 'expected', 'older', 'containing'] as const
+
+/** The keys of `host.sh state`, besides current_<key> (HOLDER_KEYS) and last_<key> (RESULT_KEYS, and last_alive). */
+export const STATE_KEYS = ['head', 'branch', 'record', 'running'] as const
+/** What host.sh keeps about the run holding the lock ($STATE/current). */
+export const HOLDER_KEYS = ['run', 'target', 'actor', 'run_url', 'since'] as const
+
+/** What the services run: a commit, down (the run knows it left them stopped), or unknown (it never said). */
+export type Serving = { state: 'commit'; sha: string } | { state: 'down' } | { state: 'unknown' }
+
+/** How a run ended, by the host's own outcome word; "running" is a run that has not finished (or died: the caller knows which). */
+export type RunOutcome = 'success' | 'failed' | 'rolled-back' | 'lock-timeout' | 'stale' | 'running'
+
+const OUTCOMES: readonly RunOutcome[] = ['success', 'failed', 'rolled-back', 'lock-timeout', 'stale', 'running']
+
+export interface RunResult {
+  run: string
+  outcome: RunOutcome
+  /** The phase the run is at, or was at when it ended. */
+  phase: string
+  /** The phase whose failure ended the run ('' when none did). */
+  failedPhase: string
+  /** The host's last word, for the log only: it may quote host commands and their output. */
+  message: string
+  serving: Serving
+  /** The commit checked out at the end; '' when unknown. */
+  checkout: string
+  migrated: boolean
+  /** When the services stopped answering and answered again (ms since the epoch); null when they never stopped. */
+  downtime: { begin: number; end: number | null } | null
+}
+
+export interface HostState {
+  head: string
+  branch: string
+  /** The last commit deployed successfully ('' when none was recorded). */
+  deployed: string
+  /** Whether a run holds the host's lock now, and what the lock file says of it (null when it does not say). */
+  busy: boolean
+  holder: { run: string; target: string; actor: string; runUrl: string; since: string } | null
+  /** The newest run, its result, and whether its process is alive; null when there was none. */
+  last: (RunResult & { alive: boolean }) | null
+}
+
+/** KEY=VALUE lines, as host.sh prints them. */
+export function parseKeyValues(text: string): Map<string, string> {
+  const values = new Map<string, string>()
+  for (const line of text.split('\n')) {
+    const equals = line.indexOf('=')
+    if (equals > 0) values.set(line.slice(0, equals), line.slice(equals + 1))
+  }
+  return values
+}
+
+const SHA = /^[0-9a-f]{40}$/
+
+/** A run's result, checked: a result no run of host.sh could write is an error, not a guess. */
+export function parseRunResult(text: string): RunResult {
+  return resultOf(parseKeyValues(text), '', text)
+}
+
+function resultOf(values: Map<string, string>, prefix: string, text: string): RunResult {
+  const get = (key: string) => values.get(prefix + key)
+  const outcome = get('outcome') ?? ''
+  const run = get('run') ?? ''
+  if (!OUTCOMES.includes(outcome as RunOutcome) || !run) throw new Error(`host.sh wrote a result no run writes: ${JSON.stringify(text.slice(0, 200))}`)
+  const running = get('running')
+  // Written only when the run ended: a commit, or '' for services it left stopped.
+  const serving: Serving = running === undefined ? { state: 'unknown' } : SHA.test(running) ? { state: 'commit', sha: running } : { state: 'down' }
+  const begin = Number(get('downtime_begin'))
+  const end = Number(get('downtime_end'))
+  const checkout = get('checkout') ?? ''
+  return {
+    run,
+    outcome: outcome as RunOutcome,
+    phase: get('phase') ?? '',
+    failedPhase: get('failed_phase') ?? '',
+    message: get('message') ?? '',
+    serving,
+    checkout: SHA.test(checkout) ? checkout : '',
+    migrated: get('migrated') === 'true',
+    downtime: get('downtime_begin') && Number.isFinite(begin) ? { begin, end: get('downtime_end') && Number.isFinite(end) ? end : null } : null,
+  }
+}
+
+/** `host.sh state`, checked. */
+export function parseHostState(text: string): HostState {
+  const values = parseKeyValues(text)
+  const head = values.get('head') ?? ''
+  const deployed = values.get('record') ?? ''
+  if (!SHA.test(head) || !(deployed === '' || SHA.test(deployed)) || !/^(true|false)$/.test(values.get('running') ?? '')) {
+    throw new Error(`host.sh state printed unexpected output: ${JSON.stringify(text.slice(0, 200))}`)
+  }
+  const busy = values.get('running') === 'true'
+  const holder = busy && values.has('current_run')
+    ? {
+        run: values.get('current_run') ?? '',
+        target: values.get('current_target') ?? '',
+        actor: values.get('current_actor') ?? '',
+        runUrl: values.get('current_run_url') ?? '',
+        since: values.get('current_since') ?? '',
+      }
+    : null
+  const last = values.has('last_outcome') ? { ...resultOf(values, 'last_', text), alive: values.get('last_alive') === 'true' } : null
+  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, last }
+}
+
+/**
+ * Where a run stands, in the words the log, the summary, the status command and the post step
+ * all use. alive: whether its process still runs, which tells a run under way from one that died.
+ */
+export function describeRun(result: RunResult, alive: boolean): { state: 'ended' | 'died' | 'under-way'; words: string } {
+  const phase = result.phase || 'an unknown phase'
+  if (result.outcome !== 'running') return { state: 'ended', words: result.message || `run ${result.run} ended with outcome ${result.outcome}` }
+  if (alive) return { state: 'under-way', words: `run ${result.run} is under way, at phase ${phase}` }
+  return {
+    state: 'died',
+    words: `the deploy process on the host died during ${phase} (run ${result.run}) before it finished; check the services with command: status, then deploy again`,
+  }
+}
