@@ -7,6 +7,7 @@ import { utils as sshUtils } from 'ssh2'
 import { UserError } from './errors'
 import { keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
 import { globProblem, parsePattern } from './path-patterns'
+import { visible } from './text'
 
 export type MigrateMode = 'auto' | 'always' | 'never'
 
@@ -459,9 +460,9 @@ function parseChoice<T extends string>(name: string, value: string, choices: rea
   throw new UserError(`${name} must be one of ${choices.join(', ')}, not "${printable(value)}"`)
 }
 
-/** Echoes a rejected value safely on one line, shortened. */
+/** Echoes a rejected value safely on one line, shortened: JSON's escapes, and text.ts's for what JSON leaves (U+2028, bidi controls). */
 function printable(value: string): string {
-  const escaped = JSON.stringify(value).slice(1, -1)
+  const escaped = visible(JSON.stringify(value).slice(1, -1))
   return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped
 }
 

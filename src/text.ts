@@ -8,8 +8,8 @@
 // eslint-disable-next-line no-control-regex
 const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g
 
-/** Shows a hidden character as an escape: \x0a, \u{202e}. */
-function visible(text: string): string {
+/** Shows each hidden character as an escape: \x0a, \u{202e}. */
+export function visible(text: string): string {
   return text.replace(HIDDEN, (c) => {
     const code = c.codePointAt(0)!
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`

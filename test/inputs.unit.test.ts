@@ -49,6 +49,13 @@ function problem(inputs: Record<string, string>): string {
 }
 
 describe('parseSettings', () => {
+  it('echoes a rejected value on one line, whatever it holds (JSON escapes, and U+2028 and bidi controls as escapes)', () => {
+    expect(problem({ ref: '\u0000\u2028\u0000' })).toBe(
+      'ref "\\u0000\\u{2028}\\u0000" is not a valid git ref name (use only letters, digits and . _ / + @ -): pass a branch, tag or commit sha',
+    )
+    expect(problem({ remote: 'a\u202eb' })).toMatch(/^remote "a\\u\{202e\}b" is not a git remote name/)
+  })
+
   it('applies the documented defaults', () => {
     const s = settings({}) as DeploySettings
     expect(s).toMatchObject({
