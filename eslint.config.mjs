@@ -1,0 +1,40 @@
+// ESLint: JavaScript's recommended rules and typescript-eslint's recommended type-checked ones,
+// which read the types tsconfig.json gives (a floating promise, a value of type any spreading,
+// awaiting what is not a promise). Not strictTypeChecked: what it adds here is style the code
+// does not follow (no `!`, no numbers in template strings, no `void` expressions in arrows) and
+// no-unnecessary-condition, which calls a `?? fallback` after an index read unnecessary.
+// Formatting is Prettier's (.prettierrc.json); ESLint's recommended sets check no formatting.
+import js from '@eslint/js'
+import { defineConfig, globalIgnores } from 'eslint/config'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+export default defineConfig(
+  globalIgnores(['dist/', 'coverage/', 'tmp/']),
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // As tsc's noUnusedLocals reads them: a name starting with _ is unused on purpose.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    // Fakes implement the async interfaces of src/ with async methods that have nothing to await.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
+    // Plain JavaScript (scripts/, this file, the fixture's stand-in service): no types to check.
+    files: ['**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+)
