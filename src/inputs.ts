@@ -191,11 +191,7 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
 function parseRecords({ input }: Inputs): RecordSettings | null {
   const environment = input('environment')
   if (!environment) return null
-  // GitHub's own limits on environment names.
-  // eslint-disable-next-line no-control-regex
-  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
-  }
+  checkEnvironment(environment)
   const url = input('environment-url')
   return {
     environment,
@@ -207,6 +203,13 @@ function parseRecords({ input }: Inputs): RecordSettings | null {
   }
 }
 
+/** GitHub's own limits on environment names. */
+function checkEnvironment(environment: string): void {
+  if (environment.length > 255 || CONTROL.test(environment)) {
+    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
+  }
+}
+
 const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**']
 
 function parsePrReport({ input, text }: Inputs): PrReportSettings {
@@ -214,10 +217,7 @@ function parsePrReport({ input, text }: Inputs): PrReportSettings {
   if (!environment) {
     throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next')
   }
-  // eslint-disable-next-line no-control-regex
-  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
-  }
+  checkEnvironment(environment)
   const migrationsPaths = parseMigrationsPaths(text('migrations-path'))
   const backendPaths = parsePathPatterns('backend-paths', text('backend-paths'), 'packages/backend/**')
   const number = input('pr-number')
@@ -315,6 +315,9 @@ export function commandWord(command: string): string {
   return words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? words[0]!
 }
 
+/** A control character: C0 (NUL to US, so also tab, CR and LF), DEL or C1 (U+0080 to U+009F). */
+const CONTROL = /\p{Cc}/u
+
 /** Hex commit sha, short or full. */
 export const SHA_PATTERN = /^[0-9a-f]{7,40}$/i
 
@@ -384,8 +387,7 @@ function parseRemote(value: string): string {
 
 function parseRepoPath(value: string): string {
   if (!value.startsWith('/')) throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`)
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new UserError('repo-path contains a control character: remove it')
+  if (CONTROL.test(value)) throw new UserError('repo-path contains a control character: remove it')
   if (value.split('/').includes('..')) throw new UserError(`repo-path "${printable(value)}" must not contain ".."`)
   return value.replace(/\/+$/, '') || '/'
 }
@@ -410,8 +412,7 @@ function parsePathPatterns(name: string, text: string, example: string): string[
   return entries.map((entry) => {
     const exclude = entry.startsWith('!')
     const path = (exclude ? entry.slice(1) : entry).replace(/^\.\//, '').replace(/\/+$/, '')
-    // eslint-disable-next-line no-control-regex
-    const bad = /[\x00-\x1f\x7f]/.test(path)
+    const bad = CONTROL.test(path)
       ? 'contains a control character'
       : path.startsWith('/')
         ? 'is absolute'
@@ -478,11 +479,13 @@ function parseChoice<T extends string>(name: string, value: string, choices: rea
 
 /** Echoes a rejected value safely on one line, shortened. */
 function printable(value: string): string {
-  const escaped = JSON.stringify(value).slice(1, -1)
+  // JSON escapes C0 controls; DEL and C1 are left to escape here.
+  const escaped = JSON.stringify(value)
+    .slice(1, -1)
+    .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped
 }
 
 function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim()
+  return value.replace(/\p{Cc}+/gu, ' ').trim()
 }
