@@ -60767,11 +60767,7 @@ function parseRecords({ input }) {
     const environment = input('environment');
     if (!environment)
         return null;
-    // GitHub's own limits on environment names.
-    // eslint-disable-next-line no-control-regex
-    if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-        throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
-    }
+    checkEnvironment(environment);
     const url = input('environment-url');
     return {
         environment,
@@ -60782,16 +60778,19 @@ function parseRecords({ input }) {
         token: input('github-token'),
     };
 }
+/** GitHub's own limits on environment names. */
+function checkEnvironment(environment) {
+    if (environment.length > 255 || CONTROL.test(environment)) {
+        throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
+    }
+}
 const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**'];
 function parsePrReport({ input, text }) {
     const environment = input('environment');
     if (!environment) {
         throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next');
     }
-    // eslint-disable-next-line no-control-regex
-    if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-        throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
-    }
+    checkEnvironment(environment);
     const migrationsPaths = parseMigrationsPaths(text('migrations-path'));
     const backendPaths = parsePathPatterns('backend-paths', text('backend-paths'), 'packages/backend/**');
     const number = input('pr-number');
@@ -60883,6 +60882,8 @@ function commandWord(command) {
     const words = command.trim().split(/\s+/);
     return words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? words[0];
 }
+/** A control character: C0 (NUL to US, so also tab, CR and LF), DEL or C1 (U+0080 to U+009F). */
+const CONTROL = /\p{Cc}/u;
 /** Hex commit sha, short or full. */
 const SHA_PATTERN = /^[0-9a-f]{7,40}$/i;
 /**
@@ -60958,8 +60959,7 @@ function parseRemote(value) {
 function parseRepoPath(value) {
     if (!value.startsWith('/'))
         throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(value))
+    if (CONTROL.test(value))
         throw new UserError('repo-path contains a control character: remove it');
     if (value.split('/').includes('..'))
         throw new UserError(`repo-path "${printable(value)}" must not contain ".."`);
@@ -60985,8 +60985,7 @@ function parsePathPatterns(name, text, example) {
     return entries.map((entry) => {
         const exclude = entry.startsWith('!');
         const path = (exclude ? entry.slice(1) : entry).replace(/^\.\//, '').replace(/\/+$/, '');
-        // eslint-disable-next-line no-control-regex
-        const bad = /[\x00-\x1f\x7f]/.test(path)
+        const bad = CONTROL.test(path)
             ? 'contains a control character'
             : path.startsWith('/')
                 ? 'is absolute'
@@ -61051,12 +61050,14 @@ function parseChoice(name, value, choices) {
 }
 /** Echoes a rejected value safely on one line, shortened. */
 function printable(value) {
-    const escaped = JSON.stringify(value).slice(1, -1);
+    // JSON escapes C0 controls; DEL and C1 are left to escape here.
+    const escaped = JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped;
 }
 function oneLine(value) {
-    // eslint-disable-next-line no-control-regex
-    return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+    return value.replace(/\p{Cc}+/gu, ' ').trim();
 }
 
 ;// CONCATENATED MODULE: ./src/text.ts
@@ -61066,7 +61067,7 @@ function oneLine(value) {
  * where GitHub renders markdown; and in outputs read one path per line. Pure.
  */
 /** Characters that end a line, move the cursor, or reorder what is shown: never written as they are. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it finds, written out as ranges (tab is not)
 const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 /** Shows a hidden character as an escape: \x0a, \u{202e}. */
 function visible(text) {
