@@ -29081,7 +29081,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 4481:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -29914,7 +29914,7 @@ module.exports = upgrade
 
 module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.pipeline = __nccwpck_require__(4481)
 module.exports.upgrade = __nccwpck_require__(1882)
 module.exports.connect = __nccwpck_require__(2279)
 
@@ -60427,6 +60427,54 @@ function parseKeyValues(text) {
 
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
+;// CONCATENATED MODULE: ./src/input-defaults.ts
+// Generated from action.yml by scripts/input-defaults.mjs, which npm run build runs: do not edit.
+// Every input of action.yml with its default, which the runner passes when a workflow leaves the
+// input out. '' when action.yml has no default, and for a default that is an expression (the
+// runner evaluates it and always passes the value; only a caller that is not the runner, such as
+// a test, leaves it empty).
+const INPUT_DEFAULTS = {
+    command: 'deploy',
+    host: '',
+    port: '22',
+    'connect-timeout': '30',
+    'reconnect-timeout': '300',
+    username: 'catcolab',
+    'private-key': '',
+    passphrase: '',
+    'known-hosts': '',
+    ref: '', // ${{ github.sha }}, which the runner fills in
+    'expected-sha': '',
+    'allowed-branches': '',
+    'allow-outside-branches': 'false',
+    'allow-older': 'false',
+    'repo-path': '/var/lib/catcolab',
+    remote: 'origin',
+    'migrations-path': 'packages/backend/migrations',
+    migrate: 'auto',
+    'build-command': 'catcolab-build',
+    'stop-command': 'catcolab-stop',
+    'migrate-command': 'catcolab-migrate',
+    'start-command': 'catcolab-start',
+    'restart-command': 'catcolab-restart',
+    'status-command': 'catcolab-status',
+    'health-url': '',
+    rollback: 'true',
+    'logs-command': '',
+    'health-timeout': '60',
+    'lock-timeout': '3600',
+    'command-timeout': '3600',
+    'dry-run': 'false',
+    environment: '',
+    'environment-url': '',
+    'production-environment': '',
+    'github-token': '', // ${{ github.token }}, which the runner fills in
+    'backend-url': 'https://backend-next.catcolab.org',
+    'backend-paths': '',
+    'pr-number': '',
+    'comment-author': '',
+};
+
 ;// CONCATENATED MODULE: ./src/known-hosts.ts
 /**
  * Parses the `known-hosts` input (known_hosts lines as `ssh-keyscan` prints them) and decides
@@ -60659,88 +60707,92 @@ function checkHostKey(keys, presented) {
 
 
 
+
 function parseSettings(get, requester) {
-    const input = (name) => get(name).trim();
-    const command = input('command') || 'deploy';
+    const inputs = {
+        input: (name) => get(name).trim() || INPUT_DEFAULTS[name],
+        text: (name) => get(name) || INPUT_DEFAULTS[name],
+    };
+    const { input } = inputs;
+    const command = input('command');
     if (command !== 'deploy' && command !== 'status' && command !== 'pr-report') {
         throw new UserError(`command must be "deploy", "status" or "pr-report", not "${printable(command)}"`);
     }
     // Needs no host: the GitHub API alone.
     if (command === 'pr-report')
-        return parsePrReport(input, get);
-    const connection = parseConnection(get);
-    const repoPath = parseRepoPath(input('repo-path') || '/var/lib/catcolab');
-    const commandInput = (name, fallback) => {
-        const value = input(`${name}-command`) || fallback;
+        return parsePrReport(inputs);
+    const connection = parseConnection(inputs);
+    const repoPath = parseRepoPath(input('repo-path'));
+    const commandInput = (name) => {
+        const value = input(`${name}-command`);
         if (value.includes('\0'))
             throw new UserError(`${name}-command contains a NUL byte: remove it`);
         return value;
     };
     if (command === 'status') {
-        return { command, connection, repoPath, statusCommand: commandInput('status', 'catcolab-status') };
+        return { command, connection, repoPath, statusCommand: commandInput('status') };
     }
     return {
         command,
         connection,
         ref: parseRef(input('ref')),
         expectedSha: parseExpectedSha(input('expected-sha')),
-        allowedBranches: parseAllowedBranches(get('allowed-branches')),
-        allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches') || 'false'),
-        allowOlder: parseBoolean('allow-older', input('allow-older') || 'false'),
+        allowedBranches: parseAllowedBranches(inputs.text('allowed-branches')),
+        allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches')),
+        allowOlder: parseBoolean('allow-older', input('allow-older')),
         repoPath,
-        remote: parseRemote(input('remote') || 'origin'),
-        migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
-        migrate: parseChoice('migrate', input('migrate') || 'auto', ['auto', 'always', 'never']),
+        remote: parseRemote(input('remote')),
+        migrationsPaths: parseMigrationsPaths(inputs.text('migrations-path')),
+        migrate: parseChoice('migrate', input('migrate'), ['auto', 'always', 'never']),
         commands: {
-            build: commandInput('build', 'catcolab-build'),
-            stop: commandInput('stop', 'catcolab-stop'),
-            migrate: commandInput('migrate', 'catcolab-migrate'),
-            start: commandInput('start', 'catcolab-start'),
-            restart: commandInput('restart', 'catcolab-restart'),
-            status: commandInput('status', 'catcolab-status'),
+            build: commandInput('build'),
+            stop: commandInput('stop'),
+            migrate: commandInput('migrate'),
+            start: commandInput('start'),
+            restart: commandInput('restart'),
+            status: commandInput('status'),
         },
         healthUrl: parseHealthUrl(input('health-url')),
-        rollback: parseBoolean('rollback', input('rollback') || 'true'),
-        logsCommand: input('logs-command') ? commandInput('logs', '') : null,
-        healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
-        lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
-        commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
-        dryRun: parseBoolean('dry-run', input('dry-run') || 'false'),
+        rollback: parseBoolean('rollback', input('rollback')),
+        logsCommand: input('logs-command') ? commandInput('logs') : null,
+        healthTimeout: parseSeconds('health-timeout', input('health-timeout')),
+        lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
+        commandTimeout: parseSeconds('command-timeout', input('command-timeout')),
+        dryRun: parseBoolean('dry-run', input('dry-run')),
         requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
-        records: parseRecords(input),
+        records: parseRecords(inputs),
     };
 }
-function parseRecords(input) {
+function parseRecords({ input }) {
     const environment = input('environment');
     if (!environment)
         return null;
-    // GitHub's own limits on environment names.
-    // eslint-disable-next-line no-control-regex
-    if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-        throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
-    }
+    checkEnvironment(environment);
     const url = input('environment-url');
     return {
         environment,
         // Kept as written (no trailing slash added): GitHub shows it as the environment's link.
         environmentUrl: url && parseUrl('environment-url', url, 'https://backend-next.catcolab.org') ? url : null,
-        // CatColab's production environment is named catcolab (backend.catcolab.org).
+        // Empty by default: then true for CatColab's production environment, named catcolab (backend.catcolab.org).
         production: parseBoolean('production-environment', input('production-environment') || String(environment === 'catcolab')),
         token: input('github-token'),
     };
 }
+/** GitHub's own limits on environment names. */
+function checkEnvironment(environment) {
+    if (environment.length > 255 || CONTROL.test(environment)) {
+        throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
+    }
+}
 const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**'];
-function parsePrReport(input, get) {
+function parsePrReport({ input, text }) {
     const environment = input('environment');
     if (!environment) {
         throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next');
     }
-    // eslint-disable-next-line no-control-regex
-    if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-        throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`);
-    }
-    const migrationsPaths = parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations');
-    const backendPaths = parsePathPatterns('backend-paths', get('backend-paths'), 'packages/backend/**');
+    checkEnvironment(environment);
+    const migrationsPaths = parseMigrationsPaths(text('migrations-path'));
+    const backendPaths = parsePathPatterns('backend-paths', text('backend-paths'), 'packages/backend/**');
     const number = input('pr-number');
     if (number && number !== 'all' && !/^[1-9]\d{0,9}$/.test(number)) {
         throw new UserError(`pr-number must be a pull request's number or "all", not "${printable(number)}"`);
@@ -60755,7 +60807,7 @@ function parsePrReport(input, get) {
     return {
         command: 'pr-report',
         environment,
-        backendUrl: parseUrl('backend-url', input('backend-url') || 'https://backend-next.catcolab.org', 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
+        backendUrl: parseUrl('backend-url', input('backend-url'), 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
         // By default the migrations too, but not what their `!` entries remove (say **/mod.rs).
         backendPaths: backendPaths.length > 0 ? backendPaths : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.filter((path) => !path.startsWith('!'))],
         migrationsPaths,
@@ -60764,25 +60816,25 @@ function parsePrReport(input, get) {
         token,
     };
 }
-function parseConnection(get) {
-    const host = get('host').trim();
+function parseConnection({ input, text }) {
+    const host = input('host');
     if (!host)
         throw new UserError('host is required: set it to the SSH host name or address of the CatColab server');
     // A host starting with "-" could be read as an option by tools; the rest is what DNS names and IPs use.
     if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(host) || host.startsWith('-')) {
         throw new UserError(`host "${printable(host)}" is not a host name or IP address`);
     }
-    const port = parseInteger('port', get('port').trim() || '22', 1, 65535);
-    const username = get('username').trim() || 'catcolab';
+    const port = parseInteger('port', input('port'), 1, 65535);
+    const username = input('username');
     if (username === 'root') {
         throw new UserError('username "root" is refused: deploy as the catcolab user, as the documented upgrade process requires');
     }
     if (!/^[a-z_][a-z0-9_.-]*$/i.test(username)) {
         throw new UserError(`username "${printable(username)}" is not a valid user name`);
     }
-    const passphrase = get('passphrase') || undefined;
-    const privateKey = parsePrivateKey(get('private-key'), passphrase);
-    const knownHosts = get('known-hosts');
+    const passphrase = text('passphrase') || undefined;
+    const privateKey = parsePrivateKey(text('private-key'), passphrase);
+    const knownHosts = text('known-hosts');
     if (!knownHosts.trim()) {
         throw new UserError(`known-hosts is empty: run "ssh-keyscan -p ${port} ${host}", check the fingerprint it shows against ` +
             '"ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" run on the host itself, and pass the line as known-hosts');
@@ -60792,8 +60844,8 @@ function parseConnection(get) {
         host: host.replace(/^\[(.*)\]$/, '$1'),
         port,
         username,
-        connectTimeout: parseSeconds('connect-timeout', get('connect-timeout').trim() || '30'),
-        reconnectTimeout: parseSeconds('reconnect-timeout', get('reconnect-timeout').trim() || '300'),
+        connectTimeout: parseSeconds('connect-timeout', input('connect-timeout')),
+        reconnectTimeout: parseSeconds('reconnect-timeout', input('reconnect-timeout')),
         privateKey,
         passphrase,
         hostKeys,
@@ -60805,6 +60857,7 @@ function parsePrivateKey(text, passphrase) {
     const key = text.replace(/\r\n/g, '\n').trim() + '\n';
     if (!text.trim())
         throw new UserError('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}');
+    // An array for OpenSSH's format (one entry per key in the file), which @types/ssh2 leaves out.
     const parsed = lib.utils.parseKey(key, passphrase);
     if (parsed instanceof Error) {
         if (/no passphrase given/i.test(parsed.message)) {
@@ -60829,6 +60882,8 @@ function commandWord(command) {
     const words = command.trim().split(/\s+/);
     return words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? words[0];
 }
+/** A control character: C0 (NUL to US, so also tab, CR and LF), DEL or C1 (U+0080 to U+009F). */
+const CONTROL = /\p{Cc}/u;
 /** Hex commit sha, short or full. */
 const SHA_PATTERN = /^[0-9a-f]{7,40}$/i;
 /**
@@ -60904,8 +60959,7 @@ function parseRemote(value) {
 function parseRepoPath(value) {
     if (!value.startsWith('/'))
         throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f]/.test(value))
+    if (CONTROL.test(value))
         throw new UserError('repo-path contains a control character: remove it');
     if (value.split('/').includes('..'))
         throw new UserError(`repo-path "${printable(value)}" must not contain ".."`);
@@ -60931,8 +60985,7 @@ function parsePathPatterns(name, text, example) {
     return entries.map((entry) => {
         const exclude = entry.startsWith('!');
         const path = (exclude ? entry.slice(1) : entry).replace(/^\.\//, '').replace(/\/+$/, '');
-        // eslint-disable-next-line no-control-regex
-        const bad = /[\x00-\x1f\x7f]/.test(path)
+        const bad = CONTROL.test(path)
             ? 'contains a control character'
             : path.startsWith('/')
                 ? 'is absolute'
@@ -60997,12 +61050,14 @@ function parseChoice(name, value, choices) {
 }
 /** Echoes a rejected value safely on one line, shortened. */
 function printable(value) {
-    const escaped = JSON.stringify(value).slice(1, -1);
+    // JSON escapes C0 controls; DEL and C1 are left to escape here.
+    const escaped = JSON.stringify(value)
+        .slice(1, -1)
+        .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped;
 }
 function oneLine(value) {
-    // eslint-disable-next-line no-control-regex
-    return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+    return value.replace(/\p{Cc}+/gu, ' ').trim();
 }
 
 ;// CONCATENATED MODULE: ./src/text.ts
@@ -61012,7 +61067,7 @@ function oneLine(value) {
  * where GitHub renders markdown; and in outputs read one path per line. Pure.
  */
 /** Characters that end a line, move the cursor, or reorder what is shown: never written as they are. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it finds, written out as ranges (tab is not)
 const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 /** Shows a hidden character as an escape: \x0a, \u{202e}. */
 function visible(text) {

@@ -3,8 +3,9 @@
  * All validation lives here and runs before anything connects; each problem is one line
  * naming the input. Pure: the caller hands in a getter, so tests need no environment.
  */
-import { utils as sshUtils } from 'ssh2'
+import { utils as sshUtils, type ParsedKey } from 'ssh2'
 import { UserError } from './errors'
+import { INPUT_DEFAULTS, type InputName } from './input-defaults'
 import { keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
 import { globProblem, parsePattern } from './path-patterns'
 import { visible } from './text'
@@ -123,88 +124,103 @@ export type Settings = DeploySettings | StatusSettings | PrReportSettings
 /** Reads one input as the runner passes it (empty string when unset). */
 export type InputGetter = (name: string) => string
 
+/**
+ * The inputs, an empty one read as its default in action.yml (src/input-defaults.ts). The runner
+ * passes the defaults itself; an input set to '' in a workflow, and a test's getter, leave it empty.
+ */
+interface Inputs {
+  /** Trimmed. */
+  input: (name: InputName) => string
+  /** As written: multi-line lists and secrets. */
+  text: (name: InputName) => string
+}
+
 export function parseSettings(get: InputGetter, requester: Requester): Settings {
-  const input = (name: string) => get(name).trim()
-  const command = input('command') || 'deploy'
+  const inputs: Inputs = {
+    input: (name) => get(name).trim() || INPUT_DEFAULTS[name],
+    text: (name) => get(name) || INPUT_DEFAULTS[name],
+  }
+  const { input } = inputs
+  const command = input('command')
   if (command !== 'deploy' && command !== 'status' && command !== 'pr-report') {
     throw new UserError(`command must be "deploy", "status" or "pr-report", not "${printable(command)}"`)
   }
   // Needs no host: the GitHub API alone.
-  if (command === 'pr-report') return parsePrReport(input, get)
-  const connection = parseConnection(get)
-  const repoPath = parseRepoPath(input('repo-path') || '/var/lib/catcolab')
-  const commandInput = (name: string, fallback: string) => {
-    const value = input(`${name}-command`) || fallback
+  if (command === 'pr-report') return parsePrReport(inputs)
+  const connection = parseConnection(inputs)
+  const repoPath = parseRepoPath(input('repo-path'))
+  const commandInput = (name: 'build' | 'stop' | 'migrate' | 'start' | 'restart' | 'status' | 'logs') => {
+    const value = input(`${name}-command`)
     if (value.includes('\0')) throw new UserError(`${name}-command contains a NUL byte: remove it`)
     return value
   }
   if (command === 'status') {
-    return { command, connection, repoPath, statusCommand: commandInput('status', 'catcolab-status') }
+    return { command, connection, repoPath, statusCommand: commandInput('status') }
   }
   return {
     command,
     connection,
     ref: parseRef(input('ref')),
     expectedSha: parseExpectedSha(input('expected-sha')),
-    allowedBranches: parseAllowedBranches(get('allowed-branches')),
-    allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches') || 'false'),
-    allowOlder: parseBoolean('allow-older', input('allow-older') || 'false'),
+    allowedBranches: parseAllowedBranches(inputs.text('allowed-branches')),
+    allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches')),
+    allowOlder: parseBoolean('allow-older', input('allow-older')),
     repoPath,
-    remote: parseRemote(input('remote') || 'origin'),
-    migrationsPaths: parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations'),
-    migrate: parseChoice('migrate', input('migrate') || 'auto', ['auto', 'always', 'never'] as const),
+    remote: parseRemote(input('remote')),
+    migrationsPaths: parseMigrationsPaths(inputs.text('migrations-path')),
+    migrate: parseChoice('migrate', input('migrate'), ['auto', 'always', 'never'] as const),
     commands: {
-      build: commandInput('build', 'catcolab-build'),
-      stop: commandInput('stop', 'catcolab-stop'),
-      migrate: commandInput('migrate', 'catcolab-migrate'),
-      start: commandInput('start', 'catcolab-start'),
-      restart: commandInput('restart', 'catcolab-restart'),
-      status: commandInput('status', 'catcolab-status'),
+      build: commandInput('build'),
+      stop: commandInput('stop'),
+      migrate: commandInput('migrate'),
+      start: commandInput('start'),
+      restart: commandInput('restart'),
+      status: commandInput('status'),
     },
     healthUrl: parseHealthUrl(input('health-url')),
-    rollback: parseBoolean('rollback', input('rollback') || 'true'),
-    logsCommand: input('logs-command') ? commandInput('logs', '') : null,
-    healthTimeout: parseSeconds('health-timeout', input('health-timeout') || '60'),
-    lockTimeout: parseSeconds('lock-timeout', input('lock-timeout') || '3600'),
-    commandTimeout: parseSeconds('command-timeout', input('command-timeout') || '3600'),
-    dryRun: parseBoolean('dry-run', input('dry-run') || 'false'),
+    rollback: parseBoolean('rollback', input('rollback')),
+    logsCommand: input('logs-command') ? commandInput('logs') : null,
+    healthTimeout: parseSeconds('health-timeout', input('health-timeout')),
+    lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
+    commandTimeout: parseSeconds('command-timeout', input('command-timeout')),
+    dryRun: parseBoolean('dry-run', input('dry-run')),
     requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
-    records: parseRecords(input),
+    records: parseRecords(inputs),
   }
 }
 
-function parseRecords(input: InputGetter): RecordSettings | null {
+function parseRecords({ input }: Inputs): RecordSettings | null {
   const environment = input('environment')
   if (!environment) return null
-  // GitHub's own limits on environment names.
-  // eslint-disable-next-line no-control-regex
-  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
-  }
+  checkEnvironment(environment)
   const url = input('environment-url')
   return {
     environment,
     // Kept as written (no trailing slash added): GitHub shows it as the environment's link.
     environmentUrl: url && parseUrl('environment-url', url, 'https://backend-next.catcolab.org') ? url : null,
-    // CatColab's production environment is named catcolab (backend.catcolab.org).
+    // Empty by default: then true for CatColab's production environment, named catcolab (backend.catcolab.org).
     production: parseBoolean('production-environment', input('production-environment') || String(environment === 'catcolab')),
     token: input('github-token'),
   }
 }
 
+/** GitHub's own limits on environment names. */
+function checkEnvironment(environment: string): void {
+  if (environment.length > 255 || CONTROL.test(environment)) {
+    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
+  }
+}
+
 const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**']
 
-function parsePrReport(input: InputGetter, get: InputGetter): PrReportSettings {
+function parsePrReport({ input, text }: Inputs): PrReportSettings {
   const environment = input('environment')
   if (!environment) {
     throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next')
   }
-  // eslint-disable-next-line no-control-regex
-  if (environment.length > 255 || /[\x00-\x1f\x7f]/.test(environment)) {
-    throw new UserError(`environment "${printable(environment)}" is not a GitHub environment name (at most 255 characters, no control characters)`)
-  }
-  const migrationsPaths = parseMigrationsPaths(get('migrations-path') || 'packages/backend/migrations')
-  const backendPaths = parsePathPatterns('backend-paths', get('backend-paths'), 'packages/backend/**')
+  checkEnvironment(environment)
+  const migrationsPaths = parseMigrationsPaths(text('migrations-path'))
+  const backendPaths = parsePathPatterns('backend-paths', text('backend-paths'), 'packages/backend/**')
   const number = input('pr-number')
   if (number && number !== 'all' && !/^[1-9]\d{0,9}$/.test(number)) {
     throw new UserError(`pr-number must be a pull request's number or "all", not "${printable(number)}"`)
@@ -218,7 +234,7 @@ function parsePrReport(input: InputGetter, get: InputGetter): PrReportSettings {
   return {
     command: 'pr-report',
     environment,
-    backendUrl: parseUrl('backend-url', input('backend-url') || 'https://backend-next.catcolab.org', 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
+    backendUrl: parseUrl('backend-url', input('backend-url'), 'https://backend-next.catcolab.org').href.replace(/\/$/, ''),
     // By default the migrations too, but not what their `!` entries remove (say **/mod.rs).
     backendPaths: backendPaths.length > 0 ? backendPaths : [...DEFAULT_BACKEND_PATHS, ...migrationsPaths.filter((path) => !path.startsWith('!'))],
     migrationsPaths,
@@ -228,24 +244,24 @@ function parsePrReport(input: InputGetter, get: InputGetter): PrReportSettings {
   }
 }
 
-function parseConnection(get: InputGetter): ConnectionSettings {
-  const host = get('host').trim()
+function parseConnection({ input, text }: Inputs): ConnectionSettings {
+  const host = input('host')
   if (!host) throw new UserError('host is required: set it to the SSH host name or address of the CatColab server')
   // A host starting with "-" could be read as an option by tools; the rest is what DNS names and IPs use.
   if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(host) || host.startsWith('-')) {
     throw new UserError(`host "${printable(host)}" is not a host name or IP address`)
   }
-  const port = parseInteger('port', get('port').trim() || '22', 1, 65535)
-  const username = get('username').trim() || 'catcolab'
+  const port = parseInteger('port', input('port'), 1, 65535)
+  const username = input('username')
   if (username === 'root') {
     throw new UserError('username "root" is refused: deploy as the catcolab user, as the documented upgrade process requires')
   }
   if (!/^[a-z_][a-z0-9_.-]*$/i.test(username)) {
     throw new UserError(`username "${printable(username)}" is not a valid user name`)
   }
-  const passphrase = get('passphrase') || undefined
-  const privateKey = parsePrivateKey(get('private-key'), passphrase)
-  const knownHosts = get('known-hosts')
+  const passphrase = text('passphrase') || undefined
+  const privateKey = parsePrivateKey(text('private-key'), passphrase)
+  const knownHosts = text('known-hosts')
   if (!knownHosts.trim()) {
     throw new UserError(
       `known-hosts is empty: run "ssh-keyscan -p ${port} ${host}", check the fingerprint it shows against ` +
@@ -257,8 +273,8 @@ function parseConnection(get: InputGetter): ConnectionSettings {
     host: host.replace(/^\[(.*)\]$/, '$1'),
     port,
     username,
-    connectTimeout: parseSeconds('connect-timeout', get('connect-timeout').trim() || '30'),
-    reconnectTimeout: parseSeconds('reconnect-timeout', get('reconnect-timeout').trim() || '300'),
+    connectTimeout: parseSeconds('connect-timeout', input('connect-timeout')),
+    reconnectTimeout: parseSeconds('reconnect-timeout', input('reconnect-timeout')),
     privateKey,
     passphrase,
     hostKeys,
@@ -271,7 +287,8 @@ function parsePrivateKey(text: string, passphrase: string | undefined): string {
   // Secrets pasted into the GitHub UI sometimes lose their final newline or gain CRLF endings.
   const key = text.replace(/\r\n/g, '\n').trim() + '\n'
   if (!text.trim()) throw new UserError('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}')
-  const parsed = sshUtils.parseKey(key, passphrase)
+  // An array for OpenSSH's format (one entry per key in the file), which @types/ssh2 leaves out.
+  const parsed = sshUtils.parseKey(key, passphrase) as ParsedKey | ParsedKey[] | Error
   if (parsed instanceof Error) {
     if (/no passphrase given/i.test(parsed.message)) {
       throw new UserError('private-key is encrypted: pass its passphrase as the passphrase input')
@@ -298,6 +315,9 @@ export function commandWord(command: string): string {
   const words = command.trim().split(/\s+/)
   return words.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? words[0]!
 }
+
+/** A control character: C0 (NUL to US, so also tab, CR and LF), DEL or C1 (U+0080 to U+009F). */
+const CONTROL = /\p{Cc}/u
 
 /** Hex commit sha, short or full. */
 export const SHA_PATTERN = /^[0-9a-f]{7,40}$/i
@@ -368,8 +388,7 @@ function parseRemote(value: string): string {
 
 function parseRepoPath(value: string): string {
   if (!value.startsWith('/')) throw new UserError(`repo-path "${printable(value)}" must be an absolute path, e.g. /var/lib/catcolab`)
-  // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new UserError('repo-path contains a control character: remove it')
+  if (CONTROL.test(value)) throw new UserError('repo-path contains a control character: remove it')
   if (value.split('/').includes('..')) throw new UserError(`repo-path "${printable(value)}" must not contain ".."`)
   return value.replace(/\/+$/, '') || '/'
 }
@@ -394,8 +413,7 @@ function parsePathPatterns(name: string, text: string, example: string): string[
   return entries.map((entry) => {
     const exclude = entry.startsWith('!')
     const path = (exclude ? entry.slice(1) : entry).replace(/^\.\//, '').replace(/\/+$/, '')
-    // eslint-disable-next-line no-control-regex
-    const bad = /[\x00-\x1f\x7f]/.test(path)
+    const bad = CONTROL.test(path)
       ? 'contains a control character'
       : path.startsWith('/')
         ? 'is absolute'
@@ -462,11 +480,11 @@ function parseChoice<T extends string>(name: string, value: string, choices: rea
 
 /** Echoes a rejected value safely on one line, shortened: JSON's escapes, and text.ts's for what JSON leaves (U+2028, bidi controls). */
 function printable(value: string): string {
+  // JSON escapes C0 controls; text.ts's visible() the rest that hides or reorders text (DEL, C1, U+2028, bidi).
   const escaped = visible(JSON.stringify(value).slice(1, -1))
   return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped
 }
 
 function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim()
+  return value.replace(/\p{Cc}+/gu, ' ').trim()
 }

@@ -190,6 +190,18 @@ describe('parseSettings', () => {
 
   it('echoes a rejected value escaped on one line', () => {
     expect(problem({ ref: 'a\nb' })).toBe('ref "a\\nb" is not a valid git ref name (use only letters, digits and . _ / + @ -): pass a branch, tag or commit sha')
+    expect(problem({ remote: 'a\x7fb\u0085' })).toMatch(/^remote "a\\x7fb\\x85" is not a git remote name/)
+  })
+
+  it('refuses control characters (C0, DEL and C1) in paths and environment names, and keeps them out of the requester', () => {
+    for (const c of ['\0', '\x1b', '\x7f', '\u0085', '\u009b']) {
+      expect(problem({ 'repo-path': `/srv/a${c}b` })).toBe('repo-path contains a control character: remove it')
+      expect(problem({ 'migrations-path': `a${c}b` })).toMatch(/^migrations-path ".*" contains a control character: /)
+      expect(problem({ environment: `a${c}b` })).toMatch(/^environment ".*" is not a GitHub environment name/)
+    }
+    const all: Record<string, string> = { host: 'h', 'private-key': key, 'known-hosts': `h ssh-ed25519 ${HOST_KEY}`, ref: 'main' }
+    const s = parseSettings((name) => all[name] ?? '', { actor: 'octo\u009bcat\n', runUrl: 'https://github.com/o/r/actions/runs/1\r\n' }) as DeploySettings
+    expect(s.requester).toEqual({ actor: 'octo cat', runUrl: 'https://github.com/o/r/actions/runs/1' })
   })
 })
 

@@ -88,7 +88,7 @@ describe('literalPrefixes', () => {
     for (const entries of [[`${MIGRATOR}/m[0-9]*.rs`], [MIGRATOR, '!**/mod.rs'], ['packages/*/src/**'], ['packages/backend/migrations', '**/lib.rs']]) {
       const prefixes = literalPrefixes(entries)
       for (const path of matched(entries, TREE)) {
-        expect(prefixes.length === 0 || prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)), `${entries} ${path}`).toBe(true)
+        expect(prefixes.length === 0 || prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)), `${entries.join(', ')}: ${path}`).toBe(true)
       }
     }
   })

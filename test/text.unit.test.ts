@@ -72,7 +72,7 @@ describe('logLine', () => {
 
   it('changes nothing in ordinary text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((s) => !/^\s*::|##\[|[\x00-\x08\x0a-\x1f\x7f]/.test(s)), (text) => {
+      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((s) => !/^\s*::|##\[|(?!\t)\p{Cc}/u.test(s)), (text) => {
         expect(logLine(text)).toBe(text)
       }),
       { numRuns: 1000 },
@@ -89,7 +89,7 @@ describe('logLine', () => {
 
 describe('codeSpan', () => {
   /** Text without hidden characters: the span shows it exactly. */
-  const shown = anyText.map((s) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, ''))
+  const shown = anyText.map((s) => s.replace(/[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/gu, ''))
 
   it('renders as one code span holding the text, in a paragraph and a list item', () => {
     fc.assert(

@@ -91,8 +91,10 @@ export function matchesFilter(patterns: string[], name: string): boolean {
 
 /** branches/branches-ignore (or tags/tags-ignore) of one trigger, for one name. */
 function passes(config: Record<string, string[]>, kind: 'branches' | 'tags', name: string): boolean {
-  if (config[kind]) return matchesFilter(config[kind], name)
-  if (config[`${kind}-ignore`]) return !matchesFilter(config[`${kind}-ignore`], name)
+  const only = config[kind]
+  if (only) return matchesFilter(only, name)
+  const ignore = config[`${kind}-ignore`]
+  if (ignore) return !matchesFilter(ignore, name)
   return true
 }
 
