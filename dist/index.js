@@ -29081,7 +29081,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 4481:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 "use strict";
@@ -29914,7 +29914,7 @@ module.exports = upgrade
 
 module.exports.request = __nccwpck_require__(4043)
 module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(4481)
+module.exports.pipeline = __nccwpck_require__(6862)
 module.exports.upgrade = __nccwpck_require__(1882)
 module.exports.connect = __nccwpck_require__(2279)
 
@@ -60314,12 +60314,142 @@ function literalPrefixes(entries) {
     return [...prefixes];
 }
 
+;// CONCATENATED MODULE: ./src/protocol.ts
+/**
+ * The contract between the runner and host.sh: what a run is sent, and what the host answers
+ * (a run's result, the host's state), typed. Answers are KEY=VALUE lines; they are parsed and
+ * checked here, once, and nothing else reads them. test/protocol.unit.test.ts checks that the
+ * keys host.sh reads and writes are exactly these. Pure.
+ */
+const RUN_PARAM_KEYS = (/* unused pure expression or super */ null && ([
+    'repo',
+    'target',
+    'expected_record',
+    'expected_head',
+    'migrate',
+    'build',
+    'stop',
+    'migrate_command',
+    'start',
+    'restart',
+    'status',
+    'health_url',
+    'rollback',
+    'health_timeout',
+    'lock_timeout',
+    'command_timeout',
+    'nonce',
+    'actor',
+    'run_url',
+]));
+/** The keys of a run's result, as host.sh writes them (R[key]). */
+const RESULT_KEYS = (/* unused pure expression or super */ null && ([
+    'run',
+    'target',
+    'migrate',
+    'migrated',
+    'started',
+    'finished',
+    'phase',
+    'outcome',
+    'previous',
+    'failed_phase',
+    'message',
+    'running',
+    'checkout',
+    'downtime_begin',
+    'downtime_end',
+]));
+/** The keys `host.sh prepare` prints (host.ts reads them into Prepared). */
+const PREPARE_KEYS = (/* unused pure expression or super */ null && (['head', 'branch', 'record', 'target', 'expected', 'older', 'containing']));
+/** The keys of `host.sh state`, besides current_<key> (HOLDER_KEYS) and last_<key> (RESULT_KEYS, and last_alive). */
+const STATE_KEYS = (/* unused pure expression or super */ null && (['head', 'branch', 'record', 'running']));
+/** What host.sh keeps about the run holding the lock ($STATE/current). */
+const HOLDER_KEYS = (/* unused pure expression or super */ null && (['run', 'target', 'actor', 'run_url', 'since']));
+const OUTCOMES = ['success', 'failed', 'rolled-back', 'lock-timeout', 'stale', 'running'];
+/** KEY=VALUE lines, as host.sh prints them. */
+function parseKeyValues(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const equals = line.indexOf('=');
+        if (equals > 0)
+            values.set(line.slice(0, equals), line.slice(equals + 1));
+    }
+    return values;
+}
+const SHA = /^[0-9a-f]{40}$/;
+/** A run's result, checked: a result no run of host.sh could write is an error, not a guess. */
+function parseRunResult(text) {
+    return resultOf(parseKeyValues(text), '', text);
+}
+function resultOf(values, prefix, text) {
+    const get = (key) => values.get(prefix + key);
+    const outcome = get('outcome') ?? '';
+    const run = get('run') ?? '';
+    if (!OUTCOMES.includes(outcome) || !run)
+        throw new Error(`host.sh wrote a result no run writes: ${JSON.stringify(text.slice(0, 200))}`);
+    const running = get('running');
+    // Written only when the run ended: a commit, or '' for services it left stopped.
+    const serving = running === undefined ? { state: 'unknown' } : SHA.test(running) ? { state: 'commit', sha: running } : { state: 'down' };
+    const begin = Number(get('downtime_begin'));
+    const end = Number(get('downtime_end'));
+    const checkout = get('checkout') ?? '';
+    return {
+        run,
+        outcome: outcome,
+        phase: get('phase') ?? '',
+        failedPhase: get('failed_phase') ?? '',
+        message: get('message') ?? '',
+        serving,
+        checkout: SHA.test(checkout) ? checkout : '',
+        migrated: get('migrated') === 'true',
+        downtime: get('downtime_begin') && Number.isFinite(begin) ? { begin, end: get('downtime_end') && Number.isFinite(end) ? end : null } : null,
+    };
+}
+/** `host.sh state`, checked. */
+function parseHostState(text) {
+    const values = parseKeyValues(text);
+    const head = values.get('head') ?? '';
+    const deployed = values.get('record') ?? '';
+    if (!SHA.test(head) || !(deployed === '' || SHA.test(deployed)) || !/^(true|false)$/.test(values.get('running') ?? '')) {
+        throw new Error(`host.sh state printed unexpected output: ${JSON.stringify(text.slice(0, 200))}`);
+    }
+    const busy = values.get('running') === 'true';
+    const holder = busy && values.has('current_run')
+        ? {
+            run: values.get('current_run') ?? '',
+            target: values.get('current_target') ?? '',
+            actor: values.get('current_actor') ?? '',
+            runUrl: values.get('current_run_url') ?? '',
+            since: values.get('current_since') ?? '',
+        }
+        : null;
+    const last = values.has('last_outcome') ? { ...resultOf(values, 'last_', text), alive: values.get('last_alive') === 'true' } : null;
+    return { head, branch: values.get('branch') ?? '', deployed, busy, holder, last };
+}
+/**
+ * Where a run stands, in the words the log, the summary, the status command and the post step
+ * all use. alive: whether its process still runs, which tells a run under way from one that died.
+ */
+function describeRun(result, alive) {
+    const phase = result.phase || 'an unknown phase';
+    if (result.outcome !== 'running')
+        return { state: 'ended', words: result.message || `run ${result.run} ended with outcome ${result.outcome}` };
+    if (alive)
+        return { state: 'under-way', words: `run ${result.run} is under way, at phase ${phase}` };
+    return {
+        state: 'died',
+        words: `the deploy process on the host died during ${phase} (run ${result.run}) before it finished; check the services with command: status, then deploy again`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/host.ts
 /**
  * The host: git and the catcolab commands in the clone, reached through host.sh over SSH.
  * The command line sent is always the same constant; host.sh and its arguments travel on
  * stdin, NUL-separated, so no input is ever spliced into a string a shell parses.
  */
+
 
 
 
@@ -60369,17 +60499,17 @@ function sshHost(ssh, repoPath) {
             ]);
             const values = parseKeyValues(out.toString('utf8'));
             const prepared = {
-                head: values.head ?? '',
-                branch: values.branch ?? '',
-                record: values.record ?? '',
-                target: values.target ?? '',
-                expected: values.expected ?? '',
-                older: values.older === 'true',
-                containing: (values.containing ?? '').split(' ').filter(Boolean),
+                head: values.get('head') ?? '',
+                branch: values.get('branch') ?? '',
+                record: values.get('record') ?? '',
+                target: values.get('target') ?? '',
+                expected: values.get('expected') ?? '',
+                older: values.get('older') === 'true',
+                containing: (values.get('containing') ?? '').split(' ').filter(Boolean),
             };
             // Everything downstream trusts these to be commits: check, rather than plan from garbage.
             const shaOrEmpty = (value) => value === '' || isSha(value);
-            if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.older ?? '')) {
+            if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.get('older') ?? '')) {
                 throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`);
             }
             return prepared;
@@ -60392,8 +60522,8 @@ function sshHost(ssh, repoPath) {
             return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) };
         },
         async start(params, token) {
-            const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]);
-            const run = parseKeyValues(out.toString('utf8')).run;
+            const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${String(value)}`)]);
+            const run = parseKeyValues(out.toString('utf8')).get('run');
             if (!run)
                 throw new Error('host.sh start printed no run id');
             return run;
@@ -60402,10 +60532,10 @@ function sshHost(ssh, repoPath) {
             await call(['follow', run, String(offset)], onChunk);
         },
         async result(run) {
-            return parseKeyValues((await call(['result', run])).toString('utf8'));
+            return parseRunResult((await call(['result', run])).toString('utf8'));
         },
         async state() {
-            return parseKeyValues((await call(['state'])).toString('utf8'));
+            return parseHostState((await call(['state'])).toString('utf8'));
         },
         async command(command) {
             const result = await exec(['command', command]);
@@ -60414,16 +60544,6 @@ function sshHost(ssh, repoPath) {
     };
 }
 const isSha = (value) => /^[0-9a-f]{40}$/.test(value);
-/** KEY=VALUE lines, as host.sh prints them. */
-function parseKeyValues(text) {
-    const values = {};
-    for (const line of text.split('\n')) {
-        const equals = line.indexOf('=');
-        if (equals > 0)
-            values[line.slice(0, equals)] = line.slice(equals + 1);
-    }
-    return values;
-}
 
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
@@ -60697,12 +60817,82 @@ function checkHostKey(keys, presented) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Text from the repository (file, ref and branch names, commit text) and from the host is shown,
+ * never obeyed: in the job log, where the runner obeys workflow commands; in the job summary,
+ * where GitHub renders markdown; and in outputs read one path per line. Pure.
+ */
+/** Characters that end a line, move the cursor, or reorder what is shown: never written as they are. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds, written out as ranges (tab is not)
+const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+/** Shows each hidden character as an escape: \x0a, \u{202e}. */
+function visible(text) {
+    return text.replace(HIDDEN, (c) => {
+        const code = c.codePointAt(0);
+        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+    });
+}
+/**
+ * One line of the job log (or one annotation's message) that the runner cannot take for a
+ * workflow command. The runner reads its output line by line, ending lines at LF and at a bare CR,
+ * and obeys a line that is `::name …::` after leading whitespace, and `##[name …]` anywhere in a
+ * line. So: control, line-separating and bidirectional characters become escapes (a tab stays),
+ * a leading `::` becomes `\x3a:`, and every `##[` becomes `##\x5b`.
+ */
+function logLine(text) {
+    return visible(text)
+        .replace(/^(\s*)::/, '$1\\x3a:')
+        .replace(/##\[/g, '##\\x5b');
+}
+/** git's C-quoting table: the named escapes; other bytes that must be quoted are written in octal. */
+const NAMED = { 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x22: '"', 0x5c: '\\' };
+/**
+ * A path as git writes it without -z, with its defaults (core.quotePath on): unchanged when every
+ * byte is printable ASCII other than `"` and `\`; else in double quotes, with `"` `\` and the
+ * control characters \a \b \t \n \v \f \r as backslash escapes, and every other control byte and
+ * every byte of a non-ASCII character (UTF-8) as a three-digit octal escape (`é` is `\303\251`).
+ */
+function quotePath(path) {
+    const bytes = Buffer.from(path, 'utf8');
+    let quoted = '';
+    let needed = false;
+    for (const byte of bytes) {
+        if (byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) {
+            quoted += String.fromCharCode(byte);
+            continue;
+        }
+        needed = true;
+        quoted += `\\${NAMED[byte] ?? byte.toString(8).padStart(3, '0')}`;
+    }
+    return needed ? `"${quoted}"` : path;
+}
+/**
+ * A markdown code span that shows text exactly, on one line: a fence longer than any run of
+ * backticks in it, a space inside each end when the text starts or ends with a backtick or a space
+ * (CommonMark strips one), hidden characters as escapes. Inside a code span GitHub renders no
+ * markdown and no HTML, and links no URL, @mention or #reference. In a table cell (`table`) a pipe
+ * would end the cell even inside the span, so it is written `\|`, which the table turns back into
+ * `|`. (A backslash right before a pipe reads differently on GitHub and markdown-it; ref names and
+ * C-quoted paths put in tables have none.)
+ */
+function codeSpan(text, { table = false } = {}) {
+    let shown = visible(text);
+    const longest = Math.max(0, ...[...shown.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = shown === '' || /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+    if (table)
+        shown = shown.replace(/\|/g, '\\|');
+    return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * Turns the action's raw inputs into one typed settings object per command.
  * All validation lives here and runs before anything connects; each problem is one line
  * naming the input. Pure: the caller hands in a getter, so tests need no environment.
  */
+
 
 
 
@@ -61048,85 +61238,14 @@ function parseChoice(name, value, choices) {
         return value;
     throw new UserError(`${name} must be one of ${choices.join(', ')}, not "${printable(value)}"`);
 }
-/** Echoes a rejected value safely on one line, shortened. */
+/** Echoes a rejected value safely on one line, shortened: JSON's escapes, and text.ts's for what JSON leaves (U+2028, bidi controls). */
 function printable(value) {
-    // JSON escapes C0 controls; DEL and C1 are left to escape here.
-    const escaped = JSON.stringify(value)
-        .slice(1, -1)
-        .replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    // JSON escapes C0 controls; text.ts's visible() the rest that hides or reorders text (DEL, C1, U+2028, bidi).
+    const escaped = visible(JSON.stringify(value).slice(1, -1));
     return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped;
 }
 function oneLine(value) {
     return value.replace(/\p{Cc}+/gu, ' ').trim();
-}
-
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * Text from the repository (file, ref and branch names, commit text) and from the host is shown,
- * never obeyed: in the job log, where the runner obeys workflow commands; in the job summary,
- * where GitHub renders markdown; and in outputs read one path per line. Pure.
- */
-/** Characters that end a line, move the cursor, or reorder what is shown: never written as they are. */
-// eslint-disable-next-line no-control-regex -- control characters are what it finds, written out as ranges (tab is not)
-const HIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
-/** Shows a hidden character as an escape: \x0a, \u{202e}. */
-function visible(text) {
-    return text.replace(HIDDEN, (c) => {
-        const code = c.codePointAt(0);
-        return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
-    });
-}
-/**
- * One line of the job log (or one annotation's message) that the runner cannot take for a
- * workflow command. The runner reads its output line by line, ending lines at LF and at a bare CR,
- * and obeys a line that is `::name …::` after leading whitespace, and `##[name …]` anywhere in a
- * line. So: control, line-separating and bidirectional characters become escapes (a tab stays),
- * a leading `::` becomes `\x3a:`, and every `##[` becomes `##\x5b`.
- */
-function logLine(text) {
-    return visible(text)
-        .replace(/^(\s*)::/, '$1\\x3a:')
-        .replace(/##\[/g, '##\\x5b');
-}
-/** git's C-quoting table: the named escapes; other bytes that must be quoted are written in octal. */
-const NAMED = { 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x22: '"', 0x5c: '\\' };
-/**
- * A path as git writes it without -z, with its defaults (core.quotePath on): unchanged when every
- * byte is printable ASCII other than `"` and `\`; else in double quotes, with `"` `\` and the
- * control characters \a \b \t \n \v \f \r as backslash escapes, and every other control byte and
- * every byte of a non-ASCII character (UTF-8) as a three-digit octal escape (`é` is `\303\251`).
- */
-function quotePath(path) {
-    const bytes = Buffer.from(path, 'utf8');
-    let quoted = '';
-    let needed = false;
-    for (const byte of bytes) {
-        if (byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) {
-            quoted += String.fromCharCode(byte);
-            continue;
-        }
-        needed = true;
-        quoted += `\\${NAMED[byte] ?? byte.toString(8).padStart(3, '0')}`;
-    }
-    return needed ? `"${quoted}"` : path;
-}
-/**
- * A markdown code span that shows text exactly, on one line: a fence longer than any run of
- * backticks in it, a space inside each end when the text starts or ends with a backtick or a space
- * (CommonMark strips one), hidden characters as escapes. Inside a code span GitHub renders no
- * markdown and no HTML, and links no URL, @mention or #reference. In a table cell (`table`) a pipe
- * would end the cell even inside the span, so it is written `\|`, which the table turns back into
- * `|`. (A backslash right before a pipe reads differently on GitHub and markdown-it; ref names and
- * C-quoted paths put in tables have none.)
- */
-function codeSpan(text, { table = false } = {}) {
-    let shown = visible(text);
-    const longest = Math.max(0, ...[...shown.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = shown === '' || /^[` ]|[` ]$/.test(shown) ? ' ' : '';
-    if (table)
-        shown = shown.replace(/\|/g, '\\|');
-    return `${fence}${pad}${shown}${pad}${fence}`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -61582,6 +61701,7 @@ function skipSummary(skip) {
 
 
 
+
 /** A run that finds the host changed under the lock is planned again, this many times. */
 const MAX_PLANS = 10;
 async function deploy(settings, io) {
@@ -61613,7 +61733,7 @@ async function deploy(settings, io) {
             await followRun(io, link, run, log);
             const result = await link.host.result(run);
             if (result.outcome === 'stale' && attempt < MAX_PLANS) {
-                io.info(result.message ?? 'the host changed since the plan was made; planning again');
+                io.info(result.message || 'the host changed since the plan was made; planning again');
                 continue;
             }
             reported = true; // report() tells the observer itself
@@ -61742,7 +61862,7 @@ function runParams(settings, plan, nonce) {
         target: plan.target,
         expected_record: plan.baseSource === 'record' ? plan.base : '',
         expected_head: plan.previous,
-        migrate: String(plan.migrate),
+        migrate: plan.migrate ? 'true' : 'false',
         build: commands.build,
         stop: commands.stop,
         migrate_command: commands.migrate,
@@ -61750,7 +61870,7 @@ function runParams(settings, plan, nonce) {
         restart: commands.restart,
         status: commands.status,
         health_url: settings.healthUrl ?? '',
-        rollback: String(settings.rollback),
+        rollback: settings.rollback ? 'true' : 'false',
         health_timeout: String(settings.healthTimeout),
         lock_timeout: String(settings.lockTimeout),
         command_timeout: String(settings.commandTimeout),
@@ -61803,31 +61923,28 @@ async function reconnect(settings, io, pending) {
 }
 async function report(settings, io, host, plan, result, log) {
     const outcome = result.outcome === 'success' ? 'success' : 'failed';
-    // What the services run ('' when the run found them down) and what is checked out can differ
-    // after a failure. A run that died never said: the plan's view is the best left.
-    const running = 'running' in result ? result.running : plan.previous;
+    // What the services run and what is checked out can differ after a failure. A run that died
+    // never said what runs: the plan's view is the best left.
+    const serving = result.serving.state === 'unknown' ? plan.previous : result.serving.state === 'commit' ? result.serving.sha : '';
     const checkout = result.checkout || plan.previous;
     // A run that never got the lock (or found the plan stale) touched nothing: it knows no more.
     const untouched = result.outcome === 'lock-timeout' || result.outcome === 'stale';
     const state = untouched
         ? 'this run changed nothing on the host'
-        : running
-            ? `the host runs ${running}${checkout === running ? '' : ` (checkout ${checkout})`}`
+        : serving
+            ? `the host runs ${serving}${checkout === serving ? '' : ` (checkout ${checkout})`}`
             : `the services may be down (checkout ${checkout})`;
-    io.setOutput('deployed-sha', untouched ? '' : running || checkout);
-    io.setOutput('migrated', result.migrated === 'true' ? 'true' : 'false');
-    const downtime = result.downtime_begin
-        ? { begin: Number(result.downtime_begin), end: result.downtime_end ? Number(result.downtime_end) : null }
-        : null;
+    io.setOutput('deployed-sha', untouched ? '' : serving || checkout);
+    io.setOutput('migrated', result.migrated ? 'true' : 'false');
     const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ');
     const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null;
     io.observer?.finished({
         outcome: outcome === 'success' ? 'success' : 'failure',
-        running,
+        running: serving,
         message,
-        host: { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' },
+        host: { outcome: result.outcome, failedPhase: result.failedPhase || result.phase },
     });
-    await writeSummary(settings, io, plan, outcome, message, running, log.phases, downtime, logs);
+    await writeSummary(settings, io, plan, outcome, message, serving, log.phases, result.downtime, logs);
     if (outcome !== 'success')
         throw new UserError(`deploy failed: ${message}; ${state}`);
 }
@@ -61835,19 +61952,17 @@ function failureMessage(result) {
     if (result.outcome === 'stale') {
         return `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`;
     }
-    if (result.outcome === 'running') {
-        return `the deploy process on the host died during ${result.phase ?? 'an unknown phase'} (killed?) before it finished; check the services with command: status, then deploy again`;
-    }
-    return result.message || `the run ended with outcome ${result.outcome ?? 'unknown'}`;
+    // The run's log was followed to its end: a run still "running" died.
+    return describeRun(result, false).words;
 }
 /** A rollback does not undo migrations: say which stay applied. */
 function migrationsLeft(plan, result) {
     if (result.outcome === 'success' || plan.newMigrations.length === 0)
         return '';
     const files = plan.newMigrations.map(quotePath).join(', ');
-    if (result.migrated === 'true')
+    if (result.migrated)
         return `the migrations stay applied: ${files}`;
-    if (result.failed_phase === 'migrate')
+    if (result.failedPhase === 'migrate')
         return `any of ${files} that ran before the failure stay applied (check with sqlx migrate info)`;
     return '';
 }
@@ -68290,6 +68405,7 @@ function eventPullRequest(path) {
 
 
 
+
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
 const POST_WAIT_MS = 3 * 60_000;
 const io = {
@@ -68357,15 +68473,14 @@ async function hostEnd(settings, run) {
         const host = sshHost(session, settings.repoPath);
         let result = await host.result(run);
         // Asked by token: the result names the run.
-        if (result.run)
-            run = result.run;
+        run = result.run;
         let ended = result.outcome !== 'running';
         if (!ended) {
             jobLog.info(`The host is still deploying run ${run}, detached; waiting up to ${POST_WAIT_MS / 1000} s for it to end.`);
             ended = await waitForRun(host, run, POST_WAIT_MS);
             result = await host.result(run);
         }
-        return endOf(run, result, ended);
+        return endOf(result, ended);
     }
     catch (error) {
         return unknown(`could not ask the host (${error instanceof Error ? error.message : String(error)}) how run ${run} ended`);
@@ -68384,17 +68499,16 @@ async function waitForRun(host, run, ms) {
     clearTimeout(timer);
     return ended;
 }
-function endOf(run, result, ended) {
-    const running = result.running ?? '';
-    const host = { outcome: result.outcome ?? '', failedPhase: result.failed_phase ?? result.phase ?? '' };
+function endOf(result, ended) {
+    const running = result.serving.state === 'commit' ? result.serving.sha : '';
+    const host = { outcome: result.outcome, failedPhase: result.failedPhase || result.phase };
+    const { state, words } = describeRun(result, !ended);
     if (result.outcome === 'success')
-        return { outcome: 'success', running, message: result.message ?? '', host };
-    if (result.outcome === 'running') {
-        return ended
-            ? { outcome: 'failure', running, host, message: `the deploy process on the host died during ${result.phase ?? 'the run'} (run ${run}); check the host with command: status` }
-            : { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: run ${run} was still at ${result.phase ?? '?'} when the job ended` };
+        return { outcome: 'success', running, message: words, host };
+    if (state === 'under-way') {
+        return { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: ${words} when the job ended` };
     }
-    return { outcome: 'failure', running, host, message: result.message || `run ${run} ended with outcome ${result.outcome ?? 'unknown'}` };
+    return { outcome: 'failure', running, host, message: words };
 }
 
 ;// CONCATENATED MODULE: ./src/status.ts
@@ -68404,35 +68518,34 @@ function endOf(run, result, ended) {
  */
 
 
+
 async function status_status(settings, io) {
     const session = await io.connect();
     try {
         const host = sshHost(session, settings.repoPath);
         const state = await host.state();
-        const deployed = state.record || state.head || '';
+        const deployed = state.deployed || state.head;
         const lines = [];
         const say = (line) => {
             io.info(line);
             lines.push(line);
         };
-        say(state.record ? `last deployed commit: ${state.record}` : `no deploy recorded on the host; HEAD is ${state.head}`);
-        if (state.record && state.head !== state.record) {
-            io.warning(`HEAD on the host (${state.head}) is not the last deployed commit (${state.record}): someone checked out by hand`);
+        say(state.deployed ? `last deployed commit: ${state.deployed}` : `no deploy recorded on the host; HEAD is ${state.head}`);
+        if (state.deployed && state.head !== state.deployed) {
+            io.warning(`HEAD on the host (${state.head}) is not the last deployed commit (${state.deployed}): someone checked out by hand`);
         }
-        if (state.running === 'true') {
-            say(`a deploy is running now: target ${state.current_target ?? '?'}, started by ${state.current_actor || '?'} ` +
-                `(${state.current_run_url || 'no run URL'}) since ${state.current_since ?? '?'}`);
+        if (state.busy) {
+            const holder = state.holder;
+            say(holder
+                ? `a deploy is running now: target ${holder.target || '?'}, started by ${holder.actor || '?'} (${holder.runUrl || 'no run URL'}) since ${holder.since || '?'}`
+                : 'a deploy is running now');
         }
         else {
             say('no deploy is running now');
         }
-        if (state.last_run) {
-            const interrupted = state.last_outcome === 'running' && state.last_alive !== 'true';
-            say(interrupted
-                ? `last run ${state.last_run} was interrupted at phase ${state.last_phase}: its process died before it finished`
-                : state.last_outcome === 'running'
-                    ? `run ${state.last_run} is under way, at phase ${state.last_phase}`
-                    : `last run ${state.last_run}: ${state.last_outcome} at phase ${state.last_phase}: ${state.last_message ?? ''}`);
+        if (state.last) {
+            const { state: where, words } = describeRun(state.last, state.last.alive);
+            say(where === 'ended' ? `last run ${state.last.run}: ${state.last.outcome} at phase ${state.last.phase}: ${words}` : words);
         }
         io.startGroup('status command');
         const result = await host.command(settings.statusCommand);
