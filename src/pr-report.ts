@@ -9,7 +9,6 @@
  * fail. What a comment says is pr-facts.ts; finding and writing the comment is comment-store.ts.
  */
 import * as core from '@actions/core'
-import { readFileSync } from 'node:fs'
 import { renderComment, reportedHead } from './comment'
 import { commentAuthor, commentStore, type CommentStore } from './comment-store'
 import { UserError } from './errors'
@@ -17,6 +16,7 @@ import { apiStep, gitHubApi, pullRequestAccess, type GitHubApi, type IssueCommen
 import type { PrReportSettings } from './inputs'
 import { jobLog } from './log'
 import { factCollector, readBackend, type FactCollector } from './pr-facts'
+import { requireRepository, type Runner } from './runner'
 
 export interface ReportIO {
   info(line: string): void
@@ -123,16 +123,10 @@ function pullRequestReporter(
   }
 }
 
-/** The runner's side: the API client, the event's pull request, the job log and outputs. */
-export async function runPrReport(settings: PrReportSettings): Promise<void> {
-  const env = process.env
-  const repository = env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab'
-  const api = gitHubApi({
-    token: settings.token,
-    repository,
-    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    warn: jobLog.warning,
-  })
+/** The runner's side: the API client, the job log and outputs; the repository and event from runner. */
+export async function runPrReport(settings: PrReportSettings, runner: Runner): Promise<void> {
+  const repository = requireRepository(runner, 'command pr-report needs it')
+  const api = gitHubApi({ token: settings.token, repository, baseUrl: runner.apiUrl, warn: jobLog.warning })
   const io: ReportIO = {
     info: jobLog.info,
     warning: jobLog.warning,
@@ -140,19 +134,9 @@ export async function runPrReport(settings: PrReportSettings): Promise<void> {
     setOutput: (name, value) => core.setOutput(name, value),
   }
   try {
-    await prReport(settings, api, io, { repository, serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH) })
+    await prReport(settings, api, io, { repository, serverUrl: runner.serverUrl, eventPullRequest: runner.eventPullRequest })
   } finally {
     // The workflow's token may make 1,000 requests an hour in the whole repository.
     jobLog.info(`GitHub API requests made: ${api.requestCount()}`)
-  }
-}
-
-function eventPullRequest(path: string | undefined): number | null {
-  if (!path) return null
-  try {
-    const number = (JSON.parse(readFileSync(path, 'utf8')) as { pull_request?: { number?: unknown } }).pull_request?.number
-    return typeof number === 'number' ? number : null
-  } catch {
-    return null
   }
 }

@@ -633,4 +633,12 @@ describe('inputs', () => {
     expect(errorLine(badNumber.log)).toBe('pr-number must be a pull request\'s number or "all", not "7; rm -rf /"')
     expect(api!.requests).toEqual([]) // each stopped before asking GitHub anything
   })
+
+  it('refuses to run outside GitHub Actions, where GITHUB_REPOSITORY is not set, asking GitHub nothing', async () => {
+    await setup()
+    const run = await runAction({ command: 'pr-report', environment: NEXT, 'pr-number': '7' }, { github: { GITHUB_API_URL: api!.url, GITHUB_TOKEN: api!.token, GITHUB_REPOSITORY: '' } })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe('GITHUB_REPOSITORY is not set, and command pr-report needs it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name')
+    expect(api!.requests).toEqual([])
+  })
 })
