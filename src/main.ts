@@ -8,8 +8,8 @@ import { parseSettings } from './inputs'
 import { jobLog } from './log'
 import { runPrReport } from './pr-report'
 import { recordsFor } from './post'
-import { connect } from './ssh'
 import { commitUrl, type Runner } from './runner'
+import { connect } from './ssh'
 import { status } from './status'
 
 /** Runs the step; runner: the job's environment (runner.ts), read once by index.ts. */
