@@ -190,7 +190,7 @@ describe('outside GitHub Actions (no GITHUB_REPOSITORY)', () => {
     expect(gh.requests).toEqual([])
 
     // A post step left with a record to settle (its step was killed) says why it cannot.
-    const post = await runPost({ ...hostInputs(h), ref: C, ...NEXT }, { deploymentSha: C, hostRun: 'x' }, outside)
+    const post = await runPost({ ...hostInputs(h), ref: C, ...NEXT }, { isPost: 'true', deploymentSha: C, hostRun: 'x' }, outside)
     expect(post.code, post.log).toBe(0)
     expect(warnings(post.log)).toEqual([`::warning::could not settle the deployment record: ${refusal}`])
     expect(gh.requests).toEqual([])
