@@ -61651,7 +61651,13 @@ function deploySummary(report) {
     return lines.join('\n');
 }
 function commit(sha, report) {
-    return sha ? `[${codeSpan(sha.slice(0, 12), { table: true })}](${report.commitUrl(sha)})` : '(none)';
+    return sha ? commitLink(sha, report.commitUrl) : '(none)';
+}
+/** A commit's short sha in a table cell, linked when commitUrl gives a link. */
+function commitLink(sha, commitUrl) {
+    const short = codeSpan(sha.slice(0, 12), { table: true });
+    const url = commitUrl(sha);
+    return url ? `[${short}](${url})` : short;
 }
 /** A warning's text, with the (C-quoted) path of the file it is about as a code span. */
 function warningText(warning) {
@@ -61673,7 +61679,7 @@ function summary_escape(text) {
 }
 /** The summary of a deploy skipped because its target is older than what runs. */
 function skipSummary(skip) {
-    const link = (sha) => `[${codeSpan(sha.slice(0, 12), { table: true })}](${skip.commitUrl(sha)})`;
+    const link = (sha) => commitLink(sha, skip.commitUrl);
     return [
         `## ${summary_escape(`⏭️ Skipped ${skip.ref} on ${skip.host}: nothing was changed`)}`,
         '',
@@ -67576,6 +67582,7 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 /**
  * GitHub's documented prefix of installation access tokens (the workflow's GITHUB_TOKEN, a GitHub
  * App's). GET /user always answers 403 for them, so it is not asked.
@@ -67831,6 +67838,102 @@ function apiErrorMessage(error, permission, level = 'write', missing) {
     }
     return `HTTP ${status}: ${message}`;
 }
+/** What a call about one pull request (or its comments) needs. */
+function pullRequestAccess(number, level) {
+    return { permission: 'pull-requests', level, missing: `pull request #${number}` };
+}
+/**
+ * Runs the calls of one step; a failure becomes one UserError line saying what could not be done
+ * and why (apiErrorMessage): "could not <what> (HTTP 403: …)". A UserError passes through as it is.
+ */
+async function apiStep(what, access, step) {
+    try {
+        return await step();
+    }
+    catch (error) {
+        if (error instanceof UserError)
+            throw error;
+        throw new UserError(`could not ${what} (${apiErrorMessage(error, access.permission, access.level, access.missing)})`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/comment-store.ts
+/**
+ * The sticky comment of the pr-report command: one comment per pull request and environment,
+ * found again by its hidden marker (comment.ts marker) and its author, the token's own identity.
+ * Writing creates it or updates it in place; a duplicate left by two runs at once is removed by
+ * whichever run sees it, keeping the oldest. Every call goes through apiStep: a failure is one
+ * line saying what could not be done and which permission it needs.
+ */
+
+
+/** Who authors comments made with the workflow's GITHUB_TOKEN (GitHub refuses GET /user for it). */
+const WORKFLOW_BOT = 'github-actions[bot]';
+/** Whose comments are ours: comment-author when set, else the token's user, else the workflow's bot. */
+async function commentAuthor(api, configured) {
+    if (configured !== null)
+        return configured;
+    const login = await apiStep('find out who the token is', { permission: 'pull-requests', level: 'read', missing: "the token's user" }, () => api.tokenLogin());
+    return login ?? WORKFLOW_BOT;
+}
+function commentStore(api, who, io) {
+    const { author } = who;
+    const prefix = marker(who.environment);
+    const ourComments = async (number) => {
+        const ours = [];
+        for await (const comment of api.comments(number)) {
+            if (comment.author === author && comment.body.startsWith(prefix))
+                ours.push(comment);
+        }
+        return ours;
+    };
+    /** Updates our oldest comment, or creates one; removes duplicates of ours. */
+    const upsert = async (number, found, body) => {
+        let ours = found;
+        if (ours.length === 0) {
+            const created = await api.createComment(number, body);
+            io.info(`#${number}: created ${created.url}`);
+            if (created.author !== author) {
+                io.warning(`comments made with github-token are authored by ${created.author}, not ${author}: set comment-author: ${created.author}, ` +
+                    'or each run adds another comment');
+                return created;
+            }
+            // Another run may have created one at the same time: the oldest stays, whichever run sees both.
+            ours = await ourComments(number);
+            if (!ours.some((comment) => comment.id < created.id))
+                return created;
+        }
+        const [keep, ...duplicates] = ours;
+        for (const duplicate of duplicates) {
+            await api.deleteComment(duplicate.id).catch((error) => {
+                if (partsOf(error).status !== 404)
+                    throw error; // 404: the other run removed it
+            });
+            io.info(`#${number}: removed the duplicate ${duplicate.url}`);
+        }
+        if (keep.body === body) {
+            io.info(`#${number}: unchanged ${keep.url}`);
+            return keep;
+        }
+        const updated = await api.updateComment(keep.id, body);
+        io.info(`#${number}: updated ${updated.url}`);
+        return updated;
+    };
+    return {
+        ours: (number) => apiStep(`read the comments of #${number}`, pullRequestAccess(number, 'read'), () => ourComments(number)),
+        write: (number, found, body) => apiStep(`comment on #${number}`, pullRequestAccess(number, 'write'), () => upsert(number, found, body).catch((error) => {
+            // Locked after it was read: GitHub answers 403 saying so.
+            if (lockedAnswer(error))
+                return null;
+            throw error;
+        })),
+    };
+}
+/** GitHub's refusal of a comment on a locked conversation. */
+function lockedAnswer(error) {
+    const { status, message } = partsOf(error);
+    return status === 403 && /\bis locked\b/i.test(message);
+}
 
 ;// CONCATENATED MODULE: ./src/records.ts
 
@@ -68075,28 +68178,20 @@ function records_clip(text) {
     return line.length > DESCRIPTION_MAX ? `${line.slice(0, DESCRIPTION_MAX - 1)}…` : line;
 }
 
-;// CONCATENATED MODULE: ./src/pr-report.ts
+;// CONCATENATED MODULE: ./src/pr-facts.ts
 /**
- * The pr-report command: one comment per pull request saying which backend its preview talks to
- * (what the environment runs, by this action's deployment records), how that relates to the pull
- * request's base, and whether the pull request changes the backend or adds migrations.
- *
- * It reads and writes through the GitHub API only: no SSH, no secrets, no checkout of the pull
- * request, so it can run on pull_request_target for forks. The comment is found again by its
- * hidden marker and its author (the token's own identity), and updated in place; a duplicate left
- * by two runs at once is removed by whichever run sees it, keeping the oldest.
+ * What the pr-report comment on one pull request says (comment.ts CommentFacts): what the
+ * environment runs, by this action's deployment records; how that relates to the pull request's
+ * base (one comparison per base branch, shared by the pull requests into it) and to the pull
+ * request itself; and what its files change, kept in our comment for its head or read from GitHub.
+ * Sorting files, the key of the kept facts and the relations are pure; the reads go through
+ * apiStep, so a failure is one line.
  */
 
 
 
 
 
-
-
-
-
-/** Who authors comments made with the workflow's GITHUB_TOKEN (GitHub refuses GET /user for it). */
-const WORKFLOW_BOT = 'github-actions[bot]';
 /**
  * What one file of a pull request means for the comment, by backend-paths and migrations-path
  * (both read as path-patterns.ts reads them): the backend file it changes (a renamed file counts
@@ -68118,24 +68213,217 @@ function fileClassifier(backendPaths, migrationsPaths) {
 function filesKey(settings) {
     return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([settings.backendPaths, settings.migrationsPaths])).digest('hex').slice(0, 16);
 }
+/**
+ * The newest of our deployments that succeeded, and a newer one of ours that did not (laterDeploy).
+ * repository is for the line that says what was not found.
+ */
+function readBackend(api, environment, repository) {
+    const access = { permission: 'deployments', level: 'read', missing: `the repository ${repository}, or one of its deployments` };
+    return apiStep(`read the deployments of ${environment}`, access, async () => {
+        const skipped = [];
+        const record = await deployedRecord(api, environment, (deployment, payload, history) => {
+            const later = laterDeploy(deployment, payload, history);
+            if (later)
+                skipped.push(later);
+        });
+        const later = skipped[0] ?? null;
+        if (!record)
+            return { deployed: null, later };
+        const { deployment, payload, status } = record;
+        return { deployed: { sha: deployment.sha, ref: payload.ref, at: status.createdAt, runUrl: payload.run_url || status.logUrl }, later };
+    });
+}
+/**
+ * A record of ours newer than what runs, as the comment mentions it: one that failed (even if
+ * later made inactive) or has not finished. Null for one superseded or skipped before it ended
+ * (in progress, then inactive): no deploy to mention. history: newest first, without a success. Pure.
+ */
+function laterDeploy(deployment, payload, history) {
+    const ended = history.find((status) => status.state !== 'inactive');
+    const status = history[0]?.state === 'inactive' ? ended : history[0];
+    if (history[0]?.state === 'inactive' && ended?.state !== 'failure' && ended?.state !== 'error')
+        return null;
+    return {
+        sha: deployment.sha,
+        state: status?.state ?? '',
+        description: status?.description ?? '',
+        at: status?.createdAt ?? deployment.createdAt,
+        runUrl: payload.run_url || status?.logUrl || '',
+    };
+}
+/**
+ * Whether the environment runs this pull request: its head, an earlier commit of its branch (a
+ * deploy of the same branch name from the same repository: a fork's branch is not ours), or
+ * neither. Pure.
+ */
+function runsThisPullRequest(deployed, pr, repository) {
+    if (deployed.sha === pr.headSha)
+        return 'head';
+    return pr.headRepository.toLowerCase() === repository.toLowerCase() && deployed.ref === pr.headRef ? 'earlier' : null;
+}
+/** What the files say, from GitHub's list of them (at most FILES_LIMIT, 100 a page). */
+async function readFiles(api, number, classify) {
+    const facts = { backendFiles: [], backendFileCount: 0, addedMigrations: [], addedMigrationCount: 0, incomplete: false };
+    let listed = 0;
+    for await (const file of api.pullRequestFiles(number)) {
+        const { backendFile, addedMigration } = classify(file);
+        if (backendFile !== null) {
+            facts.backendFileCount++;
+            addFile(facts.backendFiles, backendFile);
+        }
+        if (addedMigration) {
+            facts.addedMigrationCount++;
+            addFile(facts.addedMigrations, file.path);
+        }
+        // GitHub stops there; so does this, whatever it answers.
+        if (++listed >= FILES_LIMIT)
+            break;
+    }
+    facts.incomplete = listed >= FILES_LIMIT;
+    return facts;
+}
+/**
+ * The facts of each pull request's comment, for a run that knows what the environment runs
+ * (backend). The files come from our comment when it holds them for the pull request's head and
+ * base and these path settings, else from GitHub's list; the base comparison is asked once per
+ * base branch, and its failure answers every pull request into that branch.
+ */
+function factCollector(api, settings, context, backend, io) {
+    const classify = fileClassifier(settings.backendPaths, settings.migrationsPaths);
+    const key = filesKey(settings);
+    const comparisons = new Map();
+    const compareWithBase = (baseRef, sha) => {
+        if (!comparisons.has(baseRef)) {
+            const access = { permission: 'contents', level: 'read', missing: `${baseRef} or ${sha}` };
+            const comparison = apiStep(`compare ${baseRef} with ${sha}`, access, () => api.compare(baseRef, sha).catch((error) => {
+                // 404: GitHub knows no such commit or branch, or the two have no common history.
+                const { status, message } = partsOf(error);
+                if (status !== 404 && status !== 422)
+                    throw error;
+                io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${message}`);
+                return null;
+            }));
+            comparisons.set(baseRef, comparison);
+        }
+        return comparisons.get(baseRef);
+    };
+    return async (pr, comment) => {
+        const number = pr.number;
+        // The files said the same for this head last time, unless the base or the path settings changed.
+        const kept = comment !== null ? keptFiles(comment, { headSha: pr.headSha, baseRef: pr.baseRef, filesKey: key }) : null;
+        const files = kept ?? (await apiStep(`read the files of #${number}`, pullRequestAccess(number, 'read'), () => readFiles(api, number, classify)));
+        let deployed = null;
+        const runs = backend.deployed;
+        if (runs) {
+            deployed = {
+                sha: runs.sha,
+                at: runs.at,
+                runUrl: runs.runUrl,
+                base: await compareWithBase(pr.baseRef, runs.sha),
+                thisPullRequest: runsThisPullRequest(runs, pr, context.repository),
+            };
+        }
+        return {
+            environment: settings.environment,
+            backendUrl: settings.backendUrl,
+            repositoryUrl: `${context.serverUrl}/${context.repository}`,
+            pullRequest: { headSha: pr.headSha, baseRef: pr.baseRef },
+            deployed,
+            later: backend.later,
+            files,
+            filesKey: key,
+        };
+    };
+}
+
+;// CONCATENATED MODULE: ./src/runner.ts
+/**
+ * The job's environment as the Actions runner sets it, read once (index.ts) into one typed object
+ * and handed to main.ts, post.ts and pr-report.ts; no other module of ours reads process.env
+ * (@actions/core reads its own: inputs, outputs, state, the summary file). Outside a runner
+ * nothing is made up: a command that needs the repository refuses to run without it
+ * (requireRepository); only the URLs GitHub documents as defaults have defaults.
+ */
+
+
+/** Reads the runner's variables from env; readFile reads the event's JSON (GITHUB_EVENT_PATH). */
+function readRunner(env, readFile = (path) => (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')) {
+    const repository = env.GITHUB_REPOSITORY || null;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const runId = env.GITHUB_RUN_ID || '';
+    return {
+        repository,
+        serverUrl,
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        actor: env.GITHUB_ACTOR ?? '',
+        runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
+        eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH, readFile),
+        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY),
+    };
+}
+/**
+ * The repository, for what needs it; outside GitHub Actions a one-line UserError saying what is
+ * missing and who needs it (`needs`, e.g. "command pr-report needs it").
+ */
+function requireRepository(runner, needs) {
+    const repository = runner.repository;
+    if (repository === null)
+        throw new UserError(`GITHUB_REPOSITORY is not set, and ${needs}: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name`);
+    if (!/^[^/\s]+\/[^/\s]+$/.test(repository))
+        throw new UserError(`GITHUB_REPOSITORY must be owner/name, not ${JSON.stringify(repository)}`);
+    return repository;
+}
+/** A link to a commit of the repository; '' outside GitHub Actions, where the repository is unknown. */
+function commitUrl(runner, sha) {
+    return runner.repository ? `${runner.serverUrl}/${runner.repository}/commit/${sha}` : '';
+}
+/** The event's pull request number; null when there is no event file, or it is no pull request's. */
+function eventPullRequest(path, readFile) {
+    if (!path)
+        return null;
+    try {
+        const number = JSON.parse(readFile(path))?.pull_request?.number;
+        return Number.isSafeInteger(number) && number > 0 ? number : null;
+    }
+    catch {
+        return null;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pr-report.ts
+/**
+ * The pr-report command: one comment per pull request saying which backend its preview talks to
+ * (what the environment runs, by this action's deployment records), how that relates to the pull
+ * request's base, and whether the pull request changes the backend or adds migrations.
+ *
+ * It reads and writes through the GitHub API only: no SSH, no secrets, no checkout of the pull
+ * request, so it can run on pull_request_target for forks. This module decides what runs: one
+ * pull request or every open one, what to read again, what to skip, what to count and when to
+ * fail. What a comment says is pr-facts.ts; finding and writing the comment is comment-store.ts.
+ */
+
+
+
+
+
+
+
+
 async function prReport(settings, api, io, context) {
     const target = settings.pullRequest ?? context.eventPullRequest;
     if (target === null)
         throw new UserError('pr-number is empty and the event has no pull request: pass a pull request number, or all');
-    const author = settings.commentAuthor ??
-        (await call('find out who the token is', { permission: 'pull-requests', level: 'read', missing: "the token's user" }, () => api.tokenLogin())) ??
-        WORKFLOW_BOT;
-    const deploymentsAccess = { permission: 'deployments', level: 'read', missing: `the repository ${context.repository}, or one of its deployments` };
-    const backend = await call(`read the deployments of ${settings.environment}`, deploymentsAccess, () => readBackend(api, settings.environment));
+    const author = await commentAuthor(api, settings.commentAuthor);
+    const backend = await readBackend(api, settings.environment, context.repository);
     io.setOutput('backend-sha', backend.deployed?.sha ?? '');
     io.info(backend.deployed
         ? `${settings.environment} runs ${backend.deployed.sha} (${backend.deployed.ref}), deployed ${backend.deployed.at}`
         : `nothing was ever deployed to ${settings.environment} by catcolab-deploy`);
     if (backend.later)
         io.info(`a later deploy of ${backend.later.sha} is ${backend.later.state || 'without status'}`);
-    const report = pullRequestReporter(settings, api, io, context, author, backend);
+    const report = pullRequestReporter(api, io, factCollector(api, settings, context, backend, io), commentStore(api, { author, environment: settings.environment }, io));
     if (target !== 'all') {
-        const pr = await call(`read pull request #${target}`, pullRequestAccess(target, 'read'), () => api.pullRequest(target));
+        const pr = await apiStep(`read pull request #${target}`, pullRequestAccess(target, 'read'), () => api.pullRequest(target));
         if (pr.state !== 'open') {
             io.info(`#${target} is ${pr.state}: no comment`);
             return;
@@ -68149,7 +68437,7 @@ async function prReport(settings, api, io, context) {
     let total = 0;
     let locked = 0;
     const failed = [];
-    await call('list the open pull requests', { permission: 'pull-requests', level: 'read', missing: `the repository ${context.repository}` }, async () => {
+    await apiStep('list the open pull requests', { permission: 'pull-requests', level: 'read', missing: `the repository ${context.repository}` }, async () => {
         for await (const pr of api.openPullRequests()) {
             total++;
             try {
@@ -68169,103 +68457,23 @@ async function prReport(settings, api, io, context) {
     }
 }
 /** Reports on one open pull request at a time: (pr, fresh), fresh when pr was just read on its own, not from the list. */
-function pullRequestReporter(settings, api, io, context, author, backend) {
-    const classify = fileClassifier(settings.backendPaths, settings.migrationsPaths);
-    const key = filesKey(settings);
-    // One comparison per base branch, shared by the pull requests into it.
-    const comparisons = new Map();
-    const compareWithBase = (baseRef, sha) => {
-        if (!comparisons.has(baseRef)) {
-            comparisons.set(baseRef, api.compare(baseRef, sha).then((c) => c, (error) => {
-                // 404: GitHub knows no such commit or branch, or the two have no common history.
-                const { status, message } = partsOf(error);
-                if (status !== 404 && status !== 422) {
-                    throw new UserError(`could not compare ${baseRef} with ${sha} (${failure(error, { permission: 'contents', level: 'read', missing: `${baseRef} or ${sha}` })})`);
-                }
-                io.warning(`could not compare ${baseRef} with ${sha}: GitHub answered ${status}: ${message}`);
-                return null;
-            }));
-        }
-        return comparisons.get(baseRef);
-    };
-    /** Our comments on a pull request, oldest first: the marker, and the token's author. */
-    const ourComments = async (number) => {
-        const ours = [];
-        for await (const comment of api.comments(number)) {
-            if (comment.author === author && comment.body.startsWith(marker(settings.environment)))
-                ours.push(comment);
-        }
-        return ours;
-    };
-    /** What the files say, from GitHub's list of them (at most FILES_LIMIT, 100 a page). */
-    const readFiles = async (number) => {
-        const facts = { backendFiles: [], backendFileCount: 0, addedMigrations: [], addedMigrationCount: 0, incomplete: false };
-        let listed = 0;
-        for await (const file of api.pullRequestFiles(number)) {
-            const { backendFile, addedMigration } = classify(file);
-            if (backendFile !== null) {
-                facts.backendFileCount++;
-                addFile(facts.backendFiles, backendFile);
-            }
-            if (addedMigration) {
-                facts.addedMigrationCount++;
-                addFile(facts.addedMigrations, file.path);
-            }
-            // GitHub stops there; so does this, whatever it answers.
-            if (++listed >= FILES_LIMIT)
-                break;
-        }
-        facts.incomplete = listed >= FILES_LIMIT;
-        return facts;
-    };
+function pullRequestReporter(api, io, facts, comments) {
     const locked = (number) => {
         io.notice(`#${number} is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)`);
         return { skipped: 'locked' };
-    };
-    /** Updates our oldest comment, or creates one; removes duplicates of ours. */
-    const upsert = async (number, found, body) => {
-        let ours = found;
-        if (ours.length === 0) {
-            const created = await api.createComment(number, body);
-            io.info(`#${number}: created ${created.url}`);
-            if (created.author !== author) {
-                io.warning(`comments made with github-token are authored by ${created.author}, not ${author}: set comment-author: ${created.author}, ` +
-                    'or each run adds another comment');
-                return created;
-            }
-            // Another run may have created one at the same time: the oldest stays, whichever run sees both.
-            ours = await ourComments(number);
-            if (!ours.some((comment) => comment.id < created.id))
-                return created;
-        }
-        const [keep, ...duplicates] = ours;
-        for (const duplicate of duplicates) {
-            await api.deleteComment(duplicate.id).catch((error) => {
-                if (partsOf(error).status !== 404)
-                    throw error; // 404: the other run removed it
-            });
-            io.info(`#${number}: removed the duplicate ${duplicate.url}`);
-        }
-        if (keep.body === body) {
-            io.info(`#${number}: unchanged ${keep.url}`);
-            return keep;
-        }
-        const updated = await api.updateComment(keep.id, body);
-        io.info(`#${number}: updated ${updated.url}`);
-        return updated;
     };
     return async (listed, fresh) => {
         const number = listed.number;
         // GitHub would refuse the comment: not even asked.
         if (listed.locked)
             return locked(number);
-        const ours = await call(`read the comments of #${number}`, pullRequestAccess(number, 'read'), () => ourComments(number));
+        const ours = await comments.ours(number);
         let pr = listed;
         // Our comment was written for another head than the list shows: the list may be older than
         // the run that wrote it (a push while this run went through the list), so read it again.
         const head = ours[0] ? reportedHead(ours[0].body) : null;
         if (!fresh && head !== null && head !== pr.headSha) {
-            pr = await call(`read #${number}`, pullRequestAccess(number, 'read'), () => api.pullRequest(number));
+            pr = await apiStep(`read #${number}`, pullRequestAccess(number, 'read'), () => api.pullRequest(number));
             if (pr.state !== 'open') {
                 io.info(`#${number} is ${pr.state} now: no comment`);
                 return { skipped: 'closed' };
@@ -68273,98 +68481,15 @@ function pullRequestReporter(settings, api, io, context, author, backend) {
             if (pr.locked)
                 return locked(number);
         }
-        // The files said the same for this head last time, unless the base or the path settings changed.
-        const kept = ours[0] ? keptFiles(ours[0].body, { headSha: pr.headSha, baseRef: pr.baseRef, filesKey: key }) : null;
-        const files = kept ?? (await call(`read the files of #${number}`, pullRequestAccess(number, 'read'), () => readFiles(number)));
-        let deployed = null;
-        if (backend.deployed) {
-            const { ref, ...facts } = backend.deployed;
-            const sameRepository = pr.headRepository.toLowerCase() === context.repository.toLowerCase();
-            deployed = {
-                ...facts,
-                base: await compareWithBase(pr.baseRef, facts.sha),
-                thisPullRequest: facts.sha === pr.headSha ? 'head' : sameRepository && ref === pr.headRef ? 'earlier' : null,
-            };
-        }
-        const body = renderComment({
-            environment: settings.environment,
-            backendUrl: settings.backendUrl,
-            repositoryUrl: `${context.serverUrl}/${context.repository}`,
-            pullRequest: { headSha: pr.headSha, baseRef: pr.baseRef },
-            deployed,
-            later: backend.later,
-            files,
-            filesKey: key,
-        });
-        // Locked after it was read: GitHub answers 403 saying so.
-        const written = await call(`comment on #${number}`, pullRequestAccess(number, 'write'), () => upsert(number, ours, body).catch((error) => {
-            if (lockedAnswer(error))
-                return null;
-            throw error;
-        }));
+        const body = renderComment(await facts(pr, ours[0]?.body ?? null));
+        const written = await comments.write(number, ours, body);
         return written ? { comment: written } : locked(number);
     };
 }
-/**
- * The newest of our deployments that succeeded, and a newer one of ours that did not: one that
- * failed (even if later made inactive) or has not finished. One superseded or skipped before it
- * ended (in progress, then inactive) is no deploy to mention.
- */
-async function readBackend(api, environment) {
-    const skipped = [];
-    const record = await deployedRecord(api, environment, (deployment, payload, history) => {
-        // history: newest first, without a success.
-        const ended = history.find((status) => status.state !== 'inactive');
-        const status = history[0]?.state === 'inactive' ? ended : history[0];
-        if (history[0]?.state === 'inactive' && ended?.state !== 'failure' && ended?.state !== 'error')
-            return;
-        skipped.push({
-            sha: deployment.sha,
-            state: status?.state ?? '',
-            description: status?.description ?? '',
-            at: status?.createdAt ?? deployment.createdAt,
-            runUrl: payload.run_url || status?.logUrl || '',
-        });
-    });
-    const later = skipped[0] ?? null;
-    if (!record)
-        return { deployed: null, later };
-    const { deployment, payload, status } = record;
-    return { deployed: { sha: deployment.sha, ref: payload.ref, at: status.createdAt, runUrl: payload.run_url || status.logUrl }, later };
-}
-function pullRequestAccess(number, level) {
-    return { permission: 'pull-requests', level, missing: `pull request #${number}` };
-}
-/** Runs an API step; a failure becomes one line saying what could not be done and why. */
-async function call(what, access, step) {
-    try {
-        return await step();
-    }
-    catch (error) {
-        if (error instanceof UserError)
-            throw error;
-        throw new UserError(`could not ${what} (${failure(error, access)})`);
-    }
-}
-/** Why a call failed, in one line (apiErrorMessage): a 404 says what was not found. */
-function failure(error, access) {
-    return apiErrorMessage(error, access.permission, access.level, access.missing);
-}
-/** GitHub's refusal of a comment on a locked conversation. */
-function lockedAnswer(error) {
-    const { status, message } = partsOf(error);
-    return status === 403 && /\bis locked\b/i.test(message);
-}
-/** The runner's side: the API client, the event's pull request, the job log and outputs. */
-async function runPrReport(settings) {
-    const env = process.env;
-    const repository = env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab';
-    const api = gitHubApi({
-        token: settings.token,
-        repository,
-        baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        warn: jobLog.warning,
-    });
+/** The runner's side: the API client, the job log and outputs; the repository and event from runner. */
+async function runPrReport(settings, runner) {
+    const repository = requireRepository(runner, 'command pr-report needs it');
+    const api = gitHubApi({ token: settings.token, repository, baseUrl: runner.apiUrl, warn: jobLog.warning });
     const io = {
         info: jobLog.info,
         warning: jobLog.warning,
@@ -68372,22 +68497,11 @@ async function runPrReport(settings) {
         setOutput: (name, value) => setOutput(name, value),
     };
     try {
-        await prReport(settings, api, io, { repository, serverUrl: env.GITHUB_SERVER_URL || 'https://github.com', eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH) });
+        await prReport(settings, api, io, { repository, serverUrl: runner.serverUrl, eventPullRequest: runner.eventPullRequest });
     }
     finally {
         // The workflow's token may make 1,000 requests an hour in the whole repository.
         jobLog.info(`GitHub API requests made: ${api.requestCount()}`);
-    }
-}
-function eventPullRequest(path) {
-    if (!path)
-        return null;
-    try {
-        const number = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')).pull_request?.number;
-        return typeof number === 'number' ? number : null;
-    }
-    catch {
-        return null;
     }
 }
 
@@ -68414,11 +68528,12 @@ const io = {
     saveState: (name, value) => saveState(name, value),
 };
 /** The observer that keeps GitHub's records of this deploy, or undefined when none is asked for. */
-function recordsFor(settings) {
-    const records = runnerRecords(settings);
+function recordsFor(settings, runner) {
+    const records = runnerRecords(settings, runner);
     return records ? deploymentRecorder(records.api, records.context, io) : undefined;
 }
-function runnerRecords(settings) {
+/** The API client and context of the records, or null when none are kept; refuses without the repository. */
+function runnerRecords(settings, runner) {
     const records = settings.records;
     if (!records)
         return null;
@@ -68426,28 +68541,25 @@ function runnerRecords(settings) {
         jobLog.warning('github-token is empty: no deployment record is kept');
         return null;
     }
-    const env = process.env;
     const api = gitHubApi({
         token: records.token,
-        repository: env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab',
-        baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        repository: requireRepository(runner, `deployment records (environment: ${records.environment}) need it`),
+        baseUrl: runner.apiUrl,
         warn: jobLog.warning,
     });
     const context = { settings: records, ref: settings.ref, runUrl: settings.requester.runUrl };
     return { api, context };
 }
-async function post() {
+/** The post step; runner: the job's environment (runner.ts), read once by index.ts. */
+async function post(runner) {
     const sha = getState(STATE.sha);
     if (!sha || getState(STATE.settled) === 'true')
         return;
     try {
-        const env = process.env;
-        const server = env.GITHUB_SERVER_URL || 'https://github.com';
-        const runUrl = env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : '';
-        const settings = parseSettings((name) => getInput(name, { trimWhitespace: false }), { actor: env.GITHUB_ACTOR ?? '', runUrl });
+        const settings = parseSettings((name) => getInput(name, { trimWhitespace: false }), { actor: runner.actor, runUrl: runner.runUrl });
         if (settings.command !== 'deploy')
             return;
-        const records = runnerRecords(settings);
+        const records = runnerRecords(settings, runner);
         if (!records)
             return;
         jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`);
@@ -68576,7 +68688,9 @@ async function status_status(settings, io) {
 
 
 
-async function run() {
+
+/** Runs the step; runner: the job's environment (runner.ts), read once by index.ts. */
+async function run(runner) {
     // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
     for (const signal of ['SIGINT', 'SIGTERM']) {
         process.once(signal, () => {
@@ -68588,15 +68702,9 @@ async function run() {
         // The runner runs index.js again as the post step; this tells it apart.
         saveState('isPost', 'true');
         maskSecrets();
-        const env = process.env;
-        const server = env.GITHUB_SERVER_URL || 'https://github.com';
-        const repository = env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab';
-        const settings = parseSettings((name) => getInput(name, { trimWhitespace: false }), {
-            actor: env.GITHUB_ACTOR ?? '',
-            runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : '',
-        });
+        const settings = parseSettings((name) => getInput(name, { trimWhitespace: false }), { actor: runner.actor, runUrl: runner.runUrl });
         if (settings.command === 'pr-report')
-            return await runPrReport(settings);
+            return await runPrReport(settings, runner);
         const io = {
             connect: () => connect(settings.connection),
             info: jobLog.info,
@@ -68606,16 +68714,16 @@ async function run() {
             notice: jobLog.notice,
             setOutput: (name, value) => setOutput(name, value),
             writeSummary: async (markdown) => {
-                if (env.GITHUB_STEP_SUMMARY)
+                if (runner.stepSummary)
                     await summary.addRaw(markdown, true).write();
             },
-            commitUrl: (sha) => `${server}/${repository}/commit/${sha}`,
+            commitUrl: (sha) => commitUrl(runner, sha),
             sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         };
         if (settings.command === 'status')
             return await status_status(settings, io);
         // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
-        const records = settings.dryRun ? undefined : recordsFor(settings);
+        const records = settings.dryRun ? undefined : recordsFor(settings, runner);
         try {
             await deploy(settings, { ...io, observer: records });
         }
@@ -68649,8 +68757,10 @@ function maskSecrets() {
 
 
 
+
 // The runner runs this file for the step and again as its post step (action.yml runs.post).
-void (getState('isPost') === 'true' ? post() : run());
+const runner = readRunner(process.env);
+void (getState('isPost') === 'true' ? post(runner) : run(runner));
 
 })();
 

@@ -8,6 +8,7 @@
 import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { UserError } from './errors'
 
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success'
 export type CommitState = 'error' | 'failure' | 'pending' | 'success'
@@ -426,4 +427,30 @@ export function apiErrorMessage(error: unknown, permission: string, level: 'read
     return `HTTP 404: ${message}: GitHub found nothing at ${what} (or github-token may not see it)`
   }
   return `HTTP ${status}: ${message}`
+}
+
+/** What a call needs, for the line that says why it failed. */
+export interface Access {
+  permission: 'pull-requests' | 'deployments' | 'contents'
+  level: 'read' | 'write'
+  /** What an HTTP 404 means was not found, e.g. "pull request #12". */
+  missing: string
+}
+
+/** What a call about one pull request (or its comments) needs. */
+export function pullRequestAccess(number: number, level: 'read' | 'write'): Access {
+  return { permission: 'pull-requests', level, missing: `pull request #${number}` }
+}
+
+/**
+ * Runs the calls of one step; a failure becomes one UserError line saying what could not be done
+ * and why (apiErrorMessage): "could not <what> (HTTP 403: …)". A UserError passes through as it is.
+ */
+export async function apiStep<T>(what: string, access: Access, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw new UserError(`could not ${what} (${apiErrorMessage(error, access.permission, access.level, access.missing)})`)
+  }
 }

@@ -8,10 +8,12 @@ import { parseSettings } from './inputs'
 import { jobLog } from './log'
 import { runPrReport } from './pr-report'
 import { recordsFor } from './post'
+import { commitUrl, type Runner } from './runner'
 import { connect } from './ssh'
 import { status } from './status'
 
-export async function run(): Promise<void> {
+/** Runs the step; runner: the job's environment (runner.ts), read once by index.ts. */
+export async function run(runner: Runner): Promise<void> {
   // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -23,14 +25,8 @@ export async function run(): Promise<void> {
     // The runner runs index.js again as the post step; this tells it apart.
     core.saveState('isPost', 'true')
     maskSecrets()
-    const env = process.env
-    const server = env.GITHUB_SERVER_URL || 'https://github.com'
-    const repository = env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab'
-    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), {
-      actor: env.GITHUB_ACTOR ?? '',
-      runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : '',
-    })
-    if (settings.command === 'pr-report') return await runPrReport(settings)
+    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), { actor: runner.actor, runUrl: runner.runUrl })
+    if (settings.command === 'pr-report') return await runPrReport(settings, runner)
     const io: DeployIO = {
       connect: () => connect(settings.connection),
       info: jobLog.info,
@@ -40,14 +36,14 @@ export async function run(): Promise<void> {
       notice: jobLog.notice,
       setOutput: (name, value) => core.setOutput(name, value),
       writeSummary: async (markdown) => {
-        if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write()
+        if (runner.stepSummary) await core.summary.addRaw(markdown, true).write()
       },
-      commitUrl: (sha) => `${server}/${repository}/commit/${sha}`,
+      commitUrl: (sha) => commitUrl(runner, sha),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }
     if (settings.command === 'status') return await status(settings, io)
     // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
-    const records = settings.dryRun ? undefined : recordsFor(settings)
+    const records = settings.dryRun ? undefined : recordsFor(settings, runner)
     try {
       await deploy(settings, { ...io, observer: records })
     } finally {

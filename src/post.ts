@@ -12,6 +12,7 @@ import { describeRun, type RunResult } from './protocol'
 import { parseSettings, type DeploySettings } from './inputs'
 import { jobLog } from './log'
 import { deploymentRecorder, settleRecord, STATE, type DeployRecorder, type RecordContext, type RecordsIO, type Settled } from './records'
+import { requireRepository, type Runner } from './runner'
 import { connect } from './ssh'
 
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
@@ -24,39 +25,37 @@ const io: RecordsIO = {
 }
 
 /** The observer that keeps GitHub's records of this deploy, or undefined when none is asked for. */
-export function recordsFor(settings: DeploySettings): DeployRecorder | undefined {
-  const records = runnerRecords(settings)
+export function recordsFor(settings: DeploySettings, runner: Runner): DeployRecorder | undefined {
+  const records = runnerRecords(settings, runner)
   return records ? deploymentRecorder(records.api, records.context, io) : undefined
 }
 
-function runnerRecords(settings: DeploySettings) {
+/** The API client and context of the records, or null when none are kept; refuses without the repository. */
+function runnerRecords(settings: DeploySettings, runner: Runner) {
   const records = settings.records
   if (!records) return null
   if (!records.token) {
     jobLog.warning('github-token is empty: no deployment record is kept')
     return null
   }
-  const env = process.env
   const api = gitHubApi({
     token: records.token,
-    repository: env.GITHUB_REPOSITORY || 'ToposInstitute/CatColab',
-    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    repository: requireRepository(runner, `deployment records (environment: ${records.environment}) need it`),
+    baseUrl: runner.apiUrl,
     warn: jobLog.warning,
   })
   const context: RecordContext = { settings: records, ref: settings.ref, runUrl: settings.requester.runUrl }
   return { api, context }
 }
 
-export async function post(): Promise<void> {
+/** The post step; runner: the job's environment (runner.ts), read once by index.ts. */
+export async function post(runner: Runner): Promise<void> {
   const sha = core.getState(STATE.sha)
   if (!sha || core.getState(STATE.settled) === 'true') return
   try {
-    const env = process.env
-    const server = env.GITHUB_SERVER_URL || 'https://github.com'
-    const runUrl = env.GITHUB_RUN_ID ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : ''
-    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), { actor: env.GITHUB_ACTOR ?? '', runUrl })
+    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), { actor: runner.actor, runUrl: runner.runUrl })
     if (settings.command !== 'deploy') return
-    const records = runnerRecords(settings)
+    const records = runnerRecords(settings, runner)
     if (!records) return
     jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)
     // The run id, or, when the job died while starting it, the token its id ends in.

@@ -23,7 +23,7 @@ export interface DeployReport {
   statusOutput: string
   /** Output of logs-command after a failure, or null. */
   logs: string | null
-  /** Links a commit, e.g. https://github.com/ToposInstitute/CatColab/commit/<sha>. */
+  /** Links a commit, e.g. https://github.com/ToposInstitute/CatColab/commit/<sha>; '': no link (the repository is unknown). */
   commitUrl: (sha: string) => string
 }
 
@@ -81,7 +81,14 @@ export function deploySummary(report: DeployReport): string {
 }
 
 function commit(sha: string, report: DeployReport): string {
-  return sha ? `[${codeSpan(sha.slice(0, 12), { table: true })}](${report.commitUrl(sha)})` : '(none)'
+  return sha ? commitLink(sha, report.commitUrl) : '(none)'
+}
+
+/** A commit's short sha in a table cell, linked when commitUrl gives a link. */
+function commitLink(sha: string, commitUrl: (sha: string) => string): string {
+  const short = codeSpan(sha.slice(0, 12), { table: true })
+  const url = commitUrl(sha)
+  return url ? `[${short}](${url})` : short
 }
 
 /** A warning's text, with the (C-quoted) path of the file it is about as a code span. */
@@ -106,7 +113,7 @@ export function escape(text: string): string {
 
 /** The summary of a deploy skipped because its target is older than what runs. */
 export function skipSummary(skip: { host: string; ref: string; target: string; deployed: string; reason: string; commitUrl: (sha: string) => string }): string {
-  const link = (sha: string) => `[${codeSpan(sha.slice(0, 12), { table: true })}](${skip.commitUrl(sha)})`
+  const link = (sha: string) => commitLink(sha, skip.commitUrl)
   return [
     `## ${escape(`⏭️ Skipped ${skip.ref} on ${skip.host}: nothing was changed`)}`,
     '',

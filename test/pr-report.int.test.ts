@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { renderComment } from '../src/comment'
 import { parseSettings, type PrReportSettings } from '../src/inputs'
-import { filesKey } from '../src/pr-report'
+import { filesKey } from '../src/pr-facts'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
 import { addPullRequests, type PullRequestStandIn } from './github-prs'
 import { errorLine, runAction, runnerEnv } from './run-action'
@@ -632,5 +632,13 @@ describe('inputs', () => {
     const badNumber = await report({ 'pr-number': '7; rm -rf /' })
     expect(errorLine(badNumber.log)).toBe('pr-number must be a pull request\'s number or "all", not "7; rm -rf /"')
     expect(api!.requests).toEqual([]) // each stopped before asking GitHub anything
+  })
+
+  it('refuses to run outside GitHub Actions, where GITHUB_REPOSITORY is not set, asking GitHub nothing', async () => {
+    await setup()
+    const run = await runAction({ command: 'pr-report', environment: NEXT, 'pr-number': '7' }, { github: { GITHUB_API_URL: api!.url, GITHUB_TOKEN: api!.token, GITHUB_REPOSITORY: '' } })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe('GITHUB_REPOSITORY is not set, and command pr-report needs it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name')
+    expect(api!.requests).toEqual([])
   })
 })

@@ -1,172 +1,13 @@
-// Which files of a pull request the comment counts as backend changes and as added migrations,
-// by backend-paths and migrations-path (paths, globs and "!" entries, as for deploy); and
-// prReport() itself against a fake GitHub: many pull requests, the requests it makes, locked
-// pull requests, and the one line a failed call becomes.
+// prReport() against a fake GitHub (test/fake-github.ts): many pull requests, the requests it
+// makes, locked pull requests, and the one line a failed call becomes. What a comment says is
+// tested in pr-facts.unit.test.ts, the comment itself in comment-store.unit.test.ts.
 import { describe, expect, it } from 'vitest'
+import { WORKFLOW_BOT } from '../src/comment-store'
 import { UserError } from '../src/errors'
-import type { Comparison, Deployment, DeploymentStatus, GitHubApi, IssueComment, PullRequest, PullRequestApi, PullRequestFile } from '../src/github'
+import { apiStep, type PullRequestFile } from '../src/github'
 import type { PrReportSettings } from '../src/inputs'
-import { failure, fileClassifier, prReport, WORKFLOW_BOT, type ReportIO } from '../src/pr-report'
-
-const MIGRATOR = 'packages/migrator/src/migrations'
-const file = (status: string, path: string, previousPath: string | null = null): PullRequestFile => ({ status, path, previousPath })
-
-it('counts migrator-crate migrations added by a pull request, and not the mod.rs it edits', () => {
-  const classify = fileClassifier(['packages/backend/**', MIGRATOR], [MIGRATOR, '!**/mod.rs'])
-  expect(classify(file('added', `${MIGRATOR}/m20250901000000_ratings.rs`))).toEqual({ backendFile: `${MIGRATOR}/m20250901000000_ratings.rs`, addedMigration: true })
-  expect(classify(file('modified', `${MIGRATOR}/mod.rs`))).toEqual({ backendFile: `${MIGRATOR}/mod.rs`, addedMigration: false })
-  // Excluded from the migrations even when added: a new mod.rs in a subdirectory, say.
-  expect(classify(file('added', `${MIGRATOR}/old/mod.rs`))).toEqual({ backendFile: `${MIGRATOR}/old/mod.rs`, addedMigration: false })
-  // Added at its new path, as the deploy's diff without rename detection sees it.
-  expect(classify(file('renamed', `${MIGRATOR}/m20250902000000_b.rs`, `${MIGRATOR}/m20250901000000_a.rs`)).addedMigration).toBe(true)
-  expect(classify(file('removed', `${MIGRATOR}/m20250901000000_ratings.rs`)).addedMigration).toBe(false)
-  expect(classify(file('added', 'packages/frontend/src/app.ts'))).toEqual({ backendFile: null, addedMigration: false })
-})
-
-it('reads a migrations-path directory as every file below it, and a glob as picomatch does', () => {
-  const sqlx = fileClassifier([], ['packages/backend/migrations'])
-  expect(sqlx(file('added', 'packages/backend/migrations/20241004010448_document_refs.up.sql')).addedMigration).toBe(true)
-  expect(sqlx(file('added', 'packages/backend/migrations/.gitkeep')).addedMigration).toBe(true)
-  expect(sqlx(file('added', 'packages/backend/migrationsold/01_x.sql')).addedMigration).toBe(false)
-  const glob = fileClassifier([], [`${MIGRATOR}/m[0-9]*.rs`])
-  expect(glob(file('added', `${MIGRATOR}/m20250901000000_ratings.rs`)).addedMigration).toBe(true)
-  expect(glob(file('added', `${MIGRATOR}/mod.rs`)).addedMigration).toBe(false)
-})
-
-it('applies backend-paths "!" entries in order, and counts a file moved out of the backend under its old path', () => {
-  const classify = fileClassifier(['packages/**', '!packages/frontend', 'packages/frontend/src/api/**'], [])
-  expect(classify(file('modified', 'packages/backend/src/main.rs')).backendFile).toBe('packages/backend/src/main.rs')
-  expect(classify(file('modified', 'packages/frontend/src/app.ts')).backendFile).toBe(null)
-  expect(classify(file('modified', 'packages/frontend/src/api/client.ts')).backendFile).toBe('packages/frontend/src/api/client.ts')
-  expect(classify(file('renamed', 'docs/main.rs', 'packages/backend/src/main.rs')).backendFile).toBe('packages/backend/src/main.rs')
-  expect(classify(file('modified', 'README.md')).backendFile).toBe(null)
-})
-
-// ---- prReport() against a fake GitHub ---------------------------------------------------------
-// A plain object implementing GitHubApi and PullRequestApi, counting the requests GitHub would
-// count: one per call, one per page of 100 of a list. Many pull requests at once are tested here:
-// against the stand-in, GitHub's write pacing (1 s between writes, 3 s between new comments)
-// would make them take minutes.
-
-const ENV = 'catcolab-next'
-const REPOSITORY = 'ToposInstitute/CatColab'
-const RUN_URL = `https://github.com/${REPOSITORY}/actions/runs/77`
-const sha = (n: number) => n.toString(16).padStart(40, '0')
-const MAIN = sha(0xabc)
-
-class FakeGitHub implements GitHubApi, PullRequestApi {
-  pulls: (PullRequest & { files: PullRequestFile[] })[] = []
-  stored: (IssueComment & { issue: number })[] = []
-  records: (Deployment & { statuses: DeploymentStatus[] })[] = []
-  comparison: Comparison = { status: 'identical', aheadBy: 0, behindBy: 0 }
-  /** Every request, in order: "name" or "name#page". */
-  requests: string[] = []
-  /** An error to answer a request with, instead of answering it. */
-  refuse: (request: string) => unknown = () => undefined
-  private nextId = 1000
-
-  private request(name: string): void {
-    this.requests.push(name)
-    const error = this.refuse(name)
-    if (error) throw error
-  }
-
-  /** A list GitHub pages at 100 an answer; the next page is asked for only when read on to. */
-  private async *pages<T>(name: string, items: () => T[]): AsyncIterable<T> {
-    for (let page = 1; page === 1 || (page - 1) * 100 < items().length; page++) {
-      this.request(page === 1 ? name : `${name}#${page}`)
-      yield* items().slice((page - 1) * 100, page * 100)
-    }
-  }
-
-  writes(): string[] {
-    return this.requests.filter((r) => /^(create|update|delete) /.test(r))
-  }
-
-  deploy(target: string, states: DeploymentStatus['state'][] = ['in_progress', 'success'], ref = 'main'): void {
-    const statuses = states.map((state, i) => ({ state, description: '', logUrl: RUN_URL, environmentUrl: '', createdAt: `2026-01-01T00:0${i}:00Z` }))
-    this.records.push({ id: this.nextId++, sha: target, environment: ENV, createdAt: '2026-01-01T00:00:00Z', payload: { 'catcolab-deploy': { version: 1, ref, previous: '', run_url: RUN_URL } }, statuses })
-  }
-
-  addPull(fields: Partial<PullRequest> & { files?: PullRequestFile[] } = {}): PullRequest & { files: PullRequestFile[] } {
-    const number = this.pulls.length + 1
-    const pr = { number, state: 'open', headSha: sha(0x100000 + number), headRef: `feature-${number}`, headRepository: REPOSITORY, baseRef: 'main', locked: false, files: [], ...fields }
-    this.pulls.push(pr)
-    return pr
-  }
-
-  async createDeployment(): Promise<number> {
-    throw new Error('pr-report never records')
-  }
-  async setDeploymentStatus(): Promise<void> {
-    throw new Error('pr-report never records')
-  }
-  async createCommitStatus(): Promise<void> {
-    throw new Error('pr-report never records')
-  }
-  async latestDeploymentStatus(): Promise<DeploymentStatus | null> {
-    throw new Error('pr-report reads the history')
-  }
-  deployments(environment: string): AsyncIterable<Deployment> {
-    return this.pages('deployments', () => this.records.filter((d) => d.environment === environment).reverse())
-  }
-  deploymentStatuses(id: number): AsyncIterable<DeploymentStatus> {
-    return this.pages(`statuses ${id}`, () => [...this.records.find((d) => d.id === id)!.statuses].reverse())
-  }
-  async tokenLogin(): Promise<string | null> {
-    this.request('GET /user')
-    return null
-  }
-  async pullRequest(number: number): Promise<PullRequest> {
-    this.request(`pull ${number}`)
-    const pr = this.pulls.find((p) => p.number === number)
-    if (!pr) throw Object.assign(new Error('Not Found - https://docs.github.com/rest/pulls/pulls#get-a-pull-request'), { status: 404 })
-    return pr
-  }
-  openPullRequests(): AsyncIterable<PullRequest> {
-    return this.pages('pulls', () => this.pulls.filter((p) => p.state === 'open').reverse())
-  }
-  pullRequestFiles(number: number): AsyncIterable<PullRequestFile> {
-    return this.pages(`files ${number}`, () => this.pulls.find((p) => p.number === number)!.files)
-  }
-  async compare(base: string): Promise<Comparison> {
-    this.request(`compare ${base}`)
-    return this.comparison
-  }
-  comments(issue: number): AsyncIterable<IssueComment> {
-    return this.pages(`comments ${issue}`, () => this.stored.filter((c) => c.issue === issue))
-  }
-  async createComment(issue: number, body: string): Promise<IssueComment> {
-    this.request(`create ${issue}`)
-    const comment = { id: this.nextId++, issue, body, author: WORKFLOW_BOT, url: `https://github.com/${REPOSITORY}/pull/${issue}#issuecomment-${this.nextId}` }
-    this.stored.push(comment)
-    return comment
-  }
-  async updateComment(id: number, body: string): Promise<IssueComment> {
-    this.request(`update ${id}`)
-    const comment = this.stored.find((c) => c.id === id)!
-    comment.body = body
-    return comment
-  }
-  async deleteComment(id: number): Promise<void> {
-    this.request(`delete ${id}`)
-    this.stored.splice(this.stored.findIndex((c) => c.id === id), 1)
-  }
-}
-
-function reportSettings(fields: Partial<PrReportSettings> = {}): PrReportSettings {
-  return {
-    command: 'pr-report',
-    environment: ENV,
-    backendUrl: 'https://backend-next.catcolab.org',
-    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations'],
-    migrationsPaths: ['packages/backend/migrations'],
-    pullRequest: 'all',
-    commentAuthor: null,
-    token: 'ghs_token',
-    ...fields,
-  }
-}
+import { prReport, type ReportIO } from '../src/pr-report'
+import { ENV, FakeGitHub, MAIN, REPOSITORY, reportSettings, RUN_URL, sha } from './fake-github'
 
 async function run(api: FakeGitHub, fields: Partial<PrReportSettings> = {}) {
   const log = { info: [] as string[], warnings: [] as string[], notices: [] as string[], outputs: {} as Record<string, string>, error: '' }
@@ -336,30 +177,40 @@ describe('one pull request', () => {
   })
 })
 
-describe('why a call failed', () => {
+describe('why a call failed (apiStep)', () => {
   const access = { permission: 'pull-requests', level: 'write', missing: 'pull request #7' } as const
   const answer = (status: number, message: string) => Object.assign(new Error(`${message} - https://docs.github.com/rest/issues/comments`), { status })
-
-  it('names the permission only when GitHub says the token lacks one', () => {
-    expect(failure(answer(403, 'Resource not accessible by integration'), access)).toBe(
-      'HTTP 403: Resource not accessible by integration: the job needs permissions: pull-requests: write',
+  /** The one line a step that fails with error becomes. */
+  const line = (error: unknown) =>
+    apiStep('comment on #7', access, () => Promise.reject(error)).then(
+      () => 'no error',
+      (e: unknown) => (e instanceof UserError ? e.message : `not a UserError: ${String(e)}`),
     )
-    expect(failure(answer(403, 'Unable to create comment because issue is locked.'), access)).toBe('HTTP 403: Unable to create comment because issue is locked.')
+
+  it('names the permission only when GitHub says the token lacks one', async () => {
+    expect(await line(answer(403, 'Resource not accessible by integration'))).toBe(
+      'could not comment on #7 (HTTP 403: Resource not accessible by integration: the job needs permissions: pull-requests: write)',
+    )
+    expect(await line(answer(403, 'Unable to create comment because issue is locked.'))).toBe('could not comment on #7 (HTTP 403: Unable to create comment because issue is locked.)')
     // Rate limits say they are, and when to try again.
     const primary = Object.assign(answer(403, 'API rate limit exceeded for installation ID 42.'), {
       response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Date.UTC(2026, 11, 2, 5, 30) / 1000) } },
     })
-    expect(failure(primary, access)).toBe(
-      "HTTP 403: API rate limit exceeded for installation ID 42.: GitHub's rate limit for this token is used up and resets at 05:30:00 UTC: run again after that",
+    expect(await line(primary)).toBe(
+      "could not comment on #7 (HTTP 403: API rate limit exceeded for installation ID 42.: GitHub's rate limit for this token is used up and resets at 05:30:00 UTC: run again after that)",
     )
-    expect(failure(answer(429, 'You have exceeded a secondary rate limit.'), access)).toBe(
-      "HTTP 429: You have exceeded a secondary rate limit.: GitHub's secondary rate limit (too many requests at once): run again in a few minutes",
+    expect(await line(answer(429, 'You have exceeded a secondary rate limit.'))).toBe(
+      "could not comment on #7 (HTTP 429: You have exceeded a secondary rate limit.: GitHub's secondary rate limit (too many requests at once): run again in a few minutes)",
     )
   })
 
-  it('says what was not found, and when the token is not one', () => {
-    expect(failure(answer(404, 'Not Found'), access)).toBe('HTTP 404: pull request #7 not found')
-    expect(failure(answer(401, 'Bad credentials'), access)).toBe('HTTP 401: Bad credentials: github-token is not a valid token')
-    expect(failure(new Error('connect ECONNREFUSED 127.0.0.1:1'), access)).toBe('connect ECONNREFUSED 127.0.0.1:1')
+  it('says what was not found, and when the token is not one', async () => {
+    expect(await line(answer(404, 'Not Found'))).toBe('could not comment on #7 (HTTP 404: pull request #7 not found)')
+    expect(await line(answer(401, 'Bad credentials'))).toBe('could not comment on #7 (HTTP 401: Bad credentials: github-token is not a valid token)')
+    expect(await line(new Error('connect ECONNREFUSED 127.0.0.1:1'))).toBe('could not comment on #7 (connect ECONNREFUSED 127.0.0.1:1)')
+  })
+
+  it('passes a line already said on as it is', async () => {
+    expect(await line(new UserError('could not compare main with abc (HTTP 500: x)'))).toBe('could not compare main with abc (HTTP 500: x)')
   })
 })

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
 import { addPullRequests } from './github-prs'
-import { hostInputs, runAction, runPost } from './run-action'
+import { errorLine, hostInputs, runAction, runPost } from './run-action'
 import { startProxy } from './tcp-proxy'
 
 const RUN_URL = 'https://github.com/ToposInstitute/CatColab/actions/runs/4242'
@@ -168,6 +168,32 @@ describe('a deploy with environment set', () => {
     ])
     expect(gh.requests.at(-1)!.body).toMatchObject({ state: 'inactive', description: `superseded by deployment ${id}` })
     expect([gh.latestState(id), gh.latestState(ours.id), gh.latestState(githubs.id)]).toEqual(['success', 'inactive', 'success'])
+  })
+})
+
+describe('outside GitHub Actions (no GITHUB_REPOSITORY)', () => {
+  it('deploys without records, linking no commit; refuses a deploy that keeps records before connecting; the post step says why it settles nothing', async () => {
+    const { h, gh, github } = await setup()
+    const outside = { ...github, GITHUB_REPOSITORY: '' }
+    const { B, C } = h.commits
+    const plain = await runAction({ ...hostInputs(h), ref: B }, { github: outside })
+    expect(plain.code, plain.log).toBe(0)
+    expect(plain.summary).toContain(`\`${B.slice(0, 12)}\``)
+    expect(plain.summary).not.toContain('/commit/')
+
+    const refusal = 'GITHUB_REPOSITORY is not set, and deployment records (environment: catcolab-next) need it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name'
+    const recorded = await runAction({ ...hostInputs(h), ref: C, ...NEXT }, { github: outside })
+    expect(recorded.code).toBe(1)
+    expect(errorLine(recorded.log)).toBe(refusal)
+    expect(recorded.log).not.toContain('::group::plan') // it stopped before connecting
+    expect(await h.serviceVersion()).toBe(B)
+    expect(gh.requests).toEqual([])
+
+    // A post step left with a record to settle (its step was killed) says why it cannot.
+    const post = await runPost({ ...hostInputs(h), ref: C, ...NEXT }, { isPost: 'true', deploymentSha: C, hostRun: 'x' }, outside)
+    expect(post.code, post.log).toBe(0)
+    expect(warnings(post.log)).toEqual([`::warning::could not settle the deployment record: ${refusal}`])
+    expect(gh.requests).toEqual([])
   })
 })
 

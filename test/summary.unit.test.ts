@@ -50,6 +50,13 @@ describe('deploySummary', () => {
     expect(md).toContain('<pre>\n● backend.service &lt;active&gt;\n</pre>')
   })
 
+  it('shows commits without links when the repository is unknown (outside GitHub Actions)', () => {
+    const md = deploySummary({ ...report, commitUrl: () => '' })
+    expect(md).toContain('| Target | `main` → `222222222222` |')
+    expect(md).toContain('| Previous | `111111111111`')
+    expect(md).not.toContain('](')
+  })
+
   it('escapes mentions and links in text from the host', () => {
     const md = deploySummary(report)
     expect(md).toContain('- ⚠️ look at @\u200boctocat \\[here\\]\\(http://x\\)')
