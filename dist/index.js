@@ -68520,6 +68520,7 @@ async function runPrReport(settings, runner) {
 
 
 
+
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
 const POST_WAIT_MS = 3 * 60_000;
 const io = {
