@@ -56,12 +56,17 @@ export async function prReportBench(prs: number): Promise<void> {
     await refresh('nothing changed')
 
     const out: string[] = []
-    out.push(`catcolab-deploy bench: pr-report over ${prs} open pull requests (pr-number: all), the bundled action against the loopback GitHub stand-in, writes paced as GitHub asks`)
+    out.push(
+      `catcolab-deploy bench: pr-report over ${prs} open pull requests (pr-number: all), the bundled action against the loopback GitHub stand-in, writes paced as GitHub asks`,
+    )
     out.push('')
     out.push('| refresh | writes | requests | wall (s) |')
     out.push('|---|---|---|---|')
     for (const r of refreshes) {
-      const writes = Object.entries(r.writes).map(([method, n]) => `${n} ${method}`).join(', ') || 'none'
+      const writes =
+        Object.entries(r.writes)
+          .map(([method, n]) => `${n} ${method}`)
+          .join(', ') || 'none'
       out.push(`| ${r.name} | ${writes} | ${r.requests} | ${(r.wall / 1000).toFixed(1)} |`)
     }
     console.log(out.join('\n'))

@@ -82,9 +82,22 @@ function openSsh(h: TestHost, dir: string, proxyPort: number) {
   writeFileSync(knownHosts, `${h.knownHostsLine}\n${proxyKnownHosts(h, proxyPort)}\n`)
   return (port: number, script: string) =>
     exec('ssh', [
-      '-F', '/dev/null', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
-      '-p', String(port), `${h.user}@${h.host}`, script,
+      '-F',
+      '/dev/null',
+      '-i',
+      key,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-p',
+      String(port),
+      `${h.user}@${h.host}`,
+      script,
     ])
 }
 
@@ -96,7 +109,13 @@ async function floorDeploy(h: TestHost, ssh: ReturnType<typeof openSsh>, target:
     ['fetch', 'git fetch --quiet origin'],
     ['checkout', `git checkout --quiet --detach ${target}`],
     ['build', 'catcolab-build'],
-    ...(migration ? [['stop', 'catcolab-stop'], ['migrate', 'catcolab-migrate'], ['start', 'catcolab-start']] : [['restart', 'catcolab-restart']]),
+    ...(migration
+      ? [
+          ['stop', 'catcolab-stop'],
+          ['migrate', 'catcolab-migrate'],
+          ['start', 'catcolab-start'],
+        ]
+      : [['restart', 'catcolab-restart']]),
     ['status', 'catcolab-status'],
   ]
   // $EPOCHREALTIME is a bash builtin: the phase marks cost no process.
@@ -119,13 +138,16 @@ async function actionDeploy(h: TestHost, target: string) {
   const lines: { t: number; line: string }[] = []
   let seen = 0
   const t0 = Date.now()
-  const run = await runAction({ ...hostInputs(h), ref: target }, {
-    onLog(log) {
-      const complete = log.lastIndexOf('\n') + 1
-      for (const line of log.slice(seen, complete).split('\n').slice(0, -1)) lines.push({ t: Date.now(), line })
-      seen = Math.max(seen, complete)
+  const run = await runAction(
+    { ...hostInputs(h), ref: target },
+    {
+      onLog(log) {
+        const complete = log.lastIndexOf('\n') + 1
+        for (const line of log.slice(seen, complete).split('\n').slice(0, -1)) lines.push({ t: Date.now(), line })
+        seen = Math.max(seen, complete)
+      },
     },
-  })
+  )
   const t1 = Date.now()
   if (run.code !== 0) throw new Error(`action deploy exited ${run.code}:\n${run.log}`)
   const at = (pattern: RegExp) => {
@@ -200,8 +222,14 @@ async function main(): Promise<void> {
       const rel = (span: { name: string; begin: number; end: number }) => ({ name: span.name, begin: span.begin - raw.t0, end: span.end - raw.t0 })
       const outages = probe.outages(raw.t0, raw.t1).map((o) => rel({ name: 'down', ...o }))
       return {
-        side, case: c, round, wall: raw.t1 - raw.t0, logins: h.logins() - logins,
-        downtime: sum(outages.map((o) => o.end - o.begin)), outages, phases: raw.phases.map(rel),
+        side,
+        case: c,
+        round,
+        wall: raw.t1 - raw.t0,
+        logins: h.logins() - logins,
+        downtime: sum(outages.map((o) => o.end - o.begin)),
+        outages,
+        phases: raw.phases.map(rel),
       }
     }
 
@@ -261,7 +289,11 @@ function print(opts: ReturnType<typeof options>, deploys: Deploy[], cold: Record
   out.push('|---|---|---|---|---|---|')
   const cases = CASES.filter((c) => deploys.some((d) => d.case === c))
   const of = (c: Case, side: Side) => deploys.filter((d) => d.case === c && d.side === side)
-  const metrics = [['wall (ms)', 'wall'], ['logins', 'logins'], ['downtime (ms)', 'downtime']] as const
+  const metrics = [
+    ['wall (ms)', 'wall'],
+    ['logins', 'logins'],
+    ['downtime (ms)', 'downtime'],
+  ] as const
   // Every number is paired: the floor and the action deploy of the same round.
   const summary: Record<string, { ratio: number; delta: number }> = {}
   for (const c of cases) {
@@ -277,7 +309,9 @@ function print(opts: ReturnType<typeof options>, deploys: Deploy[], cold: Record
   }
   const size = distSize()
   out.push('')
-  out.push(`cold start (process start → first byte to sshd), median (min–max) of ${cold.action.length}: action ${spread(cold.action)} ms; OpenSSH client ${spread(cold.floor)} ms`)
+  out.push(
+    `cold start (process start → first byte to sshd), median (min–max) of ${cold.action.length}: action ${spread(cold.action)} ms; OpenSSH client ${spread(cold.floor)} ms`,
+  )
   out.push(`dist/: ${(size.total / 1e6).toFixed(2)} MB (index.js ${(size.index / 1e6).toFixed(2)} MB)`)
 
   // Targets.
@@ -291,10 +325,23 @@ function print(opts: ReturnType<typeof options>, deploys: Deploy[], cold: Record
   const logins = deploys.filter((d) => d.side === 'action').map((d) => d.logins)
   out.push('')
   out.push('targets:')
-  line(fast.every((c) => summary[`${c.name}/wall`]!.delta <= 400), `overhead (action − floor wall, median per round) ≤ 400 ms: ${fast.map((c) => `${c.name} ${signed(summary[`${c.name}/wall`]!.delta)} ms`).join(', ')}`)
-  if (slow.length) line(slow.every((c) => summary[`${c.name}/wall`]!.ratio <= 1.1), `wall with the 5 s build ≤ 1.1× floor: ${slow.map((c) => times(summary[`${c.name}/wall`]!.ratio)).join(', ')}`)
-  line(cases.every((c) => summary[`${c.name}/downtime`]!.ratio <= 1.1), `downtime ≤ 1.1× floor: ${cases.map((c) => `${c.name} ${times(summary[`${c.name}/downtime`]!.ratio)}`).join(', ')}`)
-  line(logins.every((n) => n === 1), `exactly 1 login per action deploy: ${Math.min(...logins)}–${Math.max(...logins)}`)
+  line(
+    fast.every((c) => summary[`${c.name}/wall`]!.delta <= 400),
+    `overhead (action − floor wall, median per round) ≤ 400 ms: ${fast.map((c) => `${c.name} ${signed(summary[`${c.name}/wall`]!.delta)} ms`).join(', ')}`,
+  )
+  if (slow.length)
+    line(
+      slow.every((c) => summary[`${c.name}/wall`]!.ratio <= 1.1),
+      `wall with the 5 s build ≤ 1.1× floor: ${slow.map((c) => times(summary[`${c.name}/wall`]!.ratio)).join(', ')}`,
+    )
+  line(
+    cases.every((c) => summary[`${c.name}/downtime`]!.ratio <= 1.1),
+    `downtime ≤ 1.1× floor: ${cases.map((c) => `${c.name} ${times(summary[`${c.name}/downtime`]!.ratio)}`).join(', ')}`,
+  )
+  line(
+    logins.every((n) => n === 1),
+    `exactly 1 login per action deploy: ${Math.min(...logins)}–${Math.max(...logins)}`,
+  )
   line(median(cold.action) <= 200, `cold start ≤ 200 ms: ${ms(median(cold.action))} ms`)
   line(buildHit.length === 0, `build never inside the downtime window: ${buildHit.length} of ${deploys.length} deploys overlap`)
 
@@ -307,7 +354,9 @@ function print(opts: ReturnType<typeof options>, deploys: Deploy[], cold: Record
       const names = runs[0]!.phases.map((p) => p.name)
       const phase = (name: string) => median(runs.map((d) => d.phases.filter((p) => p.name === name).reduce((t, p) => t + p.end - p.begin, 0)))
       const other = median(runs.map((d) => d.wall - sum(d.phases.map((p) => p.end - p.begin))))
-      out.push(`${c.name.padEnd(12)} ${side.padEnd(6)} ${names.map((n) => `${n} ${ms(phase(n))}`).join(' · ')} · other ${ms(other)} = ${ms(median(runs.map((d) => d.wall)))}`)
+      out.push(
+        `${c.name.padEnd(12)} ${side.padEnd(6)} ${names.map((n) => `${n} ${ms(phase(n))}`).join(' · ')} · other ${ms(other)} = ${ms(median(runs.map((d) => d.wall)))}`,
+      )
     }
   }
 

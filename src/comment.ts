@@ -64,10 +64,7 @@ export interface DeployedFacts {
 }
 
 export type BaseComparison =
-  | { status: 'identical' }
-  | { status: 'ahead'; aheadBy: number }
-  | { status: 'behind'; behindBy: number }
-  | { status: 'diverged'; aheadBy: number; behindBy: number }
+  { status: 'identical' } | { status: 'ahead'; aheadBy: number } | { status: 'behind'; behindBy: number } | { status: 'diverged'; aheadBy: number; behindBy: number }
 
 export interface LaterDeploy {
   sha: string
@@ -100,7 +97,17 @@ const DATA_PREFIX = '<!-- catcolab-deploy files='
 /** The hidden last line: the file facts as base64 JSON, with the head, base and key they hold for. */
 function dataLine(facts: Pick<CommentFacts, 'pullRequest' | 'filesKey' | 'files'>): string {
   const { backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete } = facts.files
-  const data = { v: 1, head: facts.pullRequest.headSha, base: facts.pullRequest.baseRef, key: facts.filesKey, backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete }
+  const data = {
+    v: 1,
+    head: facts.pullRequest.headSha,
+    base: facts.pullRequest.baseRef,
+    key: facts.filesKey,
+    backendFiles,
+    backendFileCount,
+    addedMigrations,
+    addedMigrationCount,
+    incomplete,
+  }
   return `${DATA_PREFIX}${Buffer.from(JSON.stringify(data), 'utf8').toString('base64')} -->`
 }
 
@@ -125,7 +132,13 @@ export function keptFiles(body: string, expected: { headSha: string; baseRef: st
   const backendFiles = namesOf(d.backendFiles, d.backendFileCount)
   const addedMigrations = namesOf(d.addedMigrations, d.addedMigrationCount)
   if (!backendFiles || !addedMigrations) return null
-  const files = { backendFiles, backendFileCount: d.backendFileCount as number, addedMigrations, addedMigrationCount: d.addedMigrationCount as number, incomplete: d.incomplete }
+  const files = {
+    backendFiles,
+    backendFileCount: d.backendFileCount as number,
+    addedMigrations,
+    addedMigrationCount: d.addedMigrationCount as number,
+    incomplete: d.incomplete,
+  }
   // Exactly as renderComment writes it, byte for byte.
   const written = dataLine({ pullRequest: { headSha: expected.headSha, baseRef: expected.baseRef }, filesKey: expected.filesKey, files })
   return written === `${DATA_PREFIX}${encoded} -->` ? files : null
@@ -256,7 +269,10 @@ function clip(text: string): string {
 export function code(text: string): string {
   const clipped = clip(text)
   // eslint-disable-next-line no-control-regex
-  const visible = clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`)
+  const visible = clipped.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  )
   const longest = Math.max(0, ...[...visible.matchAll(/`+/g)].map((m) => m[0].length))
   const fence = '`'.repeat(longest + 1)
   // A space on each side keeps a backtick at either end from joining the fence; GitHub strips it.

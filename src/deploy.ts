@@ -195,13 +195,7 @@ async function skip(settings: DeploySettings, io: DeployIO, prepared: Prepared, 
 }
 
 /** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
-async function startRun(
-  settings: DeploySettings,
-  io: DeployIO,
-  link: HostLink,
-  params: RunParams,
-  progress: { run: RunProgress },
-): Promise<string> {
+async function startRun(settings: DeploySettings, io: DeployIO, link: HostLink, params: RunParams, progress: { run: RunProgress }): Promise<string> {
   const token = randomBytes(12).toString('hex')
   io.observer?.starting(token)
   for (;;) {

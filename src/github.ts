@@ -157,20 +157,22 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451]
 
 export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi & RequestCount {
   const [owner = '', repo = ''] = options.repository.split('/')
-  const onLimit =
-    (kind: 'primary' | 'secondary') =>
-    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      const retrying = retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
-      const at = new Date(Date.now() + retryAfter * 1000).toISOString().slice(11, 19)
-      const what =
-        kind === 'primary'
-          ? `GitHub's rate limit for this token is used up until ${at} UTC (${retryAfter} s)`
-          : `GitHub's secondary rate limit asks to wait ${retryAfter} s (until ${at} UTC)`
-      const then = retrying ? 'waits, then retries' : retryCount > 0 ? 'gives up: the limit was hit again after its wait' : `gives up: that is longer than ${MAX_RATE_LIMIT_WAIT_S} s`
-      // The URL is Octokit's route template (/repos/{owner}/{repo}/…): which call, not which values.
-      options.warn(`${what}: ${request.method} ${pathOf(request.url)} ${then}`)
-      return retrying
-    }
+  const onLimit = (kind: 'primary' | 'secondary') => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    const retrying = retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S
+    const at = new Date(Date.now() + retryAfter * 1000).toISOString().slice(11, 19)
+    const what =
+      kind === 'primary'
+        ? `GitHub's rate limit for this token is used up until ${at} UTC (${retryAfter} s)`
+        : `GitHub's secondary rate limit asks to wait ${retryAfter} s (until ${at} UTC)`
+    const then = retrying
+      ? 'waits, then retries'
+      : retryCount > 0
+        ? 'gives up: the limit was hit again after its wait'
+        : `gives up: that is longer than ${MAX_RATE_LIMIT_WAIT_S} s`
+    // The URL is Octokit's route template (/repos/{owner}/{repo}/…): which call, not which values.
+    options.warn(`${what}: ${request.method} ${pathOf(request.url)} ${then}`)
+    return retrying
+  }
   const octokit = getOctokit(
     options.token,
     {
@@ -202,7 +204,10 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi & 
     // request with its backoff (14 s more), each try aborted as it starts.
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`GitHub did not answer ${endpoint.method} ${pathOf(endpoint.url)} within ${REQUEST_TIMEOUT_MS / 1000} s`)), REQUEST_TIMEOUT_MS)
+      timer = setTimeout(
+        () => reject(new Error(`GitHub did not answer ${endpoint.method} ${pathOf(endpoint.url)} within ${REQUEST_TIMEOUT_MS / 1000} s`)),
+        REQUEST_TIMEOUT_MS,
+      )
     })
     return Promise.race([request(endpoint), late]).finally(() => clearTimeout(timer))
   })
@@ -327,7 +332,13 @@ export function gitHubApi(options: GitHubOptions): GitHubApi & PullRequestApi & 
   }
 }
 
-function deploymentStatusOf(status: { state: DeploymentState; description?: string | null; log_url?: string; environment_url?: string; created_at: string }): DeploymentStatus {
+function deploymentStatusOf(status: {
+  state: DeploymentState
+  description?: string | null
+  log_url?: string
+  environment_url?: string
+  created_at: string
+}): DeploymentStatus {
   return {
     state: status.state,
     description: status.description ?? '',
@@ -420,7 +431,8 @@ export function apiErrorMessage(error: unknown, permission: string, level: 'read
   if (limit) return `HTTP ${status}: ${message}: ${limit}`
   if (status === 401) return `HTTP 401: ${message}: github-token is not a valid token`
   if (status === 403 && /resource not accessible by integration/i.test(message)) return `HTTP 403: ${message}: the job needs permissions: ${permission}: ${level}`
-  if (status === 403 && /resource not accessible by personal access token/i.test(message)) return `HTTP 403: ${message}: github-token needs the ${permission} permission (${level})`
+  if (status === 403 && /resource not accessible by personal access token/i.test(message))
+    return `HTTP 403: ${message}: github-token needs the ${permission} permission (${level})`
   if (status === 404 && missing) return `HTTP 404: ${missing} not found`
   if (status === 404) {
     const what = request.url ? `${request.method ?? 'GET'} ${pathOf(request.url)}` : 'what was asked for'

@@ -117,7 +117,11 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       }
       // Everything downstream trusts these to be commits: check, rather than plan from garbage.
       const shaOrEmpty = (value: string) => value === '' || isSha(value)
-      if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.get('older') ?? '')) {
+      if (
+        ![prepared.head, prepared.target].every(isSha) ||
+        ![prepared.record, prepared.expected].every(shaOrEmpty) ||
+        !/^(true|false)$/.test(values.get('older') ?? '')
+      ) {
         throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`)
       }
       return prepared

@@ -216,7 +216,7 @@ const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-se
 function parsePrReport({ input, text }: Inputs): PrReportSettings {
   const environment = input('environment')
   if (!environment) {
-    throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next')
+    throw new UserError("environment is required for command pr-report: name the environment the previews' backend is deployed to, e.g. catcolab-next")
   }
   checkEnvironment(environment)
   const migrationsPaths = parseMigrationsPaths(text('migrations-path'))
@@ -296,9 +296,7 @@ function parsePrivateKey(text: string, passphrase: string | undefined): string {
     if (/bad passphrase|decrypt/i.test(parsed.message)) {
       throw new UserError('private-key could not be decrypted: the passphrase input is wrong')
     }
-    throw new UserError(
-      `private-key is not a usable private key (${parsed.message}): pass the whole OpenSSH private key text (ed25519, rsa or ecdsa)`,
-    )
+    throw new UserError(`private-key is not a usable private key (${parsed.message}): pass the whole OpenSSH private key text (ed25519, rsa or ecdsa)`)
   }
   const first = Array.isArray(parsed) ? parsed[0] : parsed
   if (!first?.isPrivateKey()) {
@@ -367,9 +365,7 @@ function parseAllowedBranches(text: string): string[] {
   for (const pattern of patterns) {
     const plain = pattern.replace(/[*?]/g, 'x')
     if (pattern.startsWith('refs/') || refNameProblem(plain)) {
-      throw new UserError(
-        `allowed-branches "${printable(pattern)}" is not a branch name or pattern (one per line, e.g. main or release/*; * for any branch)`,
-      )
+      throw new UserError(`allowed-branches "${printable(pattern)}" is not a branch name or pattern (one per line, e.g. main or release/*; * for any branch)`)
     }
   }
   return patterns

@@ -68,7 +68,7 @@ function decodeBase64(text: string): Buffer | null {
  */
 export function blobType(blob: Buffer): string | null {
   const fields: Buffer[] = []
-  for (let at = 0; at < blob.length; ) {
+  for (let at = 0; at < blob.length;) {
     if (at + 4 > blob.length) return null
     const end = at + 4 + blob.readUInt32BE(at)
     if (end > blob.length) return null
@@ -141,7 +141,10 @@ export function parseKnownHosts(text: string): KnownHostsEntry[] {
 
 /** `*` and `?` glob, anchored, as OpenSSH's match_pattern. */
 function globMatch(pattern: string, name: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
   return new RegExp(`^${source}$`, 's').test(name)
 }
 

@@ -18,5 +18,11 @@ export const jobLog = {
   /** Fails the step with a one-line message. */
   fail: (message: string): void => core.setFailed(logLine(message)),
   /** Fails the step with a bug's stack: each line escaped, the lines kept (the annotation shows them). */
-  failWithStack: (stack: string): void => core.setFailed(stack.split(/\r\n|\r|\n/).map(logLine).join('\n')),
+  failWithStack: (stack: string): void =>
+    core.setFailed(
+      stack
+        .split(/\r\n|\r|\n/)
+        .map(logLine)
+        .join('\n'),
+    ),
 }

@@ -76,18 +76,21 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
 
   if (baseSource === 'head') {
     warnings.push({
-      message: `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
+      message:
+        `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
         'if the database may be behind that commit, deploy with migrate: always',
     })
   } else if (facts.head !== facts.record) {
     warnings.push({
-      message: `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
+      message:
+        `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
         'someone checked out by hand; new migrations are counted from the recorded commit',
     })
   }
   if (!diff.ancestor) {
     warnings.push({
-      message: `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
+      message:
+        `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
         'migrations are compared tree to tree; migrations applied on the base stay applied',
     })
   }
@@ -112,7 +115,8 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
       // that applies its migrations itself at start (CatColab from September 2025) gets them
       // from the restart; any other needs the migrate command run some other way.
       warnings.push({
-        message: `migrate: never, so the migrate command does not run for ${count}, and later deploys will not count them again: ` +
+        message:
+          `migrate: never, so the migrate command does not run for ${count}, and later deploys will not count them again: ` +
           'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
       })
     }
@@ -198,7 +202,9 @@ export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVer
           'skipped, nothing was changed; to go back on purpose, deploy with allow-older: true',
       }
     }
-    warnings.push({ message: `going back: ${short(facts.target)} is older than the deployed ${short(facts.record)} (allow-older is true); migrations applied since stay applied` })
+    warnings.push({
+      message: `going back: ${short(facts.target)} is older than the deployed ${short(facts.record)} (allow-older is true); migrations applied since stay applied`,
+    })
   }
   return { action: 'deploy', warnings }
 }

@@ -71,7 +71,12 @@ export async function post(runner: Runner): Promise<void> {
 /** How the host says the run ended; when it cannot say, an error telling where to look. */
 async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd & { outcome: Settled }> {
   // For the log; GitHub's record gets a description built from the outcome alone (records.ts endDescription).
-  const unknown = (why: string): DeployEnd & { outcome: Settled } => ({ outcome: 'error', running: '', run: 'maybe', message: `unknown, check the host with command: status: ${why}` })
+  const unknown = (why: string): DeployEnd & { outcome: Settled } => ({
+    outcome: 'error',
+    running: '',
+    run: 'maybe',
+    message: `unknown, check the host with command: status: ${why}`,
+  })
   if (!run) return unknown('the job ended while the deploy was starting')
   let session
   try {
@@ -98,10 +103,12 @@ async function hostEnd(settings: DeploySettings, run: string): Promise<DeployEnd
 async function waitForRun(host: Host, run: string, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const ended = await Promise.race([
-    host.follow(run, 0, () => {}).then(
-      () => true,
-      () => true, // the run is gone or unreadable: result() says what is known
-    ),
+    host
+      .follow(run, 0, () => {})
+      .then(
+        () => true,
+        () => true, // the run is gone or unreadable: result() says what is known
+      ),
     new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
   ])
   clearTimeout(timer)

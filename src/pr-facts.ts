@@ -43,7 +43,10 @@ export function fileClassifier(backendPaths: readonly string[], migrationsPaths:
  * sorted the files. Changing backend-paths or migrations-path makes every comment's facts stale.
  */
 export function filesKey(settings: Pick<PrReportSettings, 'backendPaths' | 'migrationsPaths'>): string {
-  return createHash('sha256').update(JSON.stringify([settings.backendPaths, settings.migrationsPaths])).digest('hex').slice(0, 16)
+  return createHash('sha256')
+    .update(JSON.stringify([settings.backendPaths, settings.migrationsPaths]))
+    .digest('hex')
+    .slice(0, 16)
 }
 
 /** What the environment runs, by our records. */

@@ -89,12 +89,7 @@ export async function prReport(settings: PrReportSettings, api: GitHubApi & Pull
 }
 
 /** Reports on one open pull request at a time: (pr, fresh), fresh when pr was just read on its own, not from the list. */
-function pullRequestReporter(
-  api: PullRequestApi,
-  io: ReportIO,
-  facts: FactCollector,
-  comments: CommentStore,
-): (listed: PullRequest, fresh: boolean) => Promise<Outcome> {
+function pullRequestReporter(api: PullRequestApi, io: ReportIO, facts: FactCollector, comments: CommentStore): (listed: PullRequest, fresh: boolean) => Promise<Outcome> {
   const locked = (number: number): Outcome => {
     io.notice(`#${number} is locked: no comment (GitHub takes no comments on a locked conversation from the workflow's token)`)
     return { skipped: 'locked' }

@@ -167,15 +167,16 @@ export function parseHostState(text: string): HostState {
     throw new Error(`host.sh state printed unexpected output: ${JSON.stringify(text.slice(0, 200))}`)
   }
   const busy = values.get('running') === 'true'
-  const holder = busy && values.has('current_run')
-    ? {
-        run: values.get('current_run') ?? '',
-        target: values.get('current_target') ?? '',
-        actor: values.get('current_actor') ?? '',
-        runUrl: values.get('current_run_url') ?? '',
-        since: values.get('current_since') ?? '',
-      }
-    : null
+  const holder =
+    busy && values.has('current_run')
+      ? {
+          run: values.get('current_run') ?? '',
+          target: values.get('current_target') ?? '',
+          actor: values.get('current_actor') ?? '',
+          runUrl: values.get('current_run_url') ?? '',
+          since: values.get('current_since') ?? '',
+        }
+      : null
   const last = values.has('last_outcome') ? { ...resultOf(values, 'last_', text), alive: values.get('last_alive') === 'true' } : null
   return { head, branch: values.get('branch') ?? '', deployed, busy, holder, last }
 }

@@ -92,12 +92,7 @@ export function connect(settings: ConnectionSettings): Promise<SshSession & { ho
   })
 }
 
-function connectError(
-  error: Error & { code?: string; level?: string },
-  settings: ConnectionSettings,
-  hostKeyProblem: string | null,
-  offered: readonly string[],
-): Error {
+function connectError(error: Error & { code?: string; level?: string }, settings: ConnectionSettings, hostKeyProblem: string | null, offered: readonly string[]): Error {
   const where = `${settings.host}:${settings.port}`
   const username = settings.username
   if (hostKeyProblem) {

@@ -49,8 +49,7 @@ export function deploySummary(report: DeployReport): string {
     const { begin, end } = report.downtime
     // After a stop or a failed restart, the services may be down while the previous commit builds.
     const rollbackRebuild =
-      report.phases.some((p) => p.name === 'rollback-build') &&
-      report.phases.some((p) => p.name === 'stop' || (p.name === 'restart' && p.code !== 0))
+      report.phases.some((p) => p.name === 'rollback-build') && report.phases.some((p) => p.name === 'stop' || (p.name === 'restart' && p.code !== 0))
     const took = end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin)
     rows.push(['Downtime', rollbackRebuild ? `${took}, including the rebuild of the previous commit` : took])
   }

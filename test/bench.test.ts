@@ -24,10 +24,21 @@ it('npm run bench -- --quick prints the table, the cold start, the targets and a
   const lines = output.split('\n')
 
   const spread = /^\d+ \(\d+–\d+\)$/
-  const rows = lines.filter((line) => line.startsWith('| ') && !line.startsWith('| case')).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()))
+  const rows = lines
+    .filter((line) => line.startsWith('| ') && !line.startsWith('| case'))
+    .map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    )
   expect(rows.map(([c, metric]) => `${c}: ${metric}`)).toEqual([
-    'no migration: wall (ms)', 'no migration: logins', 'no migration: downtime (ms)',
-    'migration: wall (ms)', 'migration: logins', 'migration: downtime (ms)',
+    'no migration: wall (ms)',
+    'no migration: logins',
+    'no migration: downtime (ms)',
+    'migration: wall (ms)',
+    'migration: logins',
+    'migration: downtime (ms)',
   ])
   for (const [, , floor, action, ratio, delta] of rows) {
     expect(floor).toMatch(spread)
@@ -50,7 +61,15 @@ it('npm run bench -- --pr-report --prs 2 prints the paced wall time of three ref
   const { code, output } = await bench(['--pr-report', '--prs', '2'])
   expect(code, output).toBe(0)
   const rows = output.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| refresh'))
-  expect(rows.map((row) => row.split('|').slice(1, -1).map((cell) => cell.trim()).slice(0, 2))).toEqual([
+  expect(
+    rows.map((row) =>
+      row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim())
+        .slice(0, 2),
+    ),
+  ).toEqual([
     ['first: every comment new', '2 POST'],
     ['after a deploy: every comment edited', '2 PATCH'],
     ['nothing changed', 'none'],

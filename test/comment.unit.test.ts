@@ -99,14 +99,20 @@ describe('the comment says', () => {
     expect(renderComment(facts({ backendFiles: files.slice(0, 1) }))).toContain('- **Backend changes:** 1 file. ⚠️ The preview does **not** exercise these changes')
   })
 
-  it('that the preview includes the changes when the backend runs the pull request\'s head', () => {
-    const body = renderComment(facts({ deployed: deployed({ sha: HEAD, thisPullRequest: 'head', base: { status: 'ahead', aheadBy: 1 } }), backendFiles: ['packages/backend/a.rs'] }))
-    expect(body).toContain("- **Backend changes:** 1 file. ✅ The backend runs this pull request's head, so the preview **includes** these changes:\n  - `packages/backend/a.rs`\n")
+  it("that the preview includes the changes when the backend runs the pull request's head", () => {
+    const body = renderComment(
+      facts({ deployed: deployed({ sha: HEAD, thisPullRequest: 'head', base: { status: 'ahead', aheadBy: 1 } }), backendFiles: ['packages/backend/a.rs'] }),
+    )
+    expect(body).toContain(
+      "- **Backend changes:** 1 file. ✅ The backend runs this pull request's head, so the preview **includes** these changes:\n  - `packages/backend/a.rs`\n",
+    )
     expect(body).not.toContain('does **not** exercise')
   })
 
-  it('that the backend runs the pull request\'s head even when it changes no backend file', () => {
-    expect(renderComment(facts({ deployed: deployed({ thisPullRequest: 'head' }) }))).toContain("- **Backend changes:** none.\n- ✅ The backend runs this pull request's head.\n")
+  it("that the backend runs the pull request's head even when it changes no backend file", () => {
+    expect(renderComment(facts({ deployed: deployed({ thisPullRequest: 'head' }) }))).toContain(
+      "- **Backend changes:** none.\n- ✅ The backend runs this pull request's head.\n",
+    )
     expect(renderComment(facts({ deployed: deployed({ thisPullRequest: 'earlier' }) }))).toContain(
       "- **Backend changes:** none.\n- The backend runs an earlier commit of this pull request's branch, `dddddddddddd`.\n",
     )
@@ -122,11 +128,19 @@ describe('the comment says', () => {
   it('the migrations the pull request adds, or none', () => {
     expect(renderComment(facts())).toContain('- **Migrations:** none added.\n')
     const body = renderComment(facts({ addedMigrations: ['packages/backend/migrations/20250101000000_x.up.sql'] }))
-    expect(body).toContain("- **Migrations:** adds 1 migration, applied to the backend's database when it is deployed:\n  - `packages/backend/migrations/20250101000000_x.up.sql`\n")
+    expect(body).toContain(
+      "- **Migrations:** adds 1 migration, applied to the backend's database when it is deployed:\n  - `packages/backend/migrations/20250101000000_x.up.sql`\n",
+    )
   })
 
   it('a later deploy that failed, with its description, keeping the last success as what runs', () => {
-    const later = { sha: 'e'.repeat(40), state: 'failure', description: 'build failed; the previous checkout … was restored', at: '2026-03-05T00:00:00Z', runUrl: `${REPO}/actions/runs/78` }
+    const later = {
+      sha: 'e'.repeat(40),
+      state: 'failure',
+      description: 'build failed; the previous checkout … was restored',
+      at: '2026-03-05T00:00:00Z',
+      runUrl: `${REPO}/actions/runs/78`,
+    }
     const body = renderComment(facts({ later }))
     expect(body).toContain('which runs [`dddddddddddd`]')
     expect(body).toContain(
@@ -152,7 +166,7 @@ describe('the comment says', () => {
     expect(markdown.render(body)).toMatch(/^<!-- catcolab-deploy pr-report environment=catcolab-next head=a{40} -->\n<h3>/)
   })
 
-  it('that GitHub listed only part of a huge pull request\'s files', () => {
+  it("that GitHub listed only part of a huge pull request's files", () => {
     expect(renderComment(facts({ filesIncomplete: true }))).toContain('- **Backend changes:** none among the first 3000 files GitHub lists.')
   })
 })
@@ -166,7 +180,13 @@ describe('what the files said, kept in the comment', () => {
     const body = renderComment(f)
     expect(body).toMatch(/\n<sub>[^\n]*<\/sub>\n\n<!-- catcolab-deploy files=[A-Za-z0-9+/]+=* -->\n$/)
     const kept = keptFiles(body, expected)
-    expect(kept).toEqual({ backendFiles: names.slice(0, LIST_LIMIT), backendFileCount: 12, addedMigrations: ['packages/backend/migrations/1_x.up.sql'], addedMigrationCount: 1, incomplete: true })
+    expect(kept).toEqual({
+      backendFiles: names.slice(0, LIST_LIMIT),
+      backendFileCount: 12,
+      addedMigrations: ['packages/backend/migrations/1_x.up.sql'],
+      addedMigrationCount: 1,
+      incomplete: true,
+    })
     expect(renderComment({ ...f, files: kept! })).toBe(body)
     // Hidden: GitHub shows nothing of it.
     expect(markdown.render(body)).toMatch(/<\/sub><\/p>\n<!-- catcolab-deploy files=[A-Za-z0-9+/]+=* -->\n$/)
@@ -218,18 +238,22 @@ describe('what the files said, kept in the comment', () => {
 
   it('holds any names, shown the same when rendered again from it', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 400 }), { maxLength: 14 }), fc.array(fc.string({ unit: 'binary' }), { maxLength: 12 }), (backend, migrations) => {
-        const f = facts({ backendFiles: backend, addedMigrations: migrations })
-        const body = renderComment(f)
-        const kept = keptFiles(body, expected)
-        expect(kept).toEqual(f.files)
-        expect(renderComment({ ...f, files: kept! })).toBe(body)
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 400 }), { maxLength: 14 }),
+        fc.array(fc.string({ unit: 'binary' }), { maxLength: 12 }),
+        (backend, migrations) => {
+          const f = facts({ backendFiles: backend, addedMigrations: migrations })
+          const body = renderComment(f)
+          const kept = keptFiles(body, expected)
+          expect(kept).toEqual(f.files)
+          expect(renderComment({ ...f, files: kept! })).toBe(body)
+        },
+      ),
       { numRuns: 200 },
     )
   })
 
-  it('is left out when it would take the comment over GitHub\'s 65,536 characters', () => {
+  it("is left out when it would take the comment over GitHub's 65,536 characters", () => {
     // Names that show at 8 times their length, and take 3 bytes a character in the kept facts.
     const huge = Array.from({ length: 10 }, (_, i) => `${i}${'\u2028'.repeat(299)}`)
     const body = renderComment(facts({ backendFiles: huge, addedMigrations: huge }))
@@ -283,10 +307,18 @@ describe('what a pull request controls stays text', () => {
         const rest = outsideCode(html)
         // The structure stays: the same list items, and only the tags the comment itself makes.
         expect(html.match(/<li>/g)).toHaveLength(3 + 2 * names.length)
-        expect(new Set(rest.match(/<\/?[a-z0-9]+/g))).toEqual(new Set(['<h3', '</h3', '<p', '</p', '<a', '</a', '<strong', '</strong', '<code', '</code', '<ul', '</ul', '<li', '</li', '<sub', '</sub']))
+        expect(new Set(rest.match(/<\/?[a-z0-9]+/g))).toEqual(
+          new Set(['<h3', '</h3', '<p', '</p', '<a', '</a', '<strong', '</strong', '<code', '</code', '<ul', '</ul', '<li', '</li', '<sub', '</sub']),
+        )
         expect(rest).not.toContain('@')
         // Each name shows as itself (control characters as escapes).
-        for (const name of names) expect(html).toContain(markdown.render(code(name)).trim().replace(/^<p>|<\/p>$/g, ''))
+        for (const name of names)
+          expect(html).toContain(
+            markdown
+              .render(code(name))
+              .trim()
+              .replace(/^<p>|<\/p>$/g, ''),
+          )
       }),
       { numRuns: 300 },
     )

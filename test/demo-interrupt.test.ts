@@ -43,7 +43,9 @@ function leftovers(tmp: string): string[] {
       if (cmdline.includes(tmp) || cwd.startsWith(tmp) || environ.split('\0').includes(`TMPDIR=${tmp}`)) {
         found.push(`${pid}: ${cmdline.replaceAll('\0', ' ').slice(0, 200)}`)
       }
-    } catch { /* ended meanwhile, or a zombie */ }
+    } catch {
+      /* ended meanwhile, or a zombie */
+    }
   }
   return found
 }

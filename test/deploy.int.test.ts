@@ -77,7 +77,9 @@ describe('deploy', () => {
       `${MIGRATIONS}/20250101000000_snapshot_index.down.sql`,
       `${MIGRATIONS}/20250101000000_snapshot_index.up.sql`,
     ])
-    expect(second.log).toContain(`::warning file=${MIGRATIONS}/01_create_table_snapshots.undo.sql::migration file ${MIGRATIONS}/01_create_table_snapshots.undo.sql is deleted`)
+    expect(second.log).toContain(
+      `::warning file=${MIGRATIONS}/01_create_table_snapshots.undo.sql::migration file ${MIGRATIONS}/01_create_table_snapshots.undo.sql is deleted`,
+    )
     expect(second.log).toContain(`::warning file=${MIGRATIONS}/02_add_column.undo.sql::migration file ${MIGRATIONS}/02_add_column.undo.sql is deleted`)
     expect(second.log).not.toContain('no deploy by this action is recorded')
     expect(h.events().slice(5)).toEqual([`build ${F}`, 'stop', 'migrate 20241004010448 20250101000000', `start ${F}`, 'status'])
@@ -92,31 +94,39 @@ describe('deploy', () => {
     await runAction({ ...hostInputs(h), ref: h.commits.D, migrate: 'never' })
     const run = await runAction({ ...hostInputs(h), ref: h.commits.E })
     expect(run.code, run.log).toBe(0)
-    expect(run.log).toContain(`::warning file=${MIGRATIONS}/20241004010448_document_refs.down.sql::migration file ${MIGRATIONS}/20241004010448_document_refs.down.sql is modified`)
+    expect(run.log).toContain(
+      `::warning file=${MIGRATIONS}/20241004010448_document_refs.down.sql::migration file ${MIGRATIONS}/20241004010448_document_refs.down.sql is modified`,
+    )
   })
 
-  it('takes CatColab\'s migrator crate by a glob: a new migration migrates, its mod.rs edit warns of nothing, code restarts', async () => {
+  it("takes CatColab's migrator crate by a glob: a new migration migrates, its mod.rs edit warns of nothing, code restarts", async () => {
     // F: the last of the SQL-file history, built and running; the crate comes after it.
     const h = await newHost({ startAt: 'F' })
     const crate = 'packages/migrator/src/migrations'
     const migration = (name: string) => `use sea_orm_migration::prelude::*;\n\npub struct ${name};\n`
     const modRs = (...names: string[]) => names.map((name) => `mod ${name};\n`).join('')
     // The mid-2025 layout: the SQL files stay, the crate arrives with its first migration.
-    const M1 = await h.commitToOrigin({
-      'packages/backend/src/main.rs': 'fn main() {}\n',
-      [`${crate}/mod.rs`]: modRs('m20250601000000_x'),
-      [`${crate}/m20250601000000_x.rs`]: migration('X'),
-    }, 'migrator crate')
+    const M1 = await h.commitToOrigin(
+      {
+        'packages/backend/src/main.rs': 'fn main() {}\n',
+        [`${crate}/mod.rs`]: modRs('m20250601000000_x'),
+        [`${crate}/m20250601000000_x.rs`]: migration('X'),
+      },
+      'migrator crate',
+    )
     const glob = `packages/backend/migrations\n${crate}/m[0-9]*.rs`
     const first = await runAction({ ...hostInputs(h), ref: M1, 'migrations-path': glob })
     expect(first.code, first.log).toBe(0)
     expect(first.outputs).toMatchObject({ 'deployed-sha': M1, migrated: 'true', 'new-migrations': `${crate}/m20250601000000_x.rs` })
 
     // Adding a migration edits mod.rs too.
-    const M2 = await h.commitToOrigin({
-      [`${crate}/mod.rs`]: modRs('m20250601000000_x', 'm20250901000000_ratings'),
-      [`${crate}/m20250901000000_ratings.rs`]: migration('Ratings'),
-    }, 'ratings migration')
+    const M2 = await h.commitToOrigin(
+      {
+        [`${crate}/mod.rs`]: modRs('m20250601000000_x', 'm20250901000000_ratings'),
+        [`${crate}/m20250901000000_ratings.rs`]: migration('Ratings'),
+      },
+      'ratings migration',
+    )
     // The directory alone, as before globs: mod.rs is a modified migration, on every such deploy.
     const directory = await runAction({ ...hostInputs(h), ref: M2, 'dry-run': 'true', 'migrations-path': crate })
     expect(directory.log).toContain(`::warning file=${crate}/mod.rs::migration file ${crate}/mod.rs is modified by this deploy`)
@@ -137,7 +147,15 @@ describe('deploy', () => {
     expect(third.outputs).toMatchObject({ 'previous-sha': M2, 'deployed-sha': M3, migrated: 'false', 'new-migrations': '' })
     expect(third.log).not.toContain('::warning')
     expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'record'])
-    expect(h.events().filter((event) => /^(stop|migrate|start|restart)/.test(event))).toEqual(['stop', 'migrate', `start ${M1}`, 'stop', 'migrate', `start ${M2}`, `restart ${M3}`])
+    expect(h.events().filter((event) => /^(stop|migrate|start|restart)/.test(event))).toEqual([
+      'stop',
+      'migrate',
+      `start ${M1}`,
+      'stop',
+      'migrate',
+      `start ${M2}`,
+      `restart ${M3}`,
+    ])
     expect(await h.serviceVersion()).toBe(M3)
   })
 
@@ -165,7 +183,7 @@ describe('deploy', () => {
     expect(h.events()).toEqual([])
   })
 
-  it('says why git fetch failed, in git\'s words', async () => {
+  it("says why git fetch failed, in git's words", async () => {
     const h = await newHost()
     await h.gitOnHost(['remote', 'set-url', 'origin', join(h.root, 'gone.git')])
     const run = await runAction({ ...hostInputs(h), ref: h.commits.B })
@@ -222,7 +240,7 @@ describe('deploy', () => {
     expect(h.events()).toEqual([])
   })
 
-  it('stops at a corrupt index with git\'s own words, changing nothing', async () => {
+  it("stops at a corrupt index with git's own words, changing nothing", async () => {
     const h = await newHost()
     const index = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'index')
     await h.runAsUser(['sh', '-c', 'printf "DIRC garbage" > "$1"', 'sh', index])
@@ -284,7 +302,6 @@ describe('on the host', () => {
     expect(errorLine(run.log)).toBe(`command catcolab-bild is not on the PATH of ${h.user} on the host`)
     expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(h.commits.A)
   })
-
 })
 
 describe('connecting', () => {
@@ -310,7 +327,9 @@ describe('connecting', () => {
     const line = h.knownHostsLine.replace(`[127.0.0.1]:${h.sshPort}`, 'backend-next.catcolab.org')
     const run = await runAction({ ...hostInputs(h), 'known-hosts': line, ref: h.commits.B })
     expect(run.code).toBe(1)
-    expect(errorLine(run.log)).toMatch(new RegExp(`known-hosts has no key for \\[127\\.0\\.0\\.1\\]:${h.sshPort} \\(the server presented ssh-ed25519 ${escapeRegExp(h.hostKeyFingerprint)}\\)`))
+    expect(errorLine(run.log)).toMatch(
+      new RegExp(`known-hosts has no key for \\[127\\.0\\.0\\.1\\]:${h.sshPort} \\(the server presented ssh-ed25519 ${escapeRegExp(h.hostKeyFingerprint)}\\)`),
+    )
     expect(h.logins()).toBe(0)
   })
 
@@ -381,7 +400,12 @@ describe('connecting', () => {
   it('says in one line when the port refuses, the host does not answer, or the key is refused; nothing changes', async () => {
     const h = await newHost()
     const closed = await freePort()
-    const refused = await runAction({ ...hostInputs(h), port: String(closed), 'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${closed} `), ref: h.commits.B })
+    const refused = await runAction({
+      ...hostInputs(h),
+      port: String(closed),
+      'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${closed} `),
+      ref: h.commits.B,
+    })
     expect(errorLine(refused.log)).toBe(`cannot connect to 127.0.0.1:${closed}: connection refused; check host and port, and that sshd runs there`)
 
     // A port that accepts TCP but never speaks SSH, like a host behind a black-holing firewall.
@@ -389,7 +413,13 @@ describe('connecting', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
     const port = (silent.address() as AddressInfo).port
     try {
-      const mute = await runAction({ ...hostInputs(h), port: String(port), 'connect-timeout': '2', 'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `), ref: h.commits.B })
+      const mute = await runAction({
+        ...hostInputs(h),
+        port: String(port),
+        'connect-timeout': '2',
+        'known-hosts': h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `),
+        ref: h.commits.B,
+      })
       expect(errorLine(mute.log)).toBe(`cannot connect to 127.0.0.1:${port}: no SSH answer within 2 s (connect-timeout); check host, port and the firewall`)
     } finally {
       silent.close()
@@ -414,15 +444,19 @@ describe('connecting', () => {
 
 /** TCP connections sshd has logged (the fixture's own readiness probe is one of them). */
 function connectionsSeen(h: TestHost): number {
-  return readFileSync(h.sshdLog, 'utf8').split('\n').filter((line) => line.includes('Connection from')).length
+  return readFileSync(h.sshdLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('Connection from')).length
 }
 
 function freePort(): Promise<number> {
   const server = createServer()
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as AddressInfo
-    server.close(() => resolve(port))
-  }))
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    }),
+  )
 }
 
 async function newOtherKeyLine(h: TestHost): Promise<{ line: string; fingerprint: string }> {

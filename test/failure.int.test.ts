@@ -45,7 +45,10 @@ async function expectConverges(h: TestHost, inputs: Record<string, string>, targ
   expect(again.code, again.log).toBe(0)
   expect(await h.serviceVersion()).toBe(target)
   expect(await h.appliedMigrations()).toEqual(migrations)
-  const applied = h.events().filter((e) => e.startsWith('migrate ')).flatMap((e) => e.split(' ').slice(1))
+  const applied = h
+    .events()
+    .filter((e) => e.startsWith('migrate '))
+    .flatMap((e) => e.split(' ').slice(1))
   expect(new Set(applied).size, 'a migration ran twice').toBe(applied.length)
 }
 
@@ -82,7 +85,11 @@ describe.each([true, false])('a phase fails, rollback: %s', (rollback) => {
       expect(runs).toBe(A)
       expect(await h.serviceVersion()).toBe(A)
       expect(h.events().filter((e) => /^(stop|start|restart)/.test(e))).toEqual([])
-      expect(error).toMatch(rollback ? /^deploy failed: build failed; the previous checkout \w+ was restored and rebuilt; the services, never stopped, still run it/ : /^deploy failed: build failed; the previous checkout \w+ was restored; the services, never stopped, still run it \(rollback is off/)
+      expect(error).toMatch(
+        rollback
+          ? /^deploy failed: build failed; the previous checkout \w+ was restored and rebuilt; the services, never stopped, still run it/
+          : /^deploy failed: build failed; the previous checkout \w+ was restored; the services, never stopped, still run it \(rollback is off/,
+      )
       expect(await hostPhases(h)).toEqual(rollback ? ['checkout', 'build', 'restore', 'rollback-build'] : ['checkout', 'build', 'restore'])
     } else if (rollback) {
       expect(runs).toBe(A)
@@ -280,7 +287,9 @@ describe('the connection or the action dies mid-deploy', () => {
       { onLog: (log) => log.includes('::group::build') && void proxy.close() },
     )
     expect(run.code).toBe(1)
-    expect(errorLine(run.log)).toMatch(/^lost the connection to 127\.0\.0\.1 and could not reconnect within 2 s \(.*\): the host may still be deploying run \S+; check with command: status$/)
+    expect(errorLine(run.log)).toMatch(
+      /^lost the connection to 127\.0\.0\.1 and could not reconnect within 2 s \(.*\): the host may still be deploying run \S+; check with command: status$/,
+    )
     const status = await waitForIdle(h)
     expect(status.outputs['deployed-sha']).toBe(C)
     expect(status.log).toMatch(/last run \S+: success at phase record/)
@@ -314,13 +323,14 @@ describe('deploys at once on one host', () => {
     const targets = [C, F, B, D, E].slice(0, count)
     h.delay('build', 0.3)
     // In any order: allow-older, or a target older than the one that landed first is skipped.
-    const runs = await Promise.all(
-      targets.map((ref, i) => runAction({ ...hostInputs(h), ref, 'allow-older': 'true' }, { github: { GITHUB_RUN_ID: String(100 + i) } })),
-    )
+    const runs = await Promise.all(targets.map((ref, i) => runAction({ ...hostInputs(h), ref, 'allow-older': 'true' }, { github: { GITHUB_RUN_ID: String(100 + i) } })))
     for (const run of runs) expect(run.code, run.log).toBe(0)
     // Never interleaved: each build is followed by its own stop..start or restart and status.
     const events = h.events()
-    const deploys = events.join('\n').split(/(?=^build )/m).map((chunk) => chunk.trim().split('\n'))
+    const deploys = events
+      .join('\n')
+      .split(/(?=^build )/m)
+      .map((chunk) => chunk.trim().split('\n'))
     expect(deploys).toHaveLength(count)
     for (const steps of deploys) {
       const sha = steps[0]!.split(' ')[1]
@@ -346,7 +356,9 @@ describe('deploys at once on one host', () => {
     const waiter = await runAction({ ...hostInputs(h), ref: B, 'lock-timeout': '1' }, { github: { GITHUB_ACTOR: 'bob' } })
     expect(waiter.code).toBe(1)
     const error = errorLine(waiter.log)
-    expect(error).toMatch(/^deploy failed: another deploy still held the host after 1 s: run=\S+ target=\w+ actor=alice run_url=https:\/\/github.com\/ToposInstitute\/CatColab\/actions\/runs\/777 since=\d{4}-\d\d-\d\dT[\d:]+Z/)
+    expect(error).toMatch(
+      /^deploy failed: another deploy still held the host after 1 s: run=\S+ target=\w+ actor=alice run_url=https:\/\/github.com\/ToposInstitute\/CatColab\/actions\/runs\/777 since=\d{4}-\d\d-\d\dT[\d:]+Z/,
+    )
     expect(error).toContain(`target=${C}`)
     expect(error).toMatch(/; this run changed nothing on the host$/)
     expect(waiter.outputs['deployed-sha']).toBe('')
@@ -367,7 +379,9 @@ describe('the host-side run is killed', () => {
     h.delay('build', 2)
     const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: killRunnerAtBuild(h) })
     expect(run.code).toBe(1)
-    expect(errorLine(run.log)).toMatch(/^deploy failed: the deploy process on the host died during build \(run \S+\) before it finished; check the services with command: status, then deploy again/)
+    expect(errorLine(run.log)).toMatch(
+      /^deploy failed: the deploy process on the host died during build \(run \S+\) before it finished; check the services with command: status, then deploy again/,
+    )
     // It had checked out C but not migrated: the services still run B, the record still says B.
     expect(await h.serviceVersion()).toBe(B)
     expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(C)
@@ -412,7 +426,7 @@ describe('the host-side run is killed', () => {
 function sshdSessions(h: TestHost): number {
   const all = processes()
   const listener = all.find((p) => p.cmdline.includes(`${h.root}/sshd_config`))
-  if (!listener) throw new Error('the host\'s sshd is not running')
+  if (!listener) throw new Error("the host's sshd is not running")
   return all.filter((p) => p.ppid === listener.pid).length
 }
 

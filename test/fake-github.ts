@@ -48,12 +48,29 @@ export class FakeGitHub implements GitHubApi, PullRequestApi {
 
   deploy(target: string, states: DeploymentStatus['state'][] = ['in_progress', 'success'], ref = 'main'): void {
     const statuses = states.map((state, i) => ({ state, description: '', logUrl: RUN_URL, environmentUrl: '', createdAt: `2026-01-01T00:0${i}:00Z` }))
-    this.records.push({ id: this.nextId++, sha: target, environment: ENV, createdAt: '2026-01-01T00:00:00Z', payload: { 'catcolab-deploy': { version: 1, ref, previous: '', run_url: RUN_URL } }, statuses })
+    this.records.push({
+      id: this.nextId++,
+      sha: target,
+      environment: ENV,
+      createdAt: '2026-01-01T00:00:00Z',
+      payload: { 'catcolab-deploy': { version: 1, ref, previous: '', run_url: RUN_URL } },
+      statuses,
+    })
   }
 
   addPull(fields: Partial<PullRequest> & { files?: PullRequestFile[] } = {}): PullRequest & { files: PullRequestFile[] } {
     const number = this.pulls.length + 1
-    const pr = { number, state: 'open', headSha: sha(0x100000 + number), headRef: `feature-${number}`, headRepository: REPOSITORY, baseRef: 'main', locked: false, files: [], ...fields }
+    const pr = {
+      number,
+      state: 'open',
+      headSha: sha(0x100000 + number),
+      headRef: `feature-${number}`,
+      headRepository: REPOSITORY,
+      baseRef: 'main',
+      locked: false,
+      files: [],
+      ...fields,
+    }
     this.pulls.push(pr)
     return pr
   }
@@ -137,4 +154,3 @@ export function reportSettings(fields: Partial<PrReportSettings> = {}): PrReport
     ...fields,
   }
 }
-

@@ -18,10 +18,21 @@ describe('test host fixture', () => {
     const knownHosts = join(host.root, 'known_hosts')
     await writeFile(keyFile, host.privateKey, { mode: 0o600 })
     await writeFile(knownHosts, `${host.knownHostsLine}\n`)
-    ssh = (command) => run('ssh', [
-      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`,
-      '-i', keyFile, '-p', String(host.sshPort), `${host.user}@127.0.0.1`, command,
-    ])
+    ssh = (command) =>
+      run('ssh', [
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-i',
+        keyFile,
+        '-p',
+        String(host.sshPort),
+        `${host.user}@127.0.0.1`,
+        command,
+      ])
   })
   afterAll(() => host?.close())
 
@@ -43,7 +54,11 @@ describe('test host fixture', () => {
   it('has an ed25519, an ECDSA and an RSA host key, each published as ssh-keyscan prints it', async () => {
     const scan = await run('ssh-keyscan', ['-t', 'ed25519,ecdsa,rsa', '-p', String(host.sshPort), '127.0.0.1'])
     const lines = scan.stdout.split('\n').filter((line) => line && !line.startsWith('#'))
-    expect(lines.sort()).toEqual(Object.values(host.hostKeys).map((key) => key.line).sort())
+    expect(lines.sort()).toEqual(
+      Object.values(host.hostKeys)
+        .map((key) => key.line)
+        .sort(),
+    )
     expect(host.hostKeys.ed25519).toEqual({ line: host.knownHostsLine, fingerprint: host.hostKeyFingerprint })
     expect(Object.values(host.hostKeys).map((key) => key.line.split(' ')[1])).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa'])
     expect(new Set(Object.values(host.hostKeys).map((key) => key.fingerprint)).size).toBe(3)
@@ -67,9 +82,7 @@ describe('test host fixture', () => {
     expect(deploy.code, deploy.stderr).toBe(0)
     expect(await host.serviceVersion()).toBe(host.commits.E)
     expect(await host.appliedMigrations()).toEqual(['1', '2', '20241004010448', '20250101000000'])
-    expect(host.events().slice(-4)).toEqual([
-      `build ${host.commits.E}`, 'stop', 'migrate 2 20241004010448 20250101000000', `start ${host.commits.E}`,
-    ])
+    expect(host.events().slice(-4)).toEqual([`build ${host.commits.E}`, 'stop', 'migrate 2 20241004010448 20250101000000', `start ${host.commits.E}`])
     // A second run finds nothing to apply.
     expect((await host.runAsUser(['catcolab-migrate'], { cwd: host.repoPath })).code).toBe(0)
     expect(host.events().at(-1)).toBe('migrate')
@@ -78,8 +91,7 @@ describe('test host fixture', () => {
   it('refuses to migrate when an applied migration was modified', async () => {
     const sha = await host.commitToOrigin({ 'packages/backend/migrations/02_add_column.sql': '-- edited\n' }, 'G: edit 02')
     await host.branchOnOrigin('release', host.commits.C)
-    expect(await host.gitOnHost(['ls-remote', 'origin', 'main', 'release'])).toBe(
-      `${sha}\trefs/heads/main\n${host.commits.C}\trefs/heads/release`)
+    expect(await host.gitOnHost(['ls-remote', 'origin', 'main', 'release'])).toBe(`${sha}\trefs/heads/main\n${host.commits.C}\trefs/heads/release`)
     await host.gitOnHost(['fetch', '-q', 'origin', 'main'])
     await host.gitOnHost(['checkout', '-q', '--detach', sha])
     const migrate = await host.runAsUser(['catcolab-migrate'], { cwd: host.repoPath })
@@ -127,9 +139,15 @@ describe('test host fixture', () => {
     expect(readlinkSync(`/proc/${pid}/cwd`)).toBe(other.repoPath) // alive, in the clone, in a session of its own
     await other.close()
     expect(existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBeFalsy()
-    const naming = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(other.root) } catch { return false }
-    })
+    const naming = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(other.root)
+        } catch {
+          return false
+        }
+      })
     expect(naming).toEqual([])
     expect(existsSync(other.root)).toBe(false)
     expect(await other.serviceVersion()).toBeNull()

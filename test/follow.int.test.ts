@@ -30,7 +30,13 @@ it('stops following a run whose directory is removed, with a clear error', async
   await once(holder.stdout!, 'data')
 
   session = await connect({
-    host: h.host, port: h.sshPort, username: h.user, privateKey: h.privateKey, passphrase: undefined, connectTimeout: 30, reconnectTimeout: 30,
+    host: h.host,
+    port: h.sshPort,
+    username: h.user,
+    privateKey: h.privateKey,
+    passphrase: undefined,
+    connectTimeout: 30,
+    reconnectTimeout: 30,
     hostKeys: keysForHost(parseKnownHosts(h.knownHostsLine), h.host, h.sshPort),
   })
   let received = ''

@@ -377,7 +377,10 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
       handler: (request, [id]) => {
         const d = findDeployment(id!)
         if (!d) return error(404, 'Not Found')
-        return page(request, [...d.statuses].reverse().map((s) => statusJson(d, s)))
+        return page(
+          request,
+          [...d.statuses].reverse().map((s) => statusJson(d, s)),
+        )
       },
     },
     {
@@ -404,7 +407,13 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
       pattern: /^\/commits\/([^/]+)\/statuses$/,
       handler: (request, [ref]) => {
         const sha = options.refs?.[ref!] ?? ref
-        return page(request, commitStatuses.filter((s) => s.sha === sha).reverse().map(commitStatusJson))
+        return page(
+          request,
+          commitStatuses
+            .filter((s) => s.sha === sha)
+            .reverse()
+            .map(commitStatusJson),
+        )
       },
     },
   ]
@@ -520,14 +529,19 @@ function rateLimited(kind: 'primary' | 'secondary', status: number, retryAfter: 
   if (kind === 'primary') {
     return {
       status,
-      body: { message: 'API rate limit exceeded for installation ID 4242.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) },
+      body: {
+        message: 'API rate limit exceeded for installation ID 4242.',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+        status: String(status),
+      },
       headers: { 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '1000', 'x-ratelimit-reset': reset, 'x-ratelimit-resource': 'core' },
     }
   }
   return {
     status,
     body: {
-      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.',
+      message:
+        'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.',
       documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
       status: String(status),
     },

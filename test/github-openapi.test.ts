@@ -35,7 +35,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     at: 422,
     pointer: '/status',
     message: 'is not in the description',
-    why: "GitHub's error bodies carry status (\"422\"); basic-error declares it, validation-error does not.",
+    why: 'GitHub\'s error bodies carry status ("422"); basic-error declares it, validation-error does not.',
   },
   { operation: NEW_DEPLOYMENT, at: 401, pointer: '', message: 'is not a listed status (the description lists 201, 202, 409, 422)', why: BAD_CREDENTIALS },
   { operation: NEW_COMMIT_STATUS, at: 401, pointer: '', message: 'is not a listed status (the description lists 201)', why: BAD_CREDENTIALS },
@@ -97,8 +97,7 @@ function unexplained(stand: GitHubStandIn): string[] {
 async function standIn(login: string | null = null) {
   const stand = await startGitHubApi()
   const prs = addPullRequests(stand, { login })
-  const client = (token = stand.token) =>
-    gitHubApi({ token, repository: stand.repository, baseUrl: stand.url, warn: () => {} })
+  const client = (token = stand.token) => gitHubApi({ token, repository: stand.repository, baseUrl: stand.url, warn: () => {} })
   return { stand, prs, github: client(), client }
 }
 
@@ -193,7 +192,15 @@ it('pull requests, their files, comparisons and comments, with a workflow token'
     prs.addPull({ number: 9, headSha: feature, headRef: 'gone', headRepository: null })
     prs.addPull({ number: 10, headSha: m2, state: 'closed' })
 
-    expect(await github.pullRequest(7)).toEqual({ number: 7, state: 'open', headSha: feature, headRef: 'feature-1', headRepository: stand.repository, baseRef: 'main', locked: false })
+    expect(await github.pullRequest(7)).toEqual({
+      number: 7,
+      state: 'open',
+      headSha: feature,
+      headRef: 'feature-1',
+      headRepository: stand.repository,
+      baseRef: 'main',
+      locked: false,
+    })
     expect(await github.pullRequest(8)).toMatchObject({ headRepository: 'someone/CatColab', baseRef: 'release/v1' })
     expect(await github.pullRequest(9)).toMatchObject({ headRepository: '' })
     expect(await failure(github.pullRequest(404))).toMatchObject({ status: 404 })

@@ -346,10 +346,7 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
   })
 
   /** base...head (the description's commit-comparison): the commits head has and base lacks, oldest first, a page of them. */
-  function comparisonJson(
-    request: ApiRequest,
-    c: { base: string; head: string; baseSha: string; headSha: string; status: string; aheadBy: number; behindBy: number },
-  ) {
+  function comparisonJson(request: ApiRequest, c: { base: string; head: string; baseSha: string; headSha: string; status: string; aheadBy: number; behindBy: number }) {
     const [ofBase, ofHead] = [ancestors(c.baseSha), ancestors(c.headSha)]
     const graph = [...commits.keys()]
     const mergeBase = graph.filter((sha) => ofBase.has(sha) && ofHead.has(sha)).at(-1)!
@@ -402,7 +399,10 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
   stand.route('GET', at('/pulls/(\\d+)/files'), (request, [n]) => {
     const p = findPull(n!)
     if (!p) return error(404, 'Not Found')
-    return page(request, p.files.slice(0, 3000).map((f, i) => fileJson(p, f, i)))
+    return page(
+      request,
+      p.files.slice(0, 3000).map((f, i) => fileJson(p, f, i)),
+    )
   })
   stand.route('GET', at('/compare/(.+)\\.\\.\\.(.+)'), (request, [base, head]) => {
     const baseSha = resolve(base!)

@@ -65,10 +65,7 @@ it('reads deployments newest first, one page of 100 at a time, only as far as th
   for await (const d of github.deployments('catcolab-next')) ids.push(d.id)
   expect(ids).toHaveLength(125)
   expect(ids).toEqual([...ids].sort((a, b) => b - a))
-  expect(stand.calls()).toEqual([
-    'GET ~/deployments?environment=catcolab-next&per_page=100',
-    'GET ~/deployments?environment=catcolab-next&per_page=100&page=2',
-  ])
+  expect(stand.calls()).toEqual(['GET ~/deployments?environment=catcolab-next&per_page=100', 'GET ~/deployments?environment=catcolab-next&per_page=100&page=2'])
 
   const before = stand.requests.length
   for await (const d of github.deployments('catcolab')) if (d.id < 400) break
@@ -116,7 +113,11 @@ describe('rate limits', () => {
     expect(stand.calls()).toEqual([`POST ~/statuses/${SHA}`, `POST ~/statuses/${SHA}`])
     expect(stand.requests[1]!.at - stand.requests[0]!.at).toBeGreaterThanOrEqual(1000)
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatch(new RegExp(`^GitHub's rate limit for this token is used up until ${clock.source} \\(\\d s\\): POST /repos/\\{owner\\}/\\{repo\\}/statuses/\\{sha\\} waits, then retries$`))
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^GitHub's rate limit for this token is used up until ${clock.source} \\(\\d s\\): POST /repos/\\{owner\\}/\\{repo\\}/statuses/\\{sha\\} waits, then retries$`,
+      ),
+    )
     expect(stand.commitStatuses).toHaveLength(1)
   })
 
@@ -127,7 +128,9 @@ describe('rate limits', () => {
     // One wait of retry-after, no quick retries in between (plugin-retry leaves 429 to throttling).
     expect(stand.calls()).toEqual([`POST ~/statuses/${SHA}`, `POST ~/statuses/${SHA}`])
     expect(stand.requests[1]!.at - stand.requests[0]!.at).toBeGreaterThanOrEqual(2000)
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^GitHub's secondary rate limit asks to wait 2 s \\(until ${clock.source}\\): POST /repos/\\S+ waits, then retries$`))])
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^GitHub's secondary rate limit asks to wait 2 s \\(until ${clock.source}\\): POST /repos/\\S+ waits, then retries$`)),
+    ])
   })
 
   it('gives up at once on a limit that resets later than it waits, saying when it resets', async () => {
@@ -148,7 +151,9 @@ describe('rate limits', () => {
     const error = await github.createCommitStatus(SHA, status).catch((e: unknown) => e)
     expect(stand.calls()).toHaveLength(2)
     expect(warnings[1]).toMatch(/gives up: the limit was hit again after its wait$/)
-    expect(apiErrorMessage(error, 'statuses')).toMatch(/^HTTP 403: You have exceeded a secondary rate limit\. .*: GitHub's secondary rate limit \(too many requests at once\): GitHub asked to wait 1 s; run again in a few minutes$/)
+    expect(apiErrorMessage(error, 'statuses')).toMatch(
+      /^HTTP 403: You have exceeded a secondary rate limit\. .*: GitHub's secondary rate limit \(too many requests at once\): GitHub asked to wait 1 s; run again in a few minutes$/,
+    )
   })
 
   it('accepts only waits that fit inside the per-call deadline, with room for the call after the wait', () => {
@@ -167,7 +172,9 @@ it('says "needs permissions" only for the refusal that means it; other 403s and 
   )
   stand.refuse(403, 'Resource not accessible by personal access token')
   const pat = await github.latestDeploymentStatus(1).catch((e: unknown) => e)
-  expect(apiErrorMessage(pat, 'deployments', 'read')).toBe('HTTP 403: Resource not accessible by personal access token: github-token needs the deployments permission (read)')
+  expect(apiErrorMessage(pat, 'deployments', 'read')).toBe(
+    'HTTP 403: Resource not accessible by personal access token: github-token needs the deployments permission (read)',
+  )
 })
 
 it('counts every request it makes, retries included', async () => {

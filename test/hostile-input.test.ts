@@ -35,7 +35,10 @@ const hostile = fc.oneof(
     .map((parts) => parts.join('')),
 )
 /** The same, often made to look like what each input expects (a leading "/" for paths, say). */
-const asPath = fc.oneof(hostile, hostile.map((s) => `/${s}`))
+const asPath = fc.oneof(
+  hostile,
+  hostile.map((s) => `/${s}`),
+)
 
 let key: string
 beforeAll(() => {
@@ -127,7 +130,9 @@ describe('hostile strings as inputs', { timeout: 180_000 }, () => {
         }
         expect(parsed.remote).toBe(value.trim() || 'origin')
         if (!roundTrip('remote')) return
-        const problem = await hostProblem(() => sshHost(local, repo).prepare({ remote: parsed.remote, ref: 'main', expectedSha: '', branches: [], needCurl: false, commandWords: [] }))
+        const problem = await hostProblem(() =>
+          sshHost(local, repo).prepare({ remote: parsed.remote, ref: 'main', expectedSha: '', branches: [], needCurl: false, commandWords: [] }),
+        )
         expect(problem).toBe(`remote ${parsed.remote} is not configured in ${repo}: check the remote input`)
       }),
       { numRuns: 1000 },
@@ -186,7 +191,12 @@ describe('hostile strings end to end over SSH', () => {
     const samples = [
       ...fc.sample(hostile, { numRuns: 8, seed: 1 }).map((ref) => ({ ref })),
       ...fc.sample(hostile, { numRuns: 8, seed: 2 }).map((remote) => ({ remote })),
-      ...fc.sample(hostile.map((s) => `/${s}`), { numRuns: 8, seed: 3 }).map((path) => ({ 'repo-path': path })),
+      ...fc
+        .sample(
+          hostile.map((s) => `/${s}`),
+          { numRuns: 8, seed: 3 },
+        )
+        .map((path) => ({ 'repo-path': path })),
       ...fc.sample(hostile, { numRuns: 8, seed: 4 }).map((path) => ({ 'migrations-path': path })),
     ]
     let connected = 0

@@ -21,7 +21,13 @@ beforeAll(async () => {
 afterAll(() => h?.close())
 
 const settings = (knownHosts: string, port = h.sshPort) => ({
-  host: h.host, port, username: h.user, privateKey: h.privateKey, passphrase: undefined, connectTimeout: 30, reconnectTimeout: 30,
+  host: h.host,
+  port,
+  username: h.user,
+  privateKey: h.privateKey,
+  passphrase: undefined,
+  connectTimeout: 30,
+  reconnectTimeout: 30,
   hostKeys: keysForHost(parseKnownHosts(knownHosts), h.host, port),
 })
 
@@ -50,8 +56,23 @@ async function openssh(knownHosts: string): Promise<{ offered: string[]; negotia
   writeFileSync(`${dir}_known_hosts`, `${knownHosts}\n`)
   writeFileSync(`${dir}_key`, h.privateKey, { mode: 0o600 })
   const ssh = await run('ssh', [
-    '-vv', '-F', 'none', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${dir}_known_hosts`,
-    '-o', 'GlobalKnownHostsFile=/dev/null', '-i', `${dir}_key`, '-p', String(h.sshPort), `${h.user}@127.0.0.1`, 'true',
+    '-vv',
+    '-F',
+    'none',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${dir}_known_hosts`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-i',
+    `${dir}_key`,
+    '-p',
+    String(h.sshPort),
+    `${h.user}@127.0.0.1`,
+    'true',
   ])
   expect(ssh.code, ssh.stderr).toBe(0)
   // The first "host key algorithms" line is the client's proposal, the second the server's.
@@ -124,10 +145,17 @@ it('says what to do when the server signs its host key only with SHA-1 ssh-rsa',
   // A server that offers only legacy ssh-rsa, which OpenSSH 8.8 and later refuse as well.
   const port = await freePort()
   const config = join(h.root, 'sshd_config_sha1')
-  writeFileSync(config, [
-    `ListenAddress 127.0.0.1:${port}`, `HostKey ${join(h.root, 'ssh_host_rsa_key')}`, 'HostKeyAlgorithms ssh-rsa',
-    `PidFile ${join(h.root, 'sshd_sha1.pid')}`, 'UsePAM no', '',
-  ].join('\n'))
+  writeFileSync(
+    config,
+    [
+      `ListenAddress 127.0.0.1:${port}`,
+      `HostKey ${join(h.root, 'ssh_host_rsa_key')}`,
+      'HostKeyAlgorithms ssh-rsa',
+      `PidFile ${join(h.root, 'sshd_sha1.pid')}`,
+      'UsePAM no',
+      '',
+    ].join('\n'),
+  )
   const log = join(h.root, 'sshd_sha1.log')
   const sshd: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', log], { stdio: 'ignore' })
   try {

@@ -18,7 +18,7 @@ function problem(inputs: Record<string, string>): string {
   throw new Error('expected a UserError')
 }
 
-it('needs no host, key or known-hosts, and has CatColab\'s defaults', () => {
+it("needs no host, key or known-hosts, and has CatColab's defaults", () => {
   expect(settings({})).toEqual({
     command: 'pr-report',
     environment: 'catcolab-next',
@@ -42,7 +42,7 @@ it('takes every migrations-path into the default backend paths, and backend-path
   expect(settings({ 'backend-paths': 'packages/**\n!packages/frontend\n' }).backendPaths).toEqual(['packages/**', '!packages/frontend'])
 })
 
-it('takes a pull request number, all, or nothing (the event\'s)', () => {
+it("takes a pull request number, all, or nothing (the event's)", () => {
   expect(settings({ 'pr-number': '42' }).pullRequest).toBe(42)
   expect(settings({ 'pr-number': 'all' }).pullRequest).toBe('all')
   for (const bad of ['0', '-1', '1.5', 'ALL', '#4', '12345678901']) expect(problem({ 'pr-number': bad })).toMatch(/^pr-number must be a pull request's number or "all"/)

@@ -49,9 +49,7 @@ it('takes catcolab for production unless told otherwise', () => {
 })
 
 it('keeps the environment URL as written', () => {
-  expect(records({ environment: 'catcolab-next', 'environment-url': ' https://backend-next.catcolab.org ' })?.environmentUrl).toBe(
-    'https://backend-next.catcolab.org',
-  )
+  expect(records({ environment: 'catcolab-next', 'environment-url': ' https://backend-next.catcolab.org ' })?.environmentUrl).toBe('https://backend-next.catcolab.org')
 })
 
 it('names the input in each problem', () => {

@@ -206,14 +206,36 @@ describe('parseSettings', () => {
 })
 
 describe('parseRef', () => {
-  it.each(['main', 'v0.7.0', 'feature/x-y_z', 'refs/heads/main', 'refs/tags/v1.2.3', 'a1b2c3d', 'A1B2C3D4E5F60718293a4b5c6d7e8f9012345678'])(
-    'accepts %s',
-    (ref) => expect(parseRef(ref)).toBe(SHA(ref) ? ref.toLowerCase() : ref),
+  it.each(['main', 'v0.7.0', 'feature/x-y_z', 'refs/heads/main', 'refs/tags/v1.2.3', 'a1b2c3d', 'A1B2C3D4E5F60718293a4b5c6d7e8f9012345678'])('accepts %s', (ref) =>
+    expect(parseRef(ref)).toBe(SHA(ref) ? ref.toLowerCase() : ref),
   )
-  it.each(['-f', '--upload-pack=x', 'a..b', 'a b', 'x;y', '$(id)', '`id`', 'a\nb', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[', 'a\\b', 'a@{1}', '@', '/a', 'a/', 'a//b', 'a.', '.a', 'a/.b', 'a.lock', 'a\0b'])(
-    'rejects %j',
-    (ref) => expect(() => parseRef(ref)).toThrow(UserError),
-  )
+  it.each([
+    '-f',
+    '--upload-pack=x',
+    'a..b',
+    'a b',
+    'x;y',
+    '$(id)',
+    '`id`',
+    'a\nb',
+    'a~1',
+    'a^',
+    'a:b',
+    'a?',
+    'a*',
+    'a[',
+    'a\\b',
+    'a@{1}',
+    '@',
+    '/a',
+    'a/',
+    'a//b',
+    'a.',
+    '.a',
+    'a/.b',
+    'a.lock',
+    'a\0b',
+  ])('rejects %j', (ref) => expect(() => parseRef(ref)).toThrow(UserError))
 })
 
 function SHA(ref: string) {
@@ -253,7 +275,9 @@ describe('parseMigrationsPaths', () => {
     expect(problem('a\n!/etc/x')).toMatch(/^migrations-path "!\/etc\/x" is absolute/)
     expect(problem('a\n!')).toMatch(/^migrations-path "!" is not a plain relative path/)
     expect(problem('packages/**/../../x/*.rs')).toMatch(/^migrations-path ".*" is not a plain relative path: use paths or globs relative to the repository root/)
-    expect(problem(String.raw`a/\*.rs`)).toBe(String.raw`migrations-path "a/\\*.rs" contains "\" (these globs have no escapes): use paths or globs relative to the repository root, one per line, e.g. packages/backend/migrations`)
+    expect(problem(String.raw`a/\*.rs`)).toBe(
+      String.raw`migrations-path "a/\\*.rs" contains "\" (these globs have no escapes): use paths or globs relative to the repository root, one per line, e.g. packages/backend/migrations`,
+    )
     expect(problem(`a/*${'x'.repeat(70_000)}`)).toMatch(/^migrations-path "a\/\*x+\.\.\." Input length: 70003, exceeds maximum allowed length: 65536/)
   })
 })

@@ -40,7 +40,9 @@ function hashWithKeygen(lines: string[]): string[] {
   const file = join(dir, 'known_hosts')
   writeFileSync(file, `${lines.join('\n')}\n`)
   execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'pipe' })
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
 }
 
 const entry = (hosts: string, key: Key) => `${hosts} ${key.type} ${key.base64}`
@@ -197,9 +199,7 @@ describe('parseKnownHosts', () => {
   it('never echoes a pasted private key', () => {
     const key = readFileSync(join(dir, 'ed'), 'utf8')
     const message = parseError(key)
-    expect(message).toBe(
-      "known-hosts line 1 is part of a private key: known-hosts takes the host's public key lines; paste the lines ssh-keyscan prints for the host",
-    )
+    expect(message).toBe("known-hosts line 1 is part of a private key: known-hosts takes the host's public key lines; paste the lines ssh-keyscan prints for the host")
   })
 })
 

@@ -65,7 +65,15 @@ export function checkExchange(exchange: Exchange): Problem[] {
   // Path and query parameters: declared, required ones present, each of its type.
   const parameters = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p: any) => (p.$ref ? lookup(p.$ref) : p))
   const query = new URLSearchParams(rawQuery)
-  for (const [key, value] of params) report('request', checkParameter(parameters.find((p: any) => p.in === 'path' && p.name === key), `{${key}}`, value))
+  for (const [key, value] of params)
+    report(
+      'request',
+      checkParameter(
+        parameters.find((p: any) => p.in === 'path' && p.name === key),
+        `{${key}}`,
+        value,
+      ),
+    )
   for (const [key, value] of query) {
     const declared = parameters.find((p: any) => p.in === 'query' && p.name === key)
     if (!declared) report('request', [{ pointer: `?${key}`, message: 'is not a parameter of the operation', value }])
@@ -161,7 +169,23 @@ const converted = new Map<string, any>()
 const convertedInline = new WeakMap<object, any>()
 const converting = new Set<string>()
 /** The keywords that validate; the rest (description, example, default, x-*, discriminator, readOnly...) only document. */
-const VALIDATING = new Set(['type', 'enum', 'format', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf'])
+const VALIDATING = new Set([
+  'type',
+  'enum',
+  'format',
+  'required',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
+])
 
 /** A resolved, converted schema: the same object for the same source, so compiled validators can be cached on it. */
 function schemaOf(schema: any): any {
@@ -264,7 +288,10 @@ function readable(errors: ErrorObject[], data: unknown): Omit<Problem, 'operatio
 
 function problemOf(error: ErrorObject, data: unknown): Omit<Problem, 'operation' | 'at'> {
   const at = error.instancePath
-  const value = at.split('/').slice(1).reduce<any>((node, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], data)
+  const value = at
+    .split('/')
+    .slice(1)
+    .reduce<any>((node, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], data)
   switch (error.keyword) {
     case 'required':
       return { pointer: `${at}/${escape(error.params.missingProperty)}`, message: 'is missing' }

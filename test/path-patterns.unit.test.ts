@@ -71,10 +71,7 @@ describe('literalPrefixes', () => {
   it('gives git the directories the entries lie below, never a glob', () => {
     expect(literalPrefixes(['packages/backend/migrations'])).toEqual(['packages/backend/migrations'])
     expect(literalPrefixes([`${MIGRATOR}/m[0-9]*.rs`])).toEqual([MIGRATOR])
-    expect(literalPrefixes(['packages/backend/migrations', `${MIGRATOR}/**`, '!**/mod.rs', `${MIGRATOR}/m*.rs`])).toEqual([
-      'packages/backend/migrations',
-      MIGRATOR,
-    ])
+    expect(literalPrefixes(['packages/backend/migrations', `${MIGRATOR}/**`, '!**/mod.rs', `${MIGRATOR}/m*.rs`])).toEqual(['packages/backend/migrations', MIGRATOR])
     expect(literalPrefixes(['packages/{backend,migrator}/migrations/*'])).toEqual(['packages'])
     expect(literalPrefixes(['a/{b', 'a/b]'])).toEqual(['a/{b', 'a/b]'])
   })

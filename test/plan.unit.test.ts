@@ -57,12 +57,16 @@ describe('makePlan', () => {
   })
 
   it('honours migrate: always and never', () => {
-    expect(makePlan(recorded, { ancestor: true, nameStatus: '' }, 'always', ['p'])).toMatchObject({ migrate: true, reason: 'migrate: always (0 new migration files): stop, migrate, start' })
+    expect(makePlan(recorded, { ancestor: true, nameStatus: '' }, 'always', ['p'])).toMatchObject({
+      migrate: true,
+      reason: 'migrate: always (0 new migration files): stop, migrate, start',
+    })
     const never = makePlan(recorded, { ancestor: true, nameStatus: z('A', 'p/03_y.sql') }, 'never', ['p'])
     expect(never).toMatchObject({ migrate: false, reason: 'migrate: never (1 new migration file): restart only' })
     expect(never.warnings).toEqual([
       {
-        message: 'migrate: never, so the migrate command does not run for 1 new migration file, and later deploys will not count them again: ' +
+        message:
+          'migrate: never, so the migrate command does not run for 1 new migration file, and later deploys will not count them again: ' +
           'unless the backend applies migrations itself when it starts, run the migrate command on the host, or deploy with migrate: always',
       },
     ])
@@ -132,7 +136,10 @@ describe('judgeTarget', () => {
       action: 'skip',
       reason: `ref v1.0.0 (${TARGET.slice(0, 12)}) is older than the deployed ${RECORD.slice(0, 12)}, an ancestor of it: skipped, nothing was changed; to go back on purpose, deploy with allow-older: true`,
     })
-    expect(judgeTarget({ ...facts, older: true }, { ...policy, allowOlder: true })).toMatchObject({ action: 'deploy', warnings: [{ message: expect.stringMatching(/^going back/) }] })
+    expect(judgeTarget({ ...facts, older: true }, { ...policy, allowOlder: true })).toMatchObject({
+      action: 'deploy',
+      warnings: [{ message: expect.stringMatching(/^going back/) }],
+    })
     expect(judgeTarget({ ...facts, older: true }, { ...policy, allowedBranches: ['main'] }).action).toBe('refuse')
   })
 })

@@ -99,7 +99,11 @@ describe('the facts of one comment', () => {
     const api = new FakeGitHub()
     const [a, b, c] = [api.addPull(), api.addPull(), api.addPull({ baseRef: 'release' })] as [PullRequest, PullRequest, PullRequest]
     api.refuse = (request) =>
-      request === 'compare main' ? answer(404, `No common ancestor between main and ${MAIN}.`) : request === 'compare release' ? answer(500, 'Internal Server Error') : undefined
+      request === 'compare main'
+        ? answer(404, `No common ancestor between main and ${MAIN}.`)
+        : request === 'compare release'
+          ? answer(500, 'Internal Server Error')
+          : undefined
     const { collect, warnings } = collector(api)
     expect((await collect(a, null)).deployed?.base).toBeNull()
     expect((await collect(b, null)).deployed?.base).toBeNull()
@@ -154,14 +158,29 @@ describe('whether the environment runs this pull request', () => {
 })
 
 describe('what the environment runs', () => {
-  const status = (state: DeploymentStatus['state'], createdAt = '2026-01-01T00:00:00Z'): DeploymentStatus => ({ state, description: `${state}!`, logUrl: 'https://log', environmentUrl: '', createdAt })
+  const status = (state: DeploymentStatus['state'], createdAt = '2026-01-01T00:00:00Z'): DeploymentStatus => ({
+    state,
+    description: `${state}!`,
+    logUrl: 'https://log',
+    environmentUrl: '',
+    createdAt,
+  })
   const deployment = { id: 1, sha: sha(1), environment: ENV, createdAt: '2025-12-31T00:00:00Z', payload: {} }
   const payload = { version: 1 as const, ref: 'main', previous: '', run_url: RUN_URL }
 
   it('mentions a later deploy that failed, even made inactive since, or has not finished; not one superseded before it ended', () => {
     // Histories newest first.
-    expect(laterDeploy(deployment, payload, [status('failure')])).toEqual({ sha: sha(1), state: 'failure', description: 'failure!', at: '2026-01-01T00:00:00Z', runUrl: RUN_URL })
-    expect(laterDeploy(deployment, payload, [status('inactive', 'later'), status('error'), status('in_progress')])).toMatchObject({ state: 'error', description: 'error!' })
+    expect(laterDeploy(deployment, payload, [status('failure')])).toEqual({
+      sha: sha(1),
+      state: 'failure',
+      description: 'failure!',
+      at: '2026-01-01T00:00:00Z',
+      runUrl: RUN_URL,
+    })
+    expect(laterDeploy(deployment, payload, [status('inactive', 'later'), status('error'), status('in_progress')])).toMatchObject({
+      state: 'error',
+      description: 'error!',
+    })
     expect(laterDeploy(deployment, payload, [status('in_progress')])).toMatchObject({ state: 'in_progress' })
     expect(laterDeploy(deployment, { ...payload, run_url: '' }, [])).toEqual({ sha: sha(1), state: '', description: '', at: deployment.createdAt, runUrl: '' })
     expect(laterDeploy(deployment, payload, [status('inactive'), status('in_progress')])).toBeNull()
@@ -188,6 +207,8 @@ describe('what the environment runs', () => {
       `could not read the deployments of ${ENV} (HTTP 403: Resource not accessible by integration: the job needs permissions: deployments: read)`,
     )
     api.refuse = () => answer(404, 'Not Found')
-    await expect(readBackend(api, ENV, REPOSITORY)).rejects.toThrow(`could not read the deployments of ${ENV} (HTTP 404: the repository ${REPOSITORY}, or one of its deployments not found)`)
+    await expect(readBackend(api, ENV, REPOSITORY)).rejects.toThrow(
+      `could not read the deployments of ${ENV} (HTTP 404: the repository ${REPOSITORY}, or one of its deployments not found)`,
+    )
   })
 })

@@ -98,7 +98,9 @@ describe('one pull request', () => {
     })
     const body = comment!.body
     expect(body.startsWith(`${MARKER}head=${head} -->\n`)).toBe(true)
-    expect(body).toContain(`(environment \`${NEXT}\`), which runs [\`${main[2]!.slice(0, 12)}\`](https://github.com/${REPO}/commit/${main[2]}), deployed 2026-01-01 00:00 UTC ([deploy run](${RUN_URL})).`)
+    expect(body).toContain(
+      `(environment \`${NEXT}\`), which runs [\`${main[2]!.slice(0, 12)}\`](https://github.com/${REPO}/commit/${main[2]}), deployed 2026-01-01 00:00 UTC ([deploy run](${RUN_URL})).`,
+    )
     expect(body).toContain("- **Base `main`:** ✅ up to date: the deployed commit is `main`'s head.")
     expect(body).toContain('- **Backend changes:** none.')
     expect(body).toContain('- **Migrations:** none added.')
@@ -164,7 +166,7 @@ describe('one pull request', () => {
     expect(prs.commentsOn(4)).toHaveLength(2)
   })
 
-  it('asks GET /user of a token that is not an installation token, and takes its 403 to mean the workflow\'s bot', async () => {
+  it("asks GET /user of a token that is not an installation token, and takes its 403 to mean the workflow's bot", async () => {
     const { gh, prs, main } = await setup(null, 'test-token')
     deployed(gh, main[2]!)
     prs.addPull({ number: 4, headSha: prs.commit([main[2]!]) })
@@ -176,7 +178,7 @@ describe('one pull request', () => {
     expect(gh.calls().filter((c) => c.startsWith('PATCH'))).toHaveLength(1)
   })
 
-  it('warns when the token\'s comments come out under another author than comment-author says', async () => {
+  it("warns when the token's comments come out under another author than comment-author says", async () => {
     const { gh, prs, main } = await setup()
     deployed(gh, main[2]!)
     prs.addPull({ number: 5, headSha: prs.commit([main[2]!]) })
@@ -204,7 +206,7 @@ describe('one pull request', () => {
     const body = bodyOf(prs, 9)
     expect(body).toContain('✅ up to date: the deployed commit contains `main`, plus 1 commit not on `main`.')
     expect(body).toContain('⚠️ The preview does **not** exercise these changes')
-    expect(body).not.toContain('this pull request\'s branch')
+    expect(body).not.toContain("this pull request's branch")
   })
 
   it('lists the backend files (renames by either path, deletions, dot files) and not the others', async () => {
@@ -239,7 +241,14 @@ describe('one pull request', () => {
   it('takes backend-paths as given, one glob a line', async () => {
     const { gh, prs, main } = await setup()
     deployed(gh, main[2]!)
-    prs.addPull({ number: 2, headSha: prs.commit([main[2]!]), files: [{ filename: 'packages/backend/src/a.rs', status: 'modified' }, { filename: 'Cargo.lock', status: 'modified' }] })
+    prs.addPull({
+      number: 2,
+      headSha: prs.commit([main[2]!]),
+      files: [
+        { filename: 'packages/backend/src/a.rs', status: 'modified' },
+        { filename: 'Cargo.lock', status: 'modified' },
+      ],
+    })
     const run = await report({ 'pr-number': '2', 'backend-paths': 'Cargo.lock\n  packages/migrator/**\n' })
     expect(run.code, run.log).toBe(0)
     expect(bodyOf(prs, 2)).toContain('- **Backend changes:** 1 file.')
@@ -277,7 +286,11 @@ describe('one pull request', () => {
 
   it.each([
     ['behind', (main: string[]) => main[1]!, '⚠️ 1 commit behind: the backend lacks what was merged into `main` since it was deployed.'],
-    ['diverged', (main: string[], prs: PullRequestStandIn) => prs.commit([main[0]!]), '⚠️ diverged: the deployed commit is not on `main`; it lacks 2 commits of `main` and has 1 commit that `main` does not.'],
+    [
+      'diverged',
+      (main: string[], prs: PullRequestStandIn) => prs.commit([main[0]!]),
+      '⚠️ diverged: the deployed commit is not on `main`; it lacks 2 commits of `main` and has 1 commit that `main` does not.',
+    ],
     ['equal to', (main: string[]) => main[2]!, "✅ up to date: the deployed commit is `main`'s head."],
   ] as const)('says when the deployed commit is %s the base', async (_, pick, line) => {
     const { gh, prs, main } = await setup()
@@ -288,7 +301,7 @@ describe('one pull request', () => {
     expect(bodyOf(prs, 6)).toContain(`- **Base \`main\`:** ${line}`)
   })
 
-  it('compares with the pull request\'s own base branch, by name', async () => {
+  it("compares with the pull request's own base branch, by name", async () => {
     const { gh, prs, main } = await setup()
     deployed(gh, main[2]!)
     prs.branches['release/v1'] = main[1]!
@@ -327,7 +340,9 @@ describe('one pull request', () => {
     prs.addPull({ number: 1, headSha: prs.commit([earlier]), headRef: 'feature-1', files: [{ filename: 'packages/backend/src/app.rs', status: 'modified' }] })
     const run = await report({ 'pr-number': '1' })
     expect(run.code, run.log).toBe(0)
-    expect(bodyOf(prs, 1)).toContain(`⚠️ The backend runs an earlier commit of this pull request's branch, \`${earlier.slice(0, 12)}\`: the preview includes its backend changes up to that commit`)
+    expect(bodyOf(prs, 1)).toContain(
+      `⚠️ The backend runs an earlier commit of this pull request's branch, \`${earlier.slice(0, 12)}\`: the preview includes its backend changes up to that commit`,
+    )
   })
 
   it("says so when nothing was deployed yet, GitHub's own job deployments not counting", async () => {
@@ -451,7 +466,12 @@ describe('every open pull request (pr-number: all)', () => {
     before = gh.requests.length
     const third = await report({ 'pr-number': 'all' })
     expect(third.code, third.log).toBe(0)
-    expect(gh.calls().slice(before).filter((c) => !c.startsWith('GET') || c.includes('/files'))).toEqual([])
+    expect(
+      gh
+        .calls()
+        .slice(before)
+        .filter((c) => !c.startsWith('GET') || c.includes('/files')),
+    ).toEqual([])
     expect(warnings(first.log + second.log + third.log)).toEqual([])
   }, 60_000)
 
@@ -543,7 +563,7 @@ describe('locked pull requests', () => {
     expect(run.outputs['comment-url']).toBe('')
   })
 
-  it('takes GitHub\'s 403 for a conversation locked after it was read as locked, for a new comment and for an edit', async () => {
+  it("takes GitHub's 403 for a conversation locked after it was read as locked, for a new comment and for an edit", async () => {
     const { gh, prs, main } = await setup()
     deployed(gh, main[2]!)
     const pr = prs.addPull({ number: 7, headSha: prs.commit([main[2]!]) })
@@ -593,7 +613,9 @@ describe('when GitHub refuses or fails', () => {
     gh.refuse(403, 'Resource not accessible by integration', (r) => r.path.includes('/deployments'))
     const run = await report({ 'pr-number': '7' })
     expect(run.code).toBe(1)
-    expect(errorLine(run.log)).toBe(`could not read the deployments of ${NEXT} (HTTP 403: Resource not accessible by integration: the job needs permissions: deployments: read)`)
+    expect(errorLine(run.log)).toBe(
+      `could not read the deployments of ${NEXT} (HTTP 403: Resource not accessible by integration: the job needs permissions: deployments: read)`,
+    )
     expect(prs.comments).toEqual([])
   })
 
@@ -636,7 +658,10 @@ describe('inputs', () => {
 
   it('refuses to run outside GitHub Actions, where GITHUB_REPOSITORY is not set, asking GitHub nothing', async () => {
     await setup()
-    const run = await runAction({ command: 'pr-report', environment: NEXT, 'pr-number': '7' }, { github: { GITHUB_API_URL: api!.url, GITHUB_TOKEN: api!.token, GITHUB_REPOSITORY: '' } })
+    const run = await runAction(
+      { command: 'pr-report', environment: NEXT, 'pr-number': '7' },
+      { github: { GITHUB_API_URL: api!.url, GITHUB_TOKEN: api!.token, GITHUB_REPOSITORY: '' } },
+    )
     expect(run.code).toBe(1)
     expect(errorLine(run.log)).toBe('GITHUB_REPOSITORY is not set, and command pr-report needs it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name')
     expect(api!.requests).toEqual([])

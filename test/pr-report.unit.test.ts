@@ -53,7 +53,12 @@ describe('a refresh of every open pull request', () => {
     expect(api.requests.filter((r) => r.startsWith('compare'))).toEqual(['compare main'])
     expect(api.requests.filter((r) => r.startsWith('files'))).toHaveLength(P)
     expect(api.requests.filter((r) => r.startsWith('comments'))).toHaveLength(2 * P)
-    expect(api.writes()).toEqual(api.pulls.slice(0, P).reverse().map((p) => `create ${p.number}`))
+    expect(api.writes()).toEqual(
+      api.pulls
+        .slice(0, P)
+        .reverse()
+        .map((p) => `create ${p.number}`),
+    )
     expect(api.requests).toHaveLength(4 + 1 + P * 4 + 1)
     expect(bodyOf(api, 2)).toContain('- **Backend changes:** 1 file.')
     expect(bodyOf(api, 3)).toContain('- **Backend changes:** none.')
@@ -136,7 +141,7 @@ describe('a refresh of every open pull request', () => {
     expect(run1.info).toContain(`reported on ${P - 1} of ${P} open pull requests (1 locked, skipped)`)
   })
 
-  it('takes GitHub\'s refusal for a conversation locked since the list was read as locked', async () => {
+  it("takes GitHub's refusal for a conversation locked since the list was read as locked", async () => {
     const api = world()
     api.refuse = (request) => (request === 'create 3' ? Object.assign(new Error('Unable to create comment because issue is locked.'), { status: 403 }) : undefined)
     const result = await run(api)
@@ -191,7 +196,9 @@ describe('why a call failed (apiStep)', () => {
     expect(await line(answer(403, 'Resource not accessible by integration'))).toBe(
       'could not comment on #7 (HTTP 403: Resource not accessible by integration: the job needs permissions: pull-requests: write)',
     )
-    expect(await line(answer(403, 'Unable to create comment because issue is locked.'))).toBe('could not comment on #7 (HTTP 403: Unable to create comment because issue is locked.)')
+    expect(await line(answer(403, 'Unable to create comment because issue is locked.'))).toBe(
+      'could not comment on #7 (HTTP 403: Unable to create comment because issue is locked.)',
+    )
     // Rate limits say they are, and when to try again.
     const primary = Object.assign(answer(403, 'API rate limit exceeded for installation ID 42.'), {
       response: { headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Date.UTC(2026, 11, 2, 5, 30) / 1000) } },

@@ -32,7 +32,10 @@ describe('the keys', () => {
 })
 
 describe('a result', () => {
-  const lines = (values: Record<string, string>) => Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n') + '\n'
+  const lines = (values: Record<string, string>) =>
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n'
 
   it('says what runs: a commit, down (left stopped), or unknown (the run never said)', () => {
     const base = { run: 'r1', outcome: 'failed', phase: 'start', failed_phase: 'start', message: 'start failed', checkout: B }
@@ -43,7 +46,18 @@ describe('a result', () => {
 
   it('reads every field once, typed', () => {
     const result = parseRunResult(
-      lines({ run: 'r2', outcome: 'rolled-back', phase: 'rollback-health', failed_phase: 'health', message: 'health failed; rolled back', running: A, checkout: A, migrated: 'true', downtime_begin: '1000', downtime_end: '2500' }),
+      lines({
+        run: 'r2',
+        outcome: 'rolled-back',
+        phase: 'rollback-health',
+        failed_phase: 'health',
+        message: 'health failed; rolled back',
+        running: A,
+        checkout: A,
+        migrated: 'true',
+        downtime_begin: '1000',
+        downtime_end: '2500',
+      }),
     )
     expect(result).toEqual({
       run: 'r2',
@@ -69,7 +83,21 @@ describe('a result', () => {
 describe('the host state', () => {
   it('is typed: deployed, busy with its holder, the last run and whether it is alive', () => {
     const state = parseHostState(
-      [`head=${B}`, 'branch=', `record=${A}`, 'running=true', 'current_run=r9', `current_target=${B}`, 'current_actor=octocat', 'current_run_url=https://x/runs/9', 'current_since=2026-12-02T05:00:00Z', 'last_alive=true', 'last_run=r9', 'last_outcome=running', 'last_phase=build'].join('\n'),
+      [
+        `head=${B}`,
+        'branch=',
+        `record=${A}`,
+        'running=true',
+        'current_run=r9',
+        `current_target=${B}`,
+        'current_actor=octocat',
+        'current_run_url=https://x/runs/9',
+        'current_since=2026-12-02T05:00:00Z',
+        'last_alive=true',
+        'last_run=r9',
+        'last_outcome=running',
+        'last_phase=build',
+      ].join('\n'),
     )
     expect(state).toMatchObject({ head: B, branch: '', deployed: A, busy: true, holder: { run: 'r9', target: B, actor: 'octocat', runUrl: 'https://x/runs/9' } })
     expect(state.last).toMatchObject({ run: 'r9', outcome: 'running', phase: 'build', alive: true })
@@ -86,6 +114,9 @@ describe('the words for a run', () => {
       state: 'died',
       words: 'the deploy process on the host died during migrate (run r5) before it finished; check the services with command: status, then deploy again',
     })
-    expect(describeRun(parseRunResult('run=r6\noutcome=lock-timeout\nmessage=another deploy held the host\n'), false)).toEqual({ state: 'ended', words: 'another deploy held the host' })
+    expect(describeRun(parseRunResult('run=r6\noutcome=lock-timeout\nmessage=another deploy held the host\n'), false)).toEqual({
+      state: 'ended',
+      words: 'another deploy held the host',
+    })
   })
 })

@@ -66,19 +66,13 @@ describe('a deploy with environment set', () => {
     expect(warnings(run.log)).toEqual([])
   })
 
-  it('records a failed deploy as failure, saying what runs and what failed, never the host\'s commands', async () => {
+  it("records a failed deploy as failure, saying what runs and what failed, never the host's commands", async () => {
     const { h, gh, github } = await setup()
     const { A, B } = h.commits
     h.fail('build', B)
     const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
     expect(run.code).toBe(1)
-    expect(gh.calls()).toEqual([
-      'POST ~/deployments',
-      'POST ~/deployments/1/statuses',
-      `POST ~/statuses/${B}`,
-      'POST ~/deployments/1/statuses',
-      `POST ~/statuses/${B}`,
-    ])
+    expect(gh.calls()).toEqual(['POST ~/deployments', 'POST ~/deployments/1/statuses', `POST ~/statuses/${B}`, 'POST ~/deployments/1/statuses', `POST ~/statuses/${B}`])
     // The log has the host's message (with what to run); GitHub's description only facts.
     expect(run.log).toContain(`build failed; the previous checkout ${A} was restored and rebuilt`)
     const description = `runs ${A.slice(0, 12)}: the deploy of ${B.slice(0, 12)} failed at build; see the run's log`
@@ -96,7 +90,7 @@ describe('a deploy with environment set', () => {
     expect(run.state).toEqual({ isPost: 'true' })
   })
 
-  it('records the commit of the ref it was dispatched with, not the workflow\'s', async () => {
+  it("records the commit of the ref it was dispatched with, not the workflow's", async () => {
     const { h, gh, github } = await setup()
     const feature = await h.commitToOrigin({ 'packages/backend/src/feature.rs': 'fn feature() {}\n' }, 'feature')
     await h.branchOnOrigin('feature/x', feature)
@@ -151,7 +145,7 @@ describe('a deploy with environment set', () => {
     expect(await h.serviceVersion()).toBe(B)
   })
 
-  it('makes our earlier production records inactive itself, and leaves GitHub\'s own alone', async () => {
+  it("makes our earlier production records inactive itself, and leaves GitHub's own alone", async () => {
     const { h, gh, github } = await setup()
     const { A, B } = h.commits
     const payload = { 'catcolab-deploy': { version: 1, ref: 'v0.1.0', previous: A, run_url: RUN_URL } }
@@ -181,7 +175,8 @@ describe('outside GitHub Actions (no GITHUB_REPOSITORY)', () => {
     expect(plain.summary).toContain(`\`${B.slice(0, 12)}\``)
     expect(plain.summary).not.toContain('/commit/')
 
-    const refusal = 'GITHUB_REPOSITORY is not set, and deployment records (environment: catcolab-next) need it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name'
+    const refusal =
+      'GITHUB_REPOSITORY is not set, and deployment records (environment: catcolab-next) need it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name'
     const recorded = await runAction({ ...hostInputs(h), ref: C, ...NEXT }, { github: outside })
     expect(recorded.code).toBe(1)
     expect(errorLine(recorded.log)).toBe(refusal)
@@ -274,11 +269,7 @@ describe('the post step', () => {
     const post = await runPost(inputs, state, github)
     expect(post.code, post.log).toBe(0)
     expect(post.log).toContain(`The deploy step ended without settling the record of ${B}`)
-    expect(gh.calls().slice(before)).toEqual([
-      'POST ~/deployments/1/statuses',
-      `POST ~/statuses/${B}`,
-      'GET ~/deployments?environment=catcolab-next&per_page=100',
-    ])
+    expect(gh.calls().slice(before)).toEqual(['POST ~/deployments/1/statuses', `POST ~/statuses/${B}`, 'GET ~/deployments?environment=catcolab-next&per_page=100'])
     expect(gh.requests[before]!.body).toMatchObject({ state: 'success', description: `runs ${B.slice(0, 12)}: deployed`, log_url: RUN_URL })
     expect(gh.requests[before + 1]!.body).toMatchObject({ state: 'success', context: 'deploy / catcolab-next' })
     expect(await h.serviceVersion()).toBe(B)

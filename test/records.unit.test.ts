@@ -68,7 +68,19 @@ class FakeApi implements GitHubApi {
 }
 
 function plan(target: string, previous = A): Plan {
-  return { previous, target, base: previous, baseSource: 'record', newMigrations: [], deletedMigrations: [], modifiedMigrations: [], migrate: false, reason: '', warnings: [], overrides: [] }
+  return {
+    previous,
+    target,
+    base: previous,
+    baseSource: 'record',
+    newMigrations: [],
+    deletedMigrations: [],
+    modifiedMigrations: [],
+    migrate: false,
+    reason: '',
+    warnings: [],
+    overrides: [],
+  }
 }
 
 function setup(ref = 'main', environment = 'catcolab') {
@@ -120,7 +132,7 @@ describe('a deploy', () => {
     expect(state[STATE.run]).toBe('20260101T000000Z-42')
   })
 
-  it('that succeeds makes our earlier records inactive, and leaves GitHub\'s own alone', async () => {
+  it("that succeeds makes our earlier records inactive, and leaves GitHub's own alone", async () => {
     const { api, recorder, state } = setup()
     const previous = api.seed(ours(), ['in_progress', 'success'])
     const stuck = api.seed(ours(), ['in_progress'])
@@ -159,7 +171,10 @@ describe('a deploy', () => {
     const before = setup()
     await before.recorder.planned(plan(B))
     await before.recorder.finished({ outcome: 'error', running: '', message: 'host.sh start exited 1', run: 'none' })
-    expect(before.api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: `not deployed: the deploy of ${B.slice(0, 12)} did not start; see the run's log` })
+    expect(before.api.deployments_[0]!.statuses.at(-1)).toMatchObject({
+      state: 'error',
+      description: `not deployed: the deploy of ${B.slice(0, 12)} did not start; see the run's log`,
+    })
 
     for (const run of ['started', 'maybe'] as const) {
       const after = setup()
@@ -182,7 +197,10 @@ describe('a deploy', () => {
     expect(api.created).toHaveLength(1)
     await recorder.planned(plan(C, B))
     expect(api.created.map((d) => d.sha)).toEqual([B, C])
-    expect(api.deployments_[0]!.statuses.at(-1)).toMatchObject({ state: 'error', description: `not deployed: main named ${C.slice(0, 12)} by the time the host was free` })
+    expect(api.deployments_[0]!.statuses.at(-1)).toMatchObject({
+      state: 'error',
+      description: `not deployed: main named ${C.slice(0, 12)} by the time the host was free`,
+    })
     expect(api.commitStatuses.filter((s) => s.sha === B).map((s) => s.state)).toEqual(['pending', 'error'])
   })
 
@@ -215,7 +233,7 @@ describe('a deploy', () => {
     expect(statuses.state[STATE.settled]).toBe('')
   })
 
-  it('keeps descriptions within GitHub\'s 140 characters, on one line', async () => {
+  it("keeps descriptions within GitHub's 140 characters, on one line", async () => {
     const ref = `feature/${'x'.repeat(200)}\nmore`
     const { api, recorder } = setup(ref)
     await recorder.planned(plan(B))
@@ -297,14 +315,20 @@ describe('descriptions', () => {
     [{ outcome: 'skipped', running: A }, `runs ${a}: skipped ${b}, older than what runs`],
     [{ outcome: 'failure', running: A, host: { outcome: 'rolled-back', failedPhase: 'health' } }, `runs ${a}: the deploy of ${b} failed at health and was rolled back`],
     [{ outcome: 'failure', running: B, host: { outcome: 'failed', failedPhase: 'status' } }, `runs ${b}: the deploy of ${b} failed at status; see the run's log`],
-    [{ outcome: 'failure', running: '', host: { outcome: 'failed', failedPhase: 'start-again' } }, `the services may be down: the deploy of ${b} failed at start-again; see the run's log`],
-    [{ outcome: 'failure', running: A, host: { outcome: 'running', failedPhase: 'build' } }, `runs ${a}: the deploy of ${b} died at build; check the host with command: status`],
+    [
+      { outcome: 'failure', running: '', host: { outcome: 'failed', failedPhase: 'start-again' } },
+      `the services may be down: the deploy of ${b} failed at start-again; see the run's log`,
+    ],
+    [
+      { outcome: 'failure', running: A, host: { outcome: 'running', failedPhase: 'build' } },
+      `runs ${a}: the deploy of ${b} died at build; check the host with command: status`,
+    ],
     [{ outcome: 'failure', running: A, host: { outcome: 'lock-timeout', failedPhase: 'lock' } }, `runs ${a}: not deployed, another deploy held the host too long`],
     [{ outcome: 'failure', running: A, host: { outcome: 'stale', failedPhase: '' } }, `runs ${a}: not deployed, other deploys kept changing the host`],
     [{ outcome: 'failure', running: A, host: { outcome: 'failed', failedPhase: 'x; rm -rf /' } }, `runs ${a}: the deploy of ${b} failed; see the run's log`],
     [{ outcome: 'error', running: '', run: 'none' }, `not deployed: the deploy of ${b} did not start; see the run's log`],
     [{ outcome: 'error', running: '', run: 'started' }, `unknown: the action lost track of the deploy of ${b}; check the host with command: status`],
-  ] as const)('%j: %s, never the host\'s message', (end, expected) => {
+  ] as const)("%j: %s, never the host's message", (end, expected) => {
     expect(endDescription('v1.2.3', B, { ...end, message: secret })).toBe(expected)
   })
 })
@@ -316,7 +340,9 @@ describe('settling after the job ended', () => {
     const id = api.seed(ours('v1.2.3'), ['in_progress'], B)
     await settleRecord(api, context, io, { id, sha: B }, { outcome: 'success', running: B, message: '' })
     expect(api.state(id)).toBe('success')
-    expect(api.commitStatuses).toEqual([{ sha: B, state: 'success', context: 'deploy / catcolab', description: `runs ${B.slice(0, 12)}: deployed v1.2.3`, targetUrl: RUN }])
+    expect(api.commitStatuses).toEqual([
+      { sha: B, state: 'success', context: 'deploy / catcolab', description: `runs ${B.slice(0, 12)}: deployed v1.2.3`, targetUrl: RUN },
+    ])
     expect(api.state(earlier)).toBe('inactive')
     expect(state[STATE.settled]).toBe('true')
   })
@@ -348,7 +374,10 @@ describe('what runs', () => {
     const skipped: string[][] = []
     const found = await deployedRecord(api, 'catcolab', (_d, payload, history) => skipped.push([payload.ref, ...history.map((s) => s.state)]))
     expect(found?.payload.ref).toBe('v1.2.0')
-    expect(skipped).toEqual([['v1.3.1', 'inactive', 'in_progress'], ['v1.3.0', 'failure', 'in_progress']])
+    expect(skipped).toEqual([
+      ['v1.3.1', 'inactive', 'in_progress'],
+      ['v1.3.0', 'failure', 'in_progress'],
+    ])
     // The history of the one that runs is read only down to its success.
     expect(api.calls.filter((c) => c === 'deploymentStatuses')).toHaveLength(3)
 

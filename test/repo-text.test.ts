@@ -32,7 +32,12 @@ function batches(): string[][] {
 /** The action's own commands in a run's log: each one it emits, and nothing else. */
 function expectOnlyOwnCommands(run: ActionRun, h: TestHost, phases: string[], fileWarnings: string[]): void {
   const commands = workflowCommands(run.log)
-  const keyLines = new Set(h.privateKey.split('\n').map((line) => line.trim()).filter(Boolean))
+  const keyLines = new Set(
+    h.privateKey
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  )
   const own = commands.filter((c) => c.name === 'add-mask' && keyLines.has(c.data))
   const rest = commands.filter((c) => !own.includes(c))
   expect(own.length).toBe(keyLines.size)
@@ -52,8 +57,38 @@ function expectOnlyOwnCommands(run: ActionRun, h: TestHost, phases: string[], fi
 function expectSummaryShows(run: ActionRun, names: string[]): void {
   const html = markdown.render(run.summary)
   const outsideCode = html.replace(/<code>[^<]*<\/code>/g, '<code></code>')
-  const allowed = new Set(['<h2', '</h2', '<table', '</table', '<thead', '</thead', '<tbody', '</tbody', '<tr', '</tr', '<th', '</th', '<td', '</td',
-      '<a', '</a', '<code', '</code', '<p', '</p', '<ul', '</ul', '<li', '</li', '<details', '<summary', '</summary', '<pre', '</pre', '</details'])
+  const allowed = new Set([
+    '<h2',
+    '</h2',
+    '<table',
+    '</table',
+    '<thead',
+    '</thead',
+    '<tbody',
+    '</tbody',
+    '<tr',
+    '</tr',
+    '<th',
+    '</th',
+    '<td',
+    '</td',
+    '<a',
+    '</a',
+    '<code',
+    '</code',
+    '<p',
+    '</p',
+    '<ul',
+    '</ul',
+    '<li',
+    '</li',
+    '<details',
+    '<summary',
+    '</summary',
+    '<pre',
+    '</pre',
+    '</details',
+  ])
   for (const tag of outsideCode.match(/<\/?[a-z0-9]+/g) ?? []) expect(allowed, `${tag} in the summary`).toContain(tag)
   for (const [, href] of outsideCode.matchAll(/<a href="([^"]*)"/g)) expect(href).toMatch(new RegExp(`^${COMMIT_URL}[0-9a-f]{40}$`))
   for (const name of names) expect(html).toContain(`<li><code>${markdown.utils.escapeHtml(quotePath(MIGRATIONS + name))}</code></li>`)

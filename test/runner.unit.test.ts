@@ -37,13 +37,25 @@ describe('reading the runner', () => {
 
   it('reads a GitHub Enterprise Server', () => {
     const runner = readRunner({ ...RUNNER, GITHUB_SERVER_URL: 'https://git.example.org', GITHUB_API_URL: 'https://git.example.org/api/v3' }, noFile)
-    expect(runner).toMatchObject({ serverUrl: 'https://git.example.org', apiUrl: 'https://git.example.org/api/v3', runUrl: 'https://git.example.org/ToposInstitute/CatColab/actions/runs/4242' })
+    expect(runner).toMatchObject({
+      serverUrl: 'https://git.example.org',
+      apiUrl: 'https://git.example.org/api/v3',
+      runUrl: 'https://git.example.org/ToposInstitute/CatColab/actions/runs/4242',
+    })
     expect(commitUrl(runner, 'a'.repeat(40))).toBe(`https://git.example.org/ToposInstitute/CatColab/commit/${'a'.repeat(40)}`)
   })
 
   it("makes up no repository outside a runner: only GitHub's documented URLs have defaults", () => {
     const runner = readRunner({}, noFile)
-    expect(runner).toEqual({ repository: null, serverUrl: 'https://github.com', apiUrl: 'https://api.github.com', actor: '', runUrl: '', eventPullRequest: null, stepSummary: false })
+    expect(runner).toEqual({
+      repository: null,
+      serverUrl: 'https://github.com',
+      apiUrl: 'https://api.github.com',
+      actor: '',
+      runUrl: '',
+      eventPullRequest: null,
+      stepSummary: false,
+    })
     expect(commitUrl(runner, 'a'.repeat(40))).toBe('')
     // Empty is unset, as the runner's own tools take it.
     expect(readRunner({ GITHUB_REPOSITORY: '', GITHUB_RUN_ID: '1', GITHUB_STEP_SUMMARY: '' }, noFile)).toMatchObject({ repository: null, runUrl: '', stepSummary: false })
@@ -84,9 +96,7 @@ describe('a command that needs the repository', () => {
       }
     })()
     expect(error).toBeInstanceOf(UserError)
-    expect((error as Error).message).toBe(
-      'GITHUB_REPOSITORY is not set, and command pr-report needs it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name',
-    )
+    expect((error as Error).message).toBe('GITHUB_REPOSITORY is not set, and command pr-report needs it: run in GitHub Actions, or set GITHUB_REPOSITORY to owner/name')
   })
 
   it('refuses a repository that is not owner/name', () => {

@@ -72,7 +72,9 @@ describe('deploySummary', () => {
   })
 
   it('leads a failure with the host message, and a dry run says nothing changed', () => {
-    expect(deploySummary({ ...report, outcome: 'failed', message: 'migrate failed' })).toMatch(/^## ❌ Deploy of main to backend-next.catcolab.org failed\n\n\*\*migrate failed\*\*/)
+    expect(deploySummary({ ...report, outcome: 'failed', message: 'migrate failed' })).toMatch(
+      /^## ❌ Deploy of main to backend-next.catcolab.org failed\n\n\*\*migrate failed\*\*/,
+    )
     const dry = deploySummary({ ...report, outcome: 'dry-run', running: plan.previous, phases: [], downtime: null })
     expect(dry).toContain('Dry run')
     expect(dry).toContain('(unchanged)')

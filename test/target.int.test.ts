@@ -47,9 +47,7 @@ describe('a ref means exactly one commit', () => {
 
     const bare = await runAction({ ...hostInputs(h), ref: 'v0.2.0' })
     expect(bare.code).toBe(1)
-    expect(errorLine(bare.log)).toBe(
-      `ref v0.2.0 is both a tag (commit ${C}) and a branch of origin (commit ${F}): pass refs/tags/v0.2.0 or refs/heads/v0.2.0`,
-    )
+    expect(errorLine(bare.log)).toBe(`ref v0.2.0 is both a tag (commit ${C}) and a branch of origin (commit ${F}): pass refs/tags/v0.2.0 or refs/heads/v0.2.0`)
     expect(h.events()).toEqual([])
 
     const tag = await runAction({ ...hostInputs(h), ref: 'refs/tags/v0.2.0' })
@@ -133,7 +131,7 @@ describe('a ref means exactly one commit', () => {
 })
 
 describe('a host only runs commits its environment admits', () => {
-  it('allowed-branches: main deploys a commit on main, by sha too, and refuses a fork\'s commit', async () => {
+  it("allowed-branches: main deploys a commit on main, by sha too, and refuses a fork's commit", async () => {
     const h = await newHost()
     const { B } = h.commits
     const fork = await forkCommit(h)
@@ -150,7 +148,7 @@ describe('a host only runs commits its environment admits', () => {
     expect(await h.serviceVersion()).toBe(B)
   })
 
-  it('allowed-branches: * deploys any of the repository\'s branches; a fork\'s commit only with allow-outside-branches, recorded', async () => {
+  it("allowed-branches: * deploys any of the repository's branches; a fork's commit only with allow-outside-branches, recorded", async () => {
     const h = await newHost()
     api = await startGitHubApi()
     const github = { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: h.commits.A }
@@ -235,18 +233,21 @@ describe('a deploy never goes backwards by accident', () => {
     try {
       await until(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
       let landed = false
-      const waiting = runAction({ ...hostInputs(h), ref: C, ...NEXT }, {
-        github,
-        onLog: (log) => {
-          if (landed || !log.includes('another deploy holds the host')) return
-          landed = true
-          void (async () => {
-            await h.gitOnHost(['checkout', '-q', '--detach', F])
-            await h.gitOnHost(['update-ref', 'refs/catcolab-deploy/deployed', F])
-            holder.stdin.end('\n')
-          })()
+      const waiting = runAction(
+        { ...hostInputs(h), ref: C, ...NEXT },
+        {
+          github,
+          onLog: (log) => {
+            if (landed || !log.includes('another deploy holds the host')) return
+            landed = true
+            void (async () => {
+              await h.gitOnHost(['checkout', '-q', '--detach', F])
+              await h.gitOnHost(['update-ref', 'refs/catcolab-deploy/deployed', F])
+              holder.stdin.end('\n')
+            })()
+          },
         },
-      })
+      )
       const run = await waiting
       expect(run.code, run.log).toBe(0)
       expect(landed).toBe(true)

@@ -39,13 +39,16 @@ describe('quotePath', () => {
 
   it('is read back exactly, is printable ASCII, and leaves a plain path alone', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')), (path) => {
-        const quoted = quotePath(path)
-        expect(unquotePath(quoted)).toBe(path)
-        expect(quoted).toMatch(/^[\x20-\x7e]*$/)
-        if (/^[\x20-\x7e]*$/.test(path) && !/["\\]/.test(path)) expect(quoted).toBe(path)
-        else expect(quoted).toMatch(/^".*"$/)
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')),
+        (path) => {
+          const quoted = quotePath(path)
+          expect(unquotePath(quoted)).toBe(path)
+          expect(quoted).toMatch(/^[\x20-\x7e]*$/)
+          if (/^[\x20-\x7e]*$/.test(path) && !/["\\]/.test(path)) expect(quoted).toBe(path)
+          else expect(quoted).toMatch(/^".*"$/)
+        },
+      ),
       { numRuns: 3000 },
     )
   })
@@ -72,9 +75,12 @@ describe('logLine', () => {
 
   it('changes nothing in ordinary text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((s) => !/^\s*::|##\[|(?!\t)\p{Cc}/u.test(s)), (text) => {
-        expect(logLine(text)).toBe(text)
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((s) => !/^\s*::|##\[|(?!\t)\p{Cc}/u.test(s)),
+        (text) => {
+          expect(logLine(text)).toBe(text)
+        },
+      ),
       { numRuns: 1000 },
     )
   })
@@ -93,20 +99,26 @@ describe('codeSpan', () => {
 
   it('renders as one code span holding the text, in a paragraph and a list item', () => {
     fc.assert(
-      fc.property(shown.filter((s) => !/^ *$/.test(s)), (text) => {
-        expect(markdown.renderInline(codeSpan(text))).toBe(`<code>${escapeHtml(text)}</code>`)
-        expect(markdown.render(`- ${codeSpan(text)}`)).toBe(`<ul>\n<li><code>${escapeHtml(text)}</code></li>\n</ul>\n`)
-      }),
+      fc.property(
+        shown.filter((s) => !/^ *$/.test(s)),
+        (text) => {
+          expect(markdown.renderInline(codeSpan(text))).toBe(`<code>${escapeHtml(text)}</code>`)
+          expect(markdown.render(`- ${codeSpan(text)}`)).toBe(`<ul>\n<li><code>${escapeHtml(text)}</code></li>\n</ul>\n`)
+        },
+      ),
       { numRuns: 3000 },
     )
   })
 
   it('renders in a table cell without splitting it', () => {
     fc.assert(
-      fc.property(shown.filter((s) => !/^ *$/.test(s) && !s.includes('\\|')), (text) => {
-        const html = markdown.render(`| a | b |\n|---|---|\n| ${codeSpan(text, { table: true })} | x |\n`)
-        expect(html).toContain(`<tr>\n<td><code>${escapeHtml(text)}</code></td>\n<td>x</td>\n</tr>`)
-      }),
+      fc.property(
+        shown.filter((s) => !/^ *$/.test(s) && !s.includes('\\|')),
+        (text) => {
+          const html = markdown.render(`| a | b |\n|---|---|\n| ${codeSpan(text, { table: true })} | x |\n`)
+          expect(html).toContain(`<tr>\n<td><code>${escapeHtml(text)}</code></td>\n<td>x</td>\n</tr>`)
+        },
+      ),
       { numRuns: 2000 },
     )
   })

@@ -216,7 +216,15 @@ export function simulate(
     const environment = job.environment === undefined ? undefined : typeof job.environment === 'string' ? { name: job.environment } : job.environment
     const name = environment ? render(environment.name, base) : undefined
     // Step outputs are unknown before the job runs: they render empty.
-    const scoped = { ...base, vars: (name && environments[name]?.vars) || {}, secrets: (name && environments[name]?.secrets) || {}, steps: {}, env: {}, runner: {}, job: {} }
+    const scoped = {
+      ...base,
+      vars: (name && environments[name]?.vars) || {},
+      secrets: (name && environments[name]?.secrets) || {},
+      steps: {},
+      env: {},
+      runner: {},
+      job: {},
+    }
     const concurrency = typeof job.concurrency === 'string' ? { group: job.concurrency } : job.concurrency
     jobs[id] = {
       runs: true,

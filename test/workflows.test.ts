@@ -16,7 +16,7 @@ const FILES = readdirSync(DIR).filter((name) => /\.ya?ml$/.test(name))
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }
 
 describe('every workflow', () => {
-  it.each(FILES)('%s is valid by GitHub\'s workflow parser', async (name) => {
+  it.each(FILES)("%s is valid by GitHub's workflow parser", async (name) => {
     const content = readFileSync(join(DIR, name), 'utf8')
     const result = parseWorkflow({ name, content }, new NoOperationTraceWriter())
     expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
@@ -61,7 +61,7 @@ describe('every workflow', () => {
   })
 })
 
-it('action.yml is valid by GitHub\'s action parser, with a post step that always runs', () => {
+it("action.yml is valid by GitHub's action parser, with a post step that always runs", () => {
   const content = readFileSync(join(ROOT, 'action.yml'), 'utf8')
   const result = parseAction({ name: 'action.yml', content }, new NoOperationTraceWriter())
   expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
@@ -125,7 +125,13 @@ describe('the deploy workflow', () => {
       },
     },
   })
-  const dispatch = (inputs: Record<string, string | boolean>): SampleEvent => ({ name: 'workflow_dispatch', ref: 'refs/heads/main', sha: OTHER, payload: { inputs }, inputs })
+  const dispatch = (inputs: Record<string, string | boolean>): SampleEvent => ({
+    name: 'workflow_dispatch',
+    ref: 'refs/heads/main',
+    sha: OTHER,
+    payload: { inputs },
+    inputs,
+  })
   const pullRequest = (name: string, fork: string): SampleEvent => ({
     name,
     ref: 'refs/pull/7/merge',
@@ -219,7 +225,7 @@ describe('the deploy workflow', () => {
     }
   })
 
-  it('deploys a dispatch to next: main by default, any of the repository\'s branches, a fork\'s commit only when asked', () => {
+  it("deploys a dispatch to next: main by default, any of the repository's branches, a fork's commit only when asked", () => {
     const anyBranch = { ...strict, branches: '*' }
     expect(outcome(dispatch({ target: 'next' }))).toEqual({ ...next, ref: 'main', dryRun: 'false', admits: anyBranch })
     expect(outcome(dispatch({}))).toEqual({ ...next, ref: 'main', dryRun: 'false', admits: anyBranch })
@@ -230,10 +236,17 @@ describe('the deploy workflow', () => {
     })
   })
 
-  it('deploys a dispatch to production with the sha given, not the workflow\'s, from main unless opted out', () => {
-    expect(outcome(dispatch({ target: 'production', ref: SHA }))).toEqual({ ...production, ref: SHA, dryRun: 'false', admits: { ...strict, expectedSha: '', branches: 'main' } })
+  it("deploys a dispatch to production with the sha given, not the workflow's, from main unless opted out", () => {
+    expect(outcome(dispatch({ target: 'production', ref: SHA }))).toEqual({
+      ...production,
+      ref: SHA,
+      dryRun: 'false',
+      admits: { ...strict, expectedSha: '', branches: 'main' },
+    })
     expect(outcome(dispatch({ target: 'production', ref: SHA, 'dry-run': 'true' }))).toMatchObject({ job: 'production', dryRun: 'true' })
-    expect(outcome(dispatch({ target: 'production', ref: SHA, 'outside-branches': true }))).toMatchObject({ admits: { branches: 'main', outside: 'true', older: 'false' } })
+    expect(outcome(dispatch({ target: 'production', ref: SHA, 'outside-branches': true }))).toMatchObject({
+      admits: { branches: 'main', outside: 'true', older: 'false' },
+    })
   })
 
   it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository)', () => {
@@ -254,7 +267,7 @@ describe('the deploy workflow', () => {
       .filter(([, job]) => job.runs)
       .map(([id]) => id)
 
-  it('refreshes every open pull request\'s comment after a deploy to catcolab-next, not after a dry run or a failure', () => {
+  it("refreshes every open pull request's comment after a deploy to catcolab-next, not after a dry run or a failure", () => {
     expect(after(ciRun(), 'success')).toEqual(['next', 'pr-comments'])
     expect(after(dispatch({ target: 'next', ref: 'feature/x' }), 'success')).toEqual(['next', 'pr-comments'])
     expect(after(dispatch({ target: 'next', 'dry-run': true }), 'success')).toEqual(['next'])
@@ -297,7 +310,7 @@ describe('the pull request report workflow', () => {
     return jobs ? jobs.report! : 'not triggered'
   }
 
-  it('reports when a pull request is opened, pushed to, reopened or marked ready, a fork\'s too, into any base', () => {
+  it("reports when a pull request is opened, pushed to, reopened or marked ready, a fork's too, into any base", () => {
     for (const action of ['opened', 'synchronize', 'reopened', 'ready_for_review']) {
       for (const event of [pullRequest(action), pullRequest(action, { fork: 'someone/CatColab' }), pullRequest(action, { base: 'release/v1' })]) {
         expect(report(event), action).toEqual({
@@ -327,7 +340,7 @@ describe('the pull request report workflow', () => {
     expect(report({ ...pullRequest('opened'), repository: 'ToposInstitute/catcolab-deploy' })).toMatchObject({ runs: false })
   })
 
-  it('never checks out or runs the pull request\'s code, and asks only to comment and read', () => {
+  it("never checks out or runs the pull request's code, and asks only to comment and read", () => {
     expect(workflow.permissions).toEqual({})
     for (const job of Object.values(workflow.jobs)) {
       expect(job.permissions).toEqual({ 'pull-requests': 'write', deployments: 'read', contents: 'read' })
@@ -342,7 +355,7 @@ describe('the pull request report workflow', () => {
 describe('docs/workflows.md', () => {
   const doc = readFileSync(join(ROOT, 'docs/workflows.md'), 'utf8')
 
-  it('shows exactly the tested workflow as CatColab\'s copy, the action named by its release', async () => {
+  it("shows exactly the tested workflow as CatColab's copy, the action named by its release", async () => {
     const block = /<!-- deploy-backend\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
     const tested = readFileSync(join(DIR, 'deploy.yml'), 'utf8')
     expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
@@ -360,7 +373,7 @@ describe('docs/workflows.md', () => {
 describe('docs/pr-comments.md', () => {
   const doc = readFileSync(join(ROOT, 'docs/pr-comments.md'), 'utf8')
 
-  it('shows exactly the tested pull request workflow as CatColab\'s copy', () => {
+  it("shows exactly the tested pull request workflow as CatColab's copy", () => {
     const block = /<!-- backend-pr-report\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
     const tested = readFileSync(join(DIR, 'pr-report.yml'), 'utf8')
     expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
@@ -377,14 +390,23 @@ describe('CI', () => {
   const workflow = readWorkflow(join(DIR, 'ci.yml'))
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
 
-  it('runs every job for a pull request, a fork\'s included, and for main', () => {
+  it("runs every job for a pull request, a fork's included, and for main", () => {
     const events: SampleEvent[] = [
-      { name: 'pull_request', ref: 'refs/pull/3/merge', sha: head, payload: { action: 'synchronize', pull_request: { base: { ref: 'main' }, head: { repo: { full_name: 'someone/catcolab-deploy' } } } } },
+      {
+        name: 'pull_request',
+        ref: 'refs/pull/3/merge',
+        sha: head,
+        payload: { action: 'synchronize', pull_request: { base: { ref: 'main' }, head: { repo: { full_name: 'someone/catcolab-deploy' } } } },
+      },
       { name: 'push', ref: 'refs/heads/main', sha: head, payload: {} },
     ]
     for (const event of events) {
       const jobs = simulate(workflow, event, {})!
-      expect(Object.entries(jobs).map(([id, job]) => [id, job.runs])).toEqual([['lint', true], ['test', true], ['action', true]])
+      expect(Object.entries(jobs).map(([id, job]) => [id, job.runs])).toEqual([
+        ['lint', true],
+        ['test', true],
+        ['action', true],
+      ])
     }
     expect(simulate(workflow, { name: 'push', ref: 'refs/heads/feature', sha: head, payload: {} }, {})).toBeNull()
   })
