@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       // The deploy really happened: the new build answers, the migration is applied.
       if ((await h.serviceVersion()) !== sha) throw new Error(`${side} deploy of ${sha} left the service on ${await h.serviceVersion()}`)
       if (c.migration && !(await h.appliedMigrations()).includes(version)) throw new Error(`${side} deploy did not apply migration ${version}`)
-      if ('migrated' in raw && raw.migrated !== c.migration) throw new Error(`the action decided migrated=${raw.migrated}`)
+      if ('migrated' in raw && raw.migrated !== c.migration) throw new Error(`the action decided migrated=${String(raw.migrated)}`)
       if (side === 'floor') await h.gitOnHost(['update-ref', 'refs/catcolab-deploy/deployed', sha])
       const rel = (span: { name: string; begin: number; end: number }) => ({ name: span.name, begin: span.begin - raw.t0, end: span.end - raw.t0 })
       const outages = probe.outages(raw.t0, raw.t1).map((o) => rel({ name: 'down', ...o }))

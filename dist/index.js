@@ -60509,7 +60509,9 @@ function sshHost(ssh, repoPath) {
             };
             // Everything downstream trusts these to be commits: check, rather than plan from garbage.
             const shaOrEmpty = (value) => value === '' || isSha(value);
-            if (![prepared.head, prepared.target].every(isSha) || ![prepared.record, prepared.expected].every(shaOrEmpty) || !/^(true|false)$/.test(values.get('older') ?? '')) {
+            if (![prepared.head, prepared.target].every(isSha) ||
+                ![prepared.record, prepared.expected].every(shaOrEmpty) ||
+                !/^(true|false)$/.test(values.get('older') ?? '')) {
                 throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`);
             }
             return prepared;
@@ -60709,7 +60711,10 @@ function parseKnownHosts(text) {
 }
 /** `*` and `?` glob, anchored, as OpenSSH's match_pattern. */
 function globMatch(pattern, name) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const source = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
     return new RegExp(`^${source}$`, 's').test(name);
 }
 /**
@@ -60885,6 +60890,10 @@ function codeSpan(text, { table = false } = {}) {
         shown = shown.replace(/\|/g, '\\|');
     return `${fence}${pad}${shown}${pad}${fence}`;
 }
+/** A commit's first 12 hex digits: how the log, the summary, the records and the comments name it. */
+function shortSha(sha) {
+    return sha.slice(0, 12);
+}
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
@@ -60978,7 +60987,7 @@ const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-se
 function parsePrReport({ input, text }) {
     const environment = input('environment');
     if (!environment) {
-        throw new UserError('environment is required for command pr-report: name the environment the previews\' backend is deployed to, e.g. catcolab-next');
+        throw new UserError("environment is required for command pr-report: name the environment the previews' backend is deployed to, e.g. catcolab-next");
     }
     checkEnvironment(environment);
     const migrationsPaths = parseMigrationsPaths(text('migrations-path'));
@@ -61279,22 +61288,21 @@ function makePlan(facts, diff, mode, migrationsPaths) {
     const deletedMigrations = of('deleted');
     const modifiedMigrations = of('modified');
     const warnings = [];
-    const short = (sha) => sha.slice(0, 12);
     if (baseSource === 'head') {
         warnings.push({
-            message: `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
+            message: `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${shortSha(base)}; ` +
                 'if the database may be behind that commit, deploy with migrate: always',
         });
     }
     else if (facts.head !== facts.record) {
         warnings.push({
-            message: `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
+            message: `HEAD on the host (${shortSha(facts.head)}) is not the last deployed commit ${shortSha(facts.record)}: ` +
                 'someone checked out by hand; new migrations are counted from the recorded commit',
         });
     }
     if (!diff.ancestor) {
         warnings.push({
-            message: `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
+            message: `${shortSha(facts.target)} does not descend from the base ${shortSha(base)} (a downgrade or a diverged branch): ` +
                 'migrations are compared tree to tree; migrations applied on the base stay applied',
         });
     }
@@ -61326,7 +61334,7 @@ function makePlan(facts, diff, mode, migrationsPaths) {
     }
     else {
         migrate = newMigrations.length > 0;
-        reason = migrate ? `${count} since ${short(base)}: stop, migrate, start` : `no new migration files since ${short(base)}: restart only`;
+        reason = migrate ? `${count} since ${shortSha(base)}: stop, migrate, start` : `no new migration files since ${shortSha(base)}: restart only`;
     }
     return {
         previous: facts.head,
@@ -61344,10 +61352,9 @@ function makePlan(facts, diff, mode, migrationsPaths) {
 }
 /** Whether this environment deploys the target: a moved ref, a commit off its branches, or a step back stop it. */
 function judgeTarget(facts, policy) {
-    const short = (sha) => sha.slice(0, 12);
     const warnings = [];
     if (policy.expectedSha !== null && facts.expected !== facts.target) {
-        const peeled = facts.expected !== policy.expectedSha ? ` (the tag object ${short(policy.expectedSha)} tags ${short(facts.expected)})` : '';
+        const peeled = facts.expected !== policy.expectedSha ? ` (the tag object ${shortSha(policy.expectedSha)} tags ${shortSha(facts.expected)})` : '';
         return {
             action: 'refuse',
             reason: `ref ${policy.ref} names ${facts.target}, not the expected commit ${policy.expectedSha}${peeled}: ` +
@@ -61359,23 +61366,25 @@ function judgeTarget(facts, policy) {
         if (!policy.allowOutsideBranches) {
             return {
                 action: 'refuse',
-                reason: `${short(facts.target)} (ref ${policy.ref}) is on none of the branches this environment deploys from (allowed-branches: ${branches}); ` +
+                reason: `${shortSha(facts.target)} (ref ${policy.ref}) is on none of the branches this environment deploys from (allowed-branches: ${branches}); ` +
                     'nothing was deployed: merge it first, or, to deploy it anyway, run with allow-outside-branches: true (it is recorded)',
             };
         }
         warnings.push({
-            message: `${short(facts.target)} (ref ${policy.ref}) is on none of the allowed branches (${branches}): deployed anyway because allow-outside-branches is true`,
+            message: `${shortSha(facts.target)} (ref ${policy.ref}) is on none of the allowed branches (${branches}): deployed anyway because allow-outside-branches is true`,
         });
     }
     if (facts.older) {
         if (!policy.allowOlder) {
             return {
                 action: 'skip',
-                reason: `ref ${policy.ref} (${short(facts.target)}) is older than the deployed ${short(facts.record)}, an ancestor of it: ` +
+                reason: `ref ${policy.ref} (${shortSha(facts.target)}) is older than the deployed ${shortSha(facts.record)}, an ancestor of it: ` +
                     'skipped, nothing was changed; to go back on purpose, deploy with allow-older: true',
             };
         }
-        warnings.push({ message: `going back: ${short(facts.target)} is older than the deployed ${short(facts.record)} (allow-older is true); migrations applied since stay applied` });
+        warnings.push({
+            message: `going back: ${shortSha(facts.target)} is older than the deployed ${shortSha(facts.record)} (allow-older is true); migrations applied since stay applied`,
+        });
     }
     return { action: 'deploy', warnings };
 }
@@ -61621,8 +61630,7 @@ function deploySummary(report) {
     if (report.downtime) {
         const { begin, end } = report.downtime;
         // After a stop or a failed restart, the services may be down while the previous commit builds.
-        const rollbackRebuild = report.phases.some((p) => p.name === 'rollback-build') &&
-            report.phases.some((p) => p.name === 'stop' || (p.name === 'restart' && p.code !== 0));
+        const rollbackRebuild = report.phases.some((p) => p.name === 'rollback-build') && report.phases.some((p) => p.name === 'stop' || (p.name === 'restart' && p.code !== 0));
         const took = end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin);
         rows.push(['Downtime', rollbackRebuild ? `${took}, including the rebuild of the previous commit` : took]);
     }
@@ -61655,7 +61663,7 @@ function commit(sha, report) {
 }
 /** A commit's short sha in a table cell, linked when commitUrl gives a link. */
 function commitLink(sha, commitUrl) {
-    const short = codeSpan(sha.slice(0, 12), { table: true });
+    const short = codeSpan(shortSha(sha), { table: true });
     const url = commitUrl(sha);
     return url ? `[${short}](${url})` : short;
 }
@@ -62028,7 +62036,10 @@ const jobLog = {
     /** Fails the step with a one-line message. */
     fail: (message) => setFailed(logLine(message)),
     /** Fails the step with a bug's stack: each line escaped, the lines kept (the annotation shows them). */
-    failWithStack: (stack) => setFailed(stack.split(/\r\n|\r|\n/).map(logLine).join('\n')),
+    failWithStack: (stack) => setFailed(stack
+        .split(/\r\n|\r|\n/)
+        .map(logLine)
+        .join('\n')),
 };
 
 ;// CONCATENATED MODULE: ./src/comment.ts
@@ -62045,6 +62056,7 @@ const jobLog = {
  * the comment can edit that line: keptFiles reads it back strictly, and what it holds only ever
  * reaches the comment as it did the first time, in code spans and as counts.
  */
+
 /** Files listed by name before "and N more". */
 const LIST_LIMIT = 10;
 /** GitHub lists at most this many files of a pull request. */
@@ -62071,7 +62083,17 @@ const DATA_PREFIX = '<!-- catcolab-deploy files=';
 /** The hidden last line: the file facts as base64 JSON, with the head, base and key they hold for. */
 function dataLine(facts) {
     const { backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete } = facts.files;
-    const data = { v: 1, head: facts.pullRequest.headSha, base: facts.pullRequest.baseRef, key: facts.filesKey, backendFiles, backendFileCount, addedMigrations, addedMigrationCount, incomplete };
+    const data = {
+        v: 1,
+        head: facts.pullRequest.headSha,
+        base: facts.pullRequest.baseRef,
+        key: facts.filesKey,
+        backendFiles,
+        backendFileCount,
+        addedMigrations,
+        addedMigrationCount,
+        incomplete,
+    };
     return `${DATA_PREFIX}${Buffer.from(JSON.stringify(data), 'utf8').toString('base64')} -->`;
 }
 /**
@@ -62101,7 +62123,13 @@ function keptFiles(body, expected) {
     const addedMigrations = namesOf(d.addedMigrations, d.addedMigrationCount);
     if (!backendFiles || !addedMigrations)
         return null;
-    const files = { backendFiles, backendFileCount: d.backendFileCount, addedMigrations, addedMigrationCount: d.addedMigrationCount, incomplete: d.incomplete };
+    const files = {
+        backendFiles,
+        backendFileCount: d.backendFileCount,
+        addedMigrations,
+        addedMigrationCount: d.addedMigrationCount,
+        incomplete: d.incomplete,
+    };
     // Exactly as renderComment writes it, byte for byte.
     const written = dataLine({ pullRequest: { headSha: expected.headSha, baseRef: expected.baseRef }, filesKey: expected.filesKey, files });
     return written === `${DATA_PREFIX}${encoded} -->` ? files : null;
@@ -62128,7 +62156,7 @@ function renderVisible(facts) {
     const backend = comment_link(hostOf(facts.backendUrl), facts.backendUrl);
     const lines = [`${marker(environment)}head=${facts.pullRequest.headSha} -->`, '### Backend for this preview', ''];
     if (deployed) {
-        const commit = comment_link(code(comment_short(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`);
+        const commit = comment_link(code(shortSha(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`);
         const run = deployed.runUrl ? ` (${comment_link('deploy run', deployed.runUrl)})` : '';
         lines.push(`The preview talks to **${backend}** (environment ${code(environment)}), which runs ${commit}, deployed ${when(deployed.at)}${run}.`);
     }
@@ -62153,7 +62181,7 @@ function renderVisible(facts) {
     if (backendChanges === 0 && deployed?.thisPullRequest === 'head')
         lines.push("- ✅ The backend runs this pull request's head.");
     if (backendChanges === 0 && deployed?.thisPullRequest === 'earlier') {
-        lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(comment_short(deployed.sha))}.`);
+        lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(shortSha(deployed.sha))}.`);
     }
     const migrations = files.addedMigrationCount;
     lines.push(migrations === 0
@@ -62163,7 +62191,7 @@ function renderVisible(facts) {
         lines.push(...list(files.addedMigrations, migrations));
     if (facts.later)
         lines.push('', laterLine(facts.later, environment));
-    lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${code(comment_short(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`);
+    lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${code(shortSha(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`);
     return lines.join('\n') + '\n';
 }
 function baseLine(comparison, base) {
@@ -62185,14 +62213,14 @@ function previewLine(deployed, base) {
     if (deployed?.thisPullRequest === 'head')
         return "✅ The backend runs this pull request's head, so the preview **includes** these changes:";
     if (deployed?.thisPullRequest === 'earlier') {
-        return (`⚠️ The backend runs an earlier commit of this pull request's branch, ${code(comment_short(deployed.sha))}: ` +
+        return (`⚠️ The backend runs an earlier commit of this pull request's branch, ${code(shortSha(deployed.sha))}: ` +
             'the preview includes its backend changes up to that commit, **not** the ones pushed since:');
     }
     return `⚠️ The preview does **not** exercise these changes: the backend runs them only once they are merged into ${base} and deployed:`;
 }
 function laterLine(later, environment) {
     const run = later.runUrl ? `, ${comment_link('run', later.runUrl)}` : '';
-    const what = `of ${code(comment_short(later.sha))} (${when(later.at)}${run})`;
+    const what = `of ${code(shortSha(later.sha))} (${when(later.at)}${run})`;
     if (later.state === 'failure' || later.state === 'error') {
         const description = later.description ? `: ${code(later.description)}` : '';
         return (`> [!NOTE]\n> A later deploy to ${code(environment)} ${what} ended in **${later.state}**${description}. ` +
@@ -62216,21 +62244,14 @@ function clip(text) {
 }
 /**
  * A code span holding text exactly, on one line: a fence longer than any run of backticks in it,
- * control, line-separating and bidirectional characters as \u{…} escapes, long text shortened.
+ * control, line-separating and bidirectional characters as escapes (text.ts codeSpan: \x0a, \u{202e}), long text shortened.
  */
 function code(text) {
-    const clipped = clip(text);
-    // eslint-disable-next-line no-control-regex
-    const visible = clipped.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
-    const longest = Math.max(0, ...[...visible.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    // A space on each side keeps a backtick at either end from joining the fence; GitHub strips it.
-    const pad = visible === '' || /^[` ]|[` ]$/.test(visible) ? ' ' : '';
-    return `${fence}${pad}${visible}${pad}${fence}`;
+    return codeSpan(clip(text));
 }
 /** A link to a URL this action built or was configured with; plain text when it is not a plain http(s) URL. */
 function comment_link(text, url) {
-    return /^https?:\/\/[^\s()<>\[\]]+$/.test(url) ? `[${text}](${url})` : text;
+    return /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[${text}](${url})` : text;
 }
 function hostOf(url) {
     return URL.canParse(url) ? new URL(url).host : url;
@@ -62238,9 +62259,6 @@ function hostOf(url) {
 function when(iso) {
     const time = Date.parse(iso);
     return Number.isNaN(time) ? 'at an unknown time' : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-function comment_short(sha) {
-    return sha.slice(0, 12);
 }
 function count(n, noun) {
     return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -67605,7 +67623,11 @@ function gitHubApi(options) {
         const what = kind === 'primary'
             ? `GitHub's rate limit for this token is used up until ${at} UTC (${retryAfter} s)`
             : `GitHub's secondary rate limit asks to wait ${retryAfter} s (until ${at} UTC)`;
-        const then = retrying ? 'waits, then retries' : retryCount > 0 ? 'gives up: the limit was hit again after its wait' : `gives up: that is longer than ${MAX_RATE_LIMIT_WAIT_S} s`;
+        const then = retrying
+            ? 'waits, then retries'
+            : retryCount > 0
+                ? 'gives up: the limit was hit again after its wait'
+                : `gives up: that is longer than ${MAX_RATE_LIMIT_WAIT_S} s`;
         // The URL is Octokit's route template (/repos/{owner}/{repo}/…): which call, not which values.
         options.warn(`${what}: ${request.method} ${pathOf(request.url)} ${then}`);
         return retrying;
@@ -67790,9 +67812,9 @@ function partsOf(error) {
             (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/ - https:\/\/docs\.github\.com\S*$/, '');
     return {
         status: typeof e.status === 'number' ? e.status : null,
-        message: message.replace(/[\u0000-\u001f\u007f]+/g, ' '),
+        message: message.replace(/\p{Cc}+/gu, ' '),
         headers: (e.response?.headers ?? {}),
-        request: (e.request ?? {}),
+        request: e.request ?? {},
     };
 }
 /** What a rate-limit answer says about waiting; null when the answer is no rate limit. */
@@ -67937,6 +67959,7 @@ function lockedAnswer(error) {
 
 ;// CONCATENATED MODULE: ./src/records.ts
 
+
 const PAYLOAD_KEY = 'catcolab-deploy';
 /** Names under which main leaves its record for the post step (core.saveState). */
 const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', token: 'hostRunToken', settled: 'deploymentSettled' };
@@ -68003,7 +68026,7 @@ function deploymentRecorder(api, context, io) {
             then(async () => {
                 // Planned again after another deploy changed the host, and the ref now names another commit.
                 if (replaced)
-                    await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${records_short(plan.target)} by the time the host was free`);
+                    await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${shortSha(plan.target)} by the time the host was free`);
                 await keeper.begin(record, plan.previous, plan.overrides);
             });
         },
@@ -68033,8 +68056,8 @@ async function settleRecord(api, context, io, record, end) {
  * still says it. The log says the rest: what failed, and what to run.
  */
 function endDescription(ref, sha, end) {
-    const target = records_short(sha);
-    const runs = end.running ? `runs ${records_short(end.running)}` : 'the services may be down';
+    const target = shortSha(sha);
+    const runs = end.running ? `runs ${shortSha(end.running)}` : 'the services may be down';
     const phase = end.host && /^[a-z][a-z-]{0,40}$/.test(end.host.failedPhase) ? end.host.failedPhase : '';
     const at = phase ? ` at ${phase}` : '';
     switch (end.outcome) {
@@ -68116,7 +68139,7 @@ function recordKeeper(api, context, io) {
                 record.id = id;
                 io.setOutput('deployment-id', String(id));
                 io.saveState(STATE.deployment, String(id));
-                await deploymentStatus(id, 'in_progress', `runs ${records_short(previous)}: deploying ${named(context.ref, sha)}`);
+                await deploymentStatus(id, 'in_progress', `runs ${shortSha(previous)}: deploying ${named(context.ref, sha)}`);
             }
             await commitStatus(sha, 'pending', `deploying to ${environment}`);
         },
@@ -68168,10 +68191,7 @@ function recordKeeper(api, context, io) {
 }
 /** "v1.2.0 (0123456789ab)", or the short sha when the ref was the sha itself. */
 function named(ref, sha) {
-    return sha.startsWith(ref) ? records_short(sha) : `${ref} (${records_short(sha)})`;
-}
-function records_short(sha) {
-    return sha.slice(0, 12);
+    return sha.startsWith(ref) ? shortSha(sha) : `${ref} (${shortSha(sha)})`;
 }
 function records_clip(text) {
     const line = text.replace(/\s+/g, ' ').trim();
@@ -68211,7 +68231,10 @@ function fileClassifier(backendPaths, migrationsPaths) {
  * sorted the files. Changing backend-paths or migrations-path makes every comment's facts stale.
  */
 function filesKey(settings) {
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify([settings.backendPaths, settings.migrationsPaths])).digest('hex').slice(0, 16);
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([settings.backendPaths, settings.migrationsPaths]))
+        .digest('hex')
+        .slice(0, 16);
 }
 /**
  * The newest of our deployments that succeeded, and a newer one of ours that did not (laterDeploy).
@@ -68577,7 +68600,12 @@ async function post(runner) {
 /** How the host says the run ended; when it cannot say, an error telling where to look. */
 async function hostEnd(settings, run) {
     // For the log; GitHub's record gets a description built from the outcome alone (records.ts endDescription).
-    const unknown = (why) => ({ outcome: 'error', running: '', run: 'maybe', message: `unknown, check the host with command: status: ${why}` });
+    const unknown = (why) => ({
+        outcome: 'error',
+        running: '',
+        run: 'maybe',
+        message: `unknown, check the host with command: status: ${why}`,
+    });
     if (!run)
         return unknown('the job ended while the deploy was starting');
     let session;
@@ -68606,7 +68634,9 @@ async function hostEnd(settings, run) {
 async function waitForRun(host, run, ms) {
     let timer;
     const ended = await Promise.race([
-        host.follow(run, 0, () => { }).then(() => true, () => true),
+        host
+            .follow(run, 0, () => { })
+            .then(() => true, () => true),
         new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms))),
     ]);
     clearTimeout(timer);

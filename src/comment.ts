@@ -11,6 +11,7 @@
  * the comment can edit that line: keptFiles reads it back strictly, and what it holds only ever
  * reaches the comment as it did the first time, in code spans and as counts.
  */
+import { codeSpan, shortSha } from './text'
 
 /** Files listed by name before "and N more". */
 export const LIST_LIMIT = 10
@@ -166,7 +167,7 @@ function renderVisible(facts: CommentFacts): string {
   const lines = [`${marker(environment)}head=${facts.pullRequest.headSha} -->`, '### Backend for this preview', '']
 
   if (deployed) {
-    const commit = link(code(short(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`)
+    const commit = link(code(shortSha(deployed.sha)), `${facts.repositoryUrl}/commit/${deployed.sha}`)
     const run = deployed.runUrl ? ` (${link('deploy run', deployed.runUrl)})` : ''
     lines.push(`The preview talks to **${backend}** (environment ${code(environment)}), which runs ${commit}, deployed ${when(deployed.at)}${run}.`)
   } else {
@@ -191,7 +192,7 @@ function renderVisible(facts: CommentFacts): string {
   }
   if (backendChanges === 0 && deployed?.thisPullRequest === 'head') lines.push("- ✅ The backend runs this pull request's head.")
   if (backendChanges === 0 && deployed?.thisPullRequest === 'earlier') {
-    lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(short(deployed.sha))}.`)
+    lines.push(`- The backend runs an earlier commit of this pull request's branch, ${code(shortSha(deployed.sha))}.`)
   }
 
   const migrations = files.addedMigrationCount
@@ -203,7 +204,10 @@ function renderVisible(facts: CommentFacts): string {
   if (migrations > 0) lines.push(...list(files.addedMigrations, migrations))
 
   if (facts.later) lines.push('', laterLine(facts.later, environment))
-  lines.push('', `<sub>Updated by catcolab-deploy for this pull request's head ${code(short(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`)
+  lines.push(
+    '',
+    `<sub>Updated by catcolab-deploy for this pull request's head ${code(shortSha(facts.pullRequest.headSha))}; edits to this comment are overwritten.</sub>`,
+  )
   return lines.join('\n') + '\n'
 }
 
@@ -228,7 +232,7 @@ function previewLine(deployed: DeployedFacts | null, base: string): string {
   if (deployed?.thisPullRequest === 'head') return "✅ The backend runs this pull request's head, so the preview **includes** these changes:"
   if (deployed?.thisPullRequest === 'earlier') {
     return (
-      `⚠️ The backend runs an earlier commit of this pull request's branch, ${code(short(deployed.sha))}: ` +
+      `⚠️ The backend runs an earlier commit of this pull request's branch, ${code(shortSha(deployed.sha))}: ` +
       'the preview includes its backend changes up to that commit, **not** the ones pushed since:'
     )
   }
@@ -237,7 +241,7 @@ function previewLine(deployed: DeployedFacts | null, base: string): string {
 
 function laterLine(later: LaterDeploy, environment: string): string {
   const run = later.runUrl ? `, ${link('run', later.runUrl)}` : ''
-  const what = `of ${code(short(later.sha))} (${when(later.at)}${run})`
+  const what = `of ${code(shortSha(later.sha))} (${when(later.at)}${run})`
   if (later.state === 'failure' || later.state === 'error') {
     const description = later.description ? `: ${code(later.description)}` : ''
     return (
@@ -264,25 +268,15 @@ function clip(text: string): string {
 
 /**
  * A code span holding text exactly, on one line: a fence longer than any run of backticks in it,
- * control, line-separating and bidirectional characters as \u{…} escapes, long text shortened.
+ * control, line-separating and bidirectional characters as escapes (text.ts codeSpan: \x0a, \u{202e}), long text shortened.
  */
 export function code(text: string): string {
-  const clipped = clip(text)
-  // eslint-disable-next-line no-control-regex
-  const visible = clipped.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g,
-    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
-  )
-  const longest = Math.max(0, ...[...visible.matchAll(/`+/g)].map((m) => m[0].length))
-  const fence = '`'.repeat(longest + 1)
-  // A space on each side keeps a backtick at either end from joining the fence; GitHub strips it.
-  const pad = visible === '' || /^[` ]|[` ]$/.test(visible) ? ' ' : ''
-  return `${fence}${pad}${visible}${pad}${fence}`
+  return codeSpan(clip(text))
 }
 
 /** A link to a URL this action built or was configured with; plain text when it is not a plain http(s) URL. */
 function link(text: string, url: string): string {
-  return /^https?:\/\/[^\s()<>\[\]]+$/.test(url) ? `[${text}](${url})` : text
+  return /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[${text}](${url})` : text
 }
 
 function hostOf(url: string): string {
@@ -292,10 +286,6 @@ function hostOf(url: string): string {
 function when(iso: string): string {
   const time = Date.parse(iso)
   return Number.isNaN(time) ? 'at an unknown time' : `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`
-}
-
-function short(sha: string): string {
-  return sha.slice(0, 12)
 }
 
 function count(n: number, noun: string): string {

@@ -20,7 +20,7 @@ export interface DeployIO extends LogSink {
   notice(message: string): void
   setOutput(name: string, value: string): void
   writeSummary(markdown: string): Promise<void>
-  commitUrl(sha: string): string
+  commitUrl: (sha: string) => string
   /** Waits between reconnect attempts; tests make it instant. */
   sleep(ms: number): Promise<void>
   /** Told how the deploy goes (records.ts keeps GitHub's deployment records with it); never throws, never waits. */
@@ -30,13 +30,13 @@ export interface DeployIO extends LogSink {
 /** Told, synchronously, how the deploy goes: whatever it does with that goes alongside the deploy. */
 export interface DeployObserver {
   /** A plan was made and is about to run (again, with a new plan, after the host changed under it). Not for a dry run. */
-  planned(plan: Plan): void
+  planned: (plan: Plan) => void
   /** The host-side run began, detached; run is its id on the host. */
-  started(run: string): void
+  started: (run: string) => void
   /** The start is about to be sent with this token (run ids end in it): for the post step, should the job die now. */
-  starting(token: string): void
+  starting: (token: string) => void
   /** The deploy ended: with the host's result, or with an error before the action knew one (outcome 'error'). */
-  finished(end: DeployEnd): void
+  finished: (end: DeployEnd) => void
 }
 
 export interface DeployEnd {

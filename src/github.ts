@@ -385,7 +385,11 @@ export interface ErrorParts {
 }
 
 export function partsOf(error: unknown): ErrorParts {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as { status?: unknown; response?: { headers?: unknown; data?: unknown }; request?: unknown }
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    status?: unknown
+    response?: { headers?: unknown; data?: unknown }
+    request?: { method?: string; url?: string }
+  }
   const data = (e.response?.data ?? {}) as { message?: unknown; errors?: unknown }
   // A validation error's reasons are in GitHub's errors array; Octokit would show them as JSON.
   const reasons = Array.isArray(data.errors) ? data.errors.map((r: { message?: unknown }) => r?.message).filter((m): m is string => typeof m === 'string') : []
@@ -396,9 +400,9 @@ export function partsOf(error: unknown): ErrorParts {
         (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/ - https:\/\/docs\.github\.com\S*$/, '')
   return {
     status: typeof e.status === 'number' ? e.status : null,
-    message: message.replace(/[\u0000-\u001f\u007f]+/g, ' '),
+    message: message.replace(/\p{Cc}+/gu, ' '),
     headers: (e.response?.headers ?? {}) as Record<string, string | undefined>,
-    request: (e.request ?? {}) as { method?: string; url?: string },
+    request: e.request ?? {},
   }
 }
 

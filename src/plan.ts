@@ -5,7 +5,7 @@
  */
 import type { MigrateMode } from './inputs'
 import { pathMatcher } from './path-patterns'
-import { quotePath } from './text'
+import { quotePath, shortSha } from './text'
 
 export interface GitFacts {
   head: string
@@ -72,25 +72,24 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
   const deletedMigrations = of('deleted')
   const modifiedMigrations = of('modified')
   const warnings: Warning[] = []
-  const short = (sha: string) => sha.slice(0, 12)
 
   if (baseSource === 'head') {
     warnings.push({
       message:
-        `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${short(base)}; ` +
+        `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${shortSha(base)}; ` +
         'if the database may be behind that commit, deploy with migrate: always',
     })
   } else if (facts.head !== facts.record) {
     warnings.push({
       message:
-        `HEAD on the host (${short(facts.head)}) is not the last deployed commit ${short(facts.record)}: ` +
+        `HEAD on the host (${shortSha(facts.head)}) is not the last deployed commit ${shortSha(facts.record)}: ` +
         'someone checked out by hand; new migrations are counted from the recorded commit',
     })
   }
   if (!diff.ancestor) {
     warnings.push({
       message:
-        `${short(facts.target)} does not descend from the base ${short(base)} (a downgrade or a diverged branch): ` +
+        `${shortSha(facts.target)} does not descend from the base ${shortSha(base)} (a downgrade or a diverged branch): ` +
         'migrations are compared tree to tree; migrations applied on the base stay applied',
     })
   }
@@ -122,7 +121,7 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
     }
   } else {
     migrate = newMigrations.length > 0
-    reason = migrate ? `${count} since ${short(base)}: stop, migrate, start` : `no new migration files since ${short(base)}: restart only`
+    reason = migrate ? `${count} since ${shortSha(base)}: stop, migrate, start` : `no new migration files since ${shortSha(base)}: restart only`
   }
   return {
     previous: facts.head,
@@ -168,10 +167,9 @@ export type TargetVerdict =
 
 /** Whether this environment deploys the target: a moved ref, a commit off its branches, or a step back stop it. */
 export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVerdict {
-  const short = (sha: string) => sha.slice(0, 12)
   const warnings: Warning[] = []
   if (policy.expectedSha !== null && facts.expected !== facts.target) {
-    const peeled = facts.expected !== policy.expectedSha ? ` (the tag object ${short(policy.expectedSha)} tags ${short(facts.expected)})` : ''
+    const peeled = facts.expected !== policy.expectedSha ? ` (the tag object ${shortSha(policy.expectedSha)} tags ${shortSha(facts.expected)})` : ''
     return {
       action: 'refuse',
       reason:
@@ -185,12 +183,12 @@ export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVer
       return {
         action: 'refuse',
         reason:
-          `${short(facts.target)} (ref ${policy.ref}) is on none of the branches this environment deploys from (allowed-branches: ${branches}); ` +
+          `${shortSha(facts.target)} (ref ${policy.ref}) is on none of the branches this environment deploys from (allowed-branches: ${branches}); ` +
           'nothing was deployed: merge it first, or, to deploy it anyway, run with allow-outside-branches: true (it is recorded)',
       }
     }
     warnings.push({
-      message: `${short(facts.target)} (ref ${policy.ref}) is on none of the allowed branches (${branches}): deployed anyway because allow-outside-branches is true`,
+      message: `${shortSha(facts.target)} (ref ${policy.ref}) is on none of the allowed branches (${branches}): deployed anyway because allow-outside-branches is true`,
     })
   }
   if (facts.older) {
@@ -198,12 +196,12 @@ export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVer
       return {
         action: 'skip',
         reason:
-          `ref ${policy.ref} (${short(facts.target)}) is older than the deployed ${short(facts.record)}, an ancestor of it: ` +
+          `ref ${policy.ref} (${shortSha(facts.target)}) is older than the deployed ${shortSha(facts.record)}, an ancestor of it: ` +
           'skipped, nothing was changed; to go back on purpose, deploy with allow-older: true',
       }
     }
     warnings.push({
-      message: `going back: ${short(facts.target)} is older than the deployed ${short(facts.record)} (allow-older is true); migrations applied since stay applied`,
+      message: `going back: ${shortSha(facts.target)} is older than the deployed ${shortSha(facts.record)} (allow-older is true); migrations applied since stay applied`,
     })
   }
   return { action: 'deploy', warnings }

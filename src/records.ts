@@ -16,6 +16,7 @@
 import type { DeployEnd, DeployObserver } from './deploy'
 import { apiErrorMessage, rateLimitOf, type CommitState, type Deployment, type DeploymentState, type DeploymentStatus, type GitHubApi } from './github'
 import type { RecordSettings } from './inputs'
+import { shortSha } from './text'
 
 export const PAYLOAD_KEY = 'catcolab-deploy'
 
@@ -126,7 +127,7 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
       keeper.saveBegun(record)
       then(async () => {
         // Planned again after another deploy changed the host, and the ref now names another commit.
-        if (replaced) await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${short(plan.target)} by the time the host was free`)
+        if (replaced) await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${shortSha(plan.target)} by the time the host was free`)
         await keeper.begin(record, plan.previous, plan.overrides)
       })
     },
@@ -157,8 +158,8 @@ export async function settleRecord(api: GitHubApi, context: RecordContext, io: R
  * still says it. The log says the rest: what failed, and what to run.
  */
 export function endDescription(ref: string, sha: string, end: DeployEnd): string {
-  const target = short(sha)
-  const runs = end.running ? `runs ${short(end.running)}` : 'the services may be down'
+  const target = shortSha(sha)
+  const runs = end.running ? `runs ${shortSha(end.running)}` : 'the services may be down'
   const phase = end.host && /^[a-z][a-z-]{0,40}$/.test(end.host.failedPhase) ? end.host.failedPhase : ''
   const at = phase ? ` at ${phase}` : ''
   switch (end.outcome) {
@@ -247,7 +248,7 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
         record.id = id
         io.setOutput('deployment-id', String(id))
         io.saveState(STATE.deployment, String(id))
-        await deploymentStatus(id, 'in_progress', `runs ${short(previous)}: deploying ${named(context.ref, sha)}`)
+        await deploymentStatus(id, 'in_progress', `runs ${shortSha(previous)}: deploying ${named(context.ref, sha)}`)
       }
       await commitStatus(sha, 'pending', `deploying to ${environment}`)
     },
@@ -298,11 +299,7 @@ function recordKeeper(api: GitHubApi, context: RecordContext, io: RecordsIO) {
 
 /** "v1.2.0 (0123456789ab)", or the short sha when the ref was the sha itself. */
 function named(ref: string, sha: string): string {
-  return sha.startsWith(ref) ? short(sha) : `${ref} (${short(sha)})`
-}
-
-function short(sha: string): string {
-  return sha.slice(0, 12)
+  return sha.startsWith(ref) ? shortSha(sha) : `${ref} (${shortSha(sha)})`
 }
 
 function clip(text: string): string {

@@ -5,7 +5,7 @@
  */
 import type { Plan, Warning } from './plan'
 import { formatDuration, type PhaseTiming } from './run-log'
-import { codeSpan, quotePath } from './text'
+import { codeSpan, quotePath, shortSha } from './text'
 
 export interface DeployReport {
   host: string
@@ -85,7 +85,7 @@ function commit(sha: string, report: DeployReport): string {
 
 /** A commit's short sha in a table cell, linked when commitUrl gives a link. */
 function commitLink(sha: string, commitUrl: (sha: string) => string): string {
-  const short = codeSpan(sha.slice(0, 12), { table: true })
+  const short = codeSpan(shortSha(sha), { table: true })
   const url = commitUrl(sha)
   return url ? `[${short}](${url})` : short
 }

@@ -70,3 +70,8 @@ export function codeSpan(text: string, { table = false }: { table?: boolean } = 
   if (table) shown = shown.replace(/\|/g, '\\|')
   return `${fence}${pad}${shown}${pad}${fence}`
 }
+
+/** A commit's first 12 hex digits: how the log, the summary, the records and the comments name it. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 12)
+}

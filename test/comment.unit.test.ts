@@ -295,7 +295,7 @@ describe('what a pull request controls stays text', () => {
     expect(html).toContain('<code>@ToposInstitute/maintainers please merge</code>')
     expect(html).toContain('<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>')
     expect(html).toContain('<code>a\\u{202e}exe.txt</code>')
-    expect(html).toContain('<code>x\\u{a}\\u{a}# heading\\u{a}\\u{a}&lt;details open&gt;</code>')
+    expect(html).toContain('<code>x\\x0a\\x0a# heading\\x0a\\x0a&lt;details open&gt;</code>')
     expect(html).toContain('<code>`; rm -rf / `</code>')
     expect(html).toContain('<code> leading and trailing </code>')
   })

@@ -25,7 +25,7 @@ export class FakeGitHub implements GitHubApi, PullRequestApi {
   /** Every request, in order: "name" or "name#page". */
   requests: string[] = []
   /** An error to answer a request with, instead of answering it. */
-  refuse: (request: string) => unknown = () => undefined
+  refuse: (request: string) => Error | undefined = () => undefined
   private nextId = 1000
 
   private request(name: string): void {

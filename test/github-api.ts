@@ -555,7 +555,8 @@ function rateLimited(kind: 'primary' | 'secondary', status: number, retryAfter: 
  */
 export function pageLinks(base: string, request: ApiRequest, number: number, last: number, perPage: number): Record<string, string> {
   const path = request.path.replace(/^\/repos\/[^/]+\/[^/]+\//, `/repositories/${REPOSITORY_ID}/`)
-  const link = (n: number, rel: string) => `<${base}${path}?${new URLSearchParams({ ...request.query, per_page: String(perPage), page: String(n) })}>; rel="${rel}"`
+  const link = (n: number, rel: string) =>
+    `<${base}${path}?${new URLSearchParams({ ...request.query, per_page: String(perPage), page: String(n) }).toString()}>; rel="${rel}"`
   const links = [
     ...(number > 1 ? [link(number - 1, 'prev')] : []),
     ...(number < last ? [link(number + 1, 'next'), link(last, 'last')] : []),

@@ -83,8 +83,8 @@ describe('a refresh of every open pull request', () => {
     // The same files as before, from the comment.
     for (const comment of api.stored) {
       const old = before.find((c) => c.id === comment.id)!.body
-      expect(comment.body.match(/- \*\*Backend changes:\*\*[^\n]*\n(  - [^\n]*\n)*/)?.[0].replace(/ ✅.*|⚠️.*/g, '')).toBe(
-        old.match(/- \*\*Backend changes:\*\*[^\n]*\n(  - [^\n]*\n)*/)?.[0].replace(/ ✅.*|⚠️.*/g, ''),
+      expect(comment.body.match(/- \*\*Backend changes:\*\*[^\n]*\n( {2}- [^\n]*\n)*/)?.[0].replace(/ ✅.*|⚠️.*/g, '')).toBe(
+        old.match(/- \*\*Backend changes:\*\*[^\n]*\n( {2}- [^\n]*\n)*/)?.[0].replace(/ ✅.*|⚠️.*/g, ''),
       )
     }
 
@@ -186,7 +186,7 @@ describe('why a call failed (apiStep)', () => {
   const access = { permission: 'pull-requests', level: 'write', missing: 'pull request #7' } as const
   const answer = (status: number, message: string) => Object.assign(new Error(`${message} - https://docs.github.com/rest/issues/comments`), { status })
   /** The one line a step that fails with error becomes. */
-  const line = (error: unknown) =>
+  const line = (error: Error) =>
     apiStep('comment on #7', access, () => Promise.reject(error)).then(
       () => 'no error',
       (e: unknown) => (e instanceof UserError ? e.message : `not a UserError: ${String(e)}`),
