@@ -1,13 +1,14 @@
 // Failure safety: each fault, injected into a real deploy against the throwaway host, must leave
 // the services answering, the checkout at a commit the log names, no lock behind, and a retry
 // that converges with each migration applied exactly once.
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
-import { REMOTE_COMMAND } from '../src/host'
+import { parseKeyValues, REMOTE_COMMAND } from '../src/host'
 import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 
@@ -422,6 +423,97 @@ describe('the host-side run is killed', () => {
   })
 })
 
+describe('the host-side run stops halfway: it never leaves the services down', () => {
+  it('SIGTERM mid-migrate, the services stopped: migrate ends, the services are started again, the step fails saying so', async () => {
+    const h = await newHost()
+    const { C } = h.commits
+    h.delay('migrate', 1.5)
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: signalRunnerAt(h, 'migrate', 'SIGTERM') })
+    expect(run.code).toBe(1)
+    // The signal waits for the command under way: the migration ran whole, then the services came back on the build on disk.
+    expect(errorLine(run.log)).toBe(`deploy failed: the deploy process was stopped by SIGTERM during migrate; the host runs ${C}`)
+    expect(h.events()).toEqual([`build ${C}`, 'stop', 'migrate 2', `restart ${C}`])
+    expect((await hostPhases(h)).slice(-2)).toEqual(['migrate', 'start-again'])
+    expect(await h.serviceVersion()).toBe(C)
+    // Not recorded as deployed: the next deploy finds the migration applied, and converges.
+    await expectSettled(h, run)
+    h.delay('migrate', null)
+    await expectConverges(h, { ...hostInputs(h), ref: C }, C, ['1', '2'])
+  })
+
+  it('an exit nobody planned mid-migrate (a bug in host.sh): the EXIT path starts the services again and records the failure', async () => {
+    const h = await newHost()
+    const { A, C } = h.commits
+    // After the migration, a variable that does not exist: set -u ends the shell there.
+    const script = readFileSync(join(__dirname, '../src/host.sh'), 'utf8')
+    expect(script).toMatch(/^migrate\(\) \{/m)
+    const main = script.lastIndexOf('\nmain "$@"')
+    const buggy = `${script.slice(0, main)}\neval "original_$(declare -f migrate)"\nmigrate() { original_migrate; : "$no_such_variable"; }${script.slice(main)}`
+    // Started the way the action starts a run (these are the parameters it sends), but with the buggy host.sh.
+    const params = {
+      repo: h.repoPath,
+      target: C,
+      expected_record: '',
+      expected_head: A,
+      migrate: 'true',
+      build: 'catcolab-build',
+      stop: 'catcolab-stop',
+      migrate_command: 'catcolab-migrate',
+      start: 'catcolab-start',
+      restart: 'catcolab-restart',
+      status: 'catcolab-status',
+      health_url: '',
+      rollback: 'true',
+      health_timeout: '60',
+      lock_timeout: '60',
+      command_timeout: '60',
+      nonce: 'f00d'.repeat(6),
+      actor: 'test',
+      run_url: '',
+    }
+    const argv = ['start', h.repoPath, 'ab'.repeat(12), ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]
+    const started = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: [buggy, String(argv.length), ...argv].join('\0') + '\0' })
+    expect(started.code, started.stderr).toBe(0)
+    const dir = join(await stateDir(h), 'runs', parseKeyValues(started.stdout).run!)
+    await waitFor(async () => (await h.runAsUser(['flock', '-n', join(dir, 'alive'), 'true'])).code === 0, 600)
+    const log = readFileSync(join(dir, 'log'), 'utf8')
+    expect(log).toContain('no_such_variable: unbound variable')
+    const result = parseKeyValues(readFileSync(join(dir, 'result'), 'utf8'))
+    expect(result.outcome, log).toBe('failed')
+    expect(result.message).toMatch(/^the deploy process on the host ended unexpectedly during migrate \(exit status \d+\); see its log in /)
+    expect(result.message.endsWith(dir)).toBe(true)
+    expect(result.running).toBe(C)
+    expect(result.checkout).toBe(C)
+    expect(h.events()).toEqual([`build ${C}`, 'stop', 'migrate 2', `restart ${C}`])
+    expect((await hostPhases(h)).slice(-2)).toEqual(['migrate', 'start-again'])
+    expect(await h.serviceVersion()).toBe(C)
+    expect((await h.runAsUser(['flock', '-n', join(await stateDir(h), 'lock'), 'true'])).code).toBe(0)
+    expect(existsSync(join(await stateDir(h), 'current'))).toBe(false)
+  })
+})
+
+describe('host commands run for the action (command), their output capped at 1 MB', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'host-command-'))
+  execFileSync('git', ['init', '-q', repo])
+  afterAll(() => rmSync(repo, { recursive: true, force: true }))
+  const script = readFileSync(join(__dirname, '../src/host.sh'), 'utf8')
+  function command(text: string): { code: number | null; length: number } {
+    const argv = ['command', repo, text]
+    const result = spawnSync('bash', ['-c', REMOTE_COMMAND], { input: [script, String(argv.length), ...argv].join('\0') + '\0', maxBuffer: 1 << 25 })
+    return { code: result.status, length: result.stdout.length }
+  }
+
+  it.each([
+    ['more than 1 MB, cut: its SIGPIPE is no failure', 'seq 1 1000000', 0, 1_000_000],
+    ['exactly 1 MB', 'head -c 1000000 /dev/zero', 0, 1_000_000],
+    ['a failure of its own, after more than 1 MB', 'seq 1 1000000; exit 7', 7, 1_000_000],
+    ['a failure of its own', 'echo some; exit 5', 5, 5],
+    ['a SIGPIPE of its own, with little output', 'echo short; kill -PIPE $$', 141, 6],
+  ])('%s', (_name, text, code, length) => {
+    expect(command(text)).toEqual({ code, length })
+  })
+})
+
 /** SSH connections this host's sshd still serves: one child of its listener per connection. */
 function sshdSessions(h: TestHost): number {
   const all = processes()
@@ -470,8 +562,22 @@ function killRunnerAtBuild(h: TestHost): (log: string) => void {
   }
 }
 
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/** Returns an onLog callback that sends signal to the host-side run itself (not the command it runs) once the phase begins. */
+function signalRunnerAt(h: TestHost, phase: string, signal: NodeJS.Signals): (log: string) => void {
+  let sent = false
+  return (log) => {
+    if (sent || !log.includes(`::group::${phase}\n`)) return
+    sent = true
+    const runner = processes().find(
+      (p) => p.cmdline.startsWith('bash\0') && p.cmdline.includes(`${h.repoPath}/.git/catcolab-deploy/runs/`) && p.cmdline.includes('/host.sh\0run\0'),
+    )
+    if (!runner) throw new Error('no host-side run to signal')
+    process.kill(Number(runner.pid), signal)
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
     if (await condition()) return
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

@@ -61,6 +61,15 @@ describe('every workflow', () => {
   })
 })
 
+it('src/host.sh is clean under shellcheck -o all (every optional check), and CI checks it so', () => {
+  const ci = readWorkflow(join(DIR, 'ci.yml'))
+  const scripts = Object.values(ci.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run ?? ''))
+  expect(scripts.some((script) => /^shellcheck -o all src\/host\.sh$/m.test(script))).toBe(true)
+  const check = spawnSync('shellcheck', ['-o', 'all', 'src/host.sh'], { cwd: ROOT, encoding: 'utf8' })
+  expect(check.error).toBeUndefined()
+  expect(check.status, check.stdout + check.stderr).toBe(0)
+})
+
 it("action.yml is valid by GitHub's action parser, with a post step that always runs", () => {
   const content = readFileSync(join(ROOT, 'action.yml'), 'utf8')
   const result = parseAction({ name: 'action.yml', content }, new NoOperationTraceWriter())
