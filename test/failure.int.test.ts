@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
-import { parseKeyValues, REMOTE_COMMAND } from '../src/host'
+import { REMOTE_COMMAND } from '../src/host'
+import { parseKeyValues, parseRunResult } from '../src/protocol'
 import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 
@@ -474,15 +475,15 @@ describe('the host-side run stops halfway: it never leaves the services down', (
     const argv = ['start', h.repoPath, 'ab'.repeat(12), ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]
     const started = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: [buggy, String(argv.length), ...argv].join('\0') + '\0' })
     expect(started.code, started.stderr).toBe(0)
-    const dir = join(await stateDir(h), 'runs', parseKeyValues(started.stdout).run!)
+    const dir = join(await stateDir(h), 'runs', parseKeyValues(started.stdout).get('run') ?? 'no run id')
     await waitFor(async () => (await h.runAsUser(['flock', '-n', join(dir, 'alive'), 'true'])).code === 0, 600)
     const log = readFileSync(join(dir, 'log'), 'utf8')
     expect(log).toContain('no_such_variable: unbound variable')
-    const result = parseKeyValues(readFileSync(join(dir, 'result'), 'utf8'))
+    const result = parseRunResult(readFileSync(join(dir, 'result'), 'utf8'))
     expect(result.outcome, log).toBe('failed')
     expect(result.message).toMatch(/^the deploy process on the host ended unexpectedly during migrate \(exit status \d+\); see its log in /)
     expect(result.message.endsWith(dir)).toBe(true)
-    expect(result.running).toBe(C)
+    expect(result.serving).toEqual({ state: 'commit', sha: C })
     expect(result.checkout).toBe(C)
     expect(h.events()).toEqual([`build ${C}`, 'stop', 'migrate 2', `restart ${C}`])
     expect((await hostPhases(h)).slice(-2)).toEqual(['migrate', 'start-again'])
