@@ -166,7 +166,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       ...(prepared.older ? ['allow-older'] : []),
     ]
     if (prepared.containing.length > 0) io.info(`${prepared.target} is on ${prepared.containing.join(', ')} of ${settings.remote}`)
-    io.info(`base ${plan.base} (${plan.baseSource === 'record' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
+    io.info(`base ${plan.base} (${plan.baseSource === 'deployed' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
     for (const path of plan.newMigrations) io.info(`new migration: ${quotePath(path)}`)
     io.info(`decision: ${plan.reason}`)
     io.setOutput('previous-sha', plan.previous)
@@ -184,7 +184,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
 /** A target older than what runs: nothing changes and nothing is recorded; the deployed commit is the output. */
 async function skip(settings: DeploySettings, io: DeployIO, prepared: Prepared, reason: string): Promise<void> {
   // Only a target older than the recorded commit is skipped: the record is what runs.
-  const deployed = prepared.record
+  const deployed = prepared.deployed
   io.notice(reason)
   io.setOutput('previous-sha', prepared.head)
   io.setOutput('deployed-sha', deployed)
@@ -216,7 +216,7 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): RunPara
   return {
     repo: settings.repoPath,
     target: plan.target,
-    expected_record: plan.baseSource === 'record' ? plan.base : '',
+    expected_deployed: plan.baseSource === 'deployed' ? plan.base : '',
     expected_head: plan.previous,
     migrate: plan.migrate ? 'true' : 'false',
     build: commands.build,

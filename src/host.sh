@@ -27,7 +27,7 @@
 set -u
 shopt -s nullglob
 
-RECORD_REF=refs/catcolab-deploy/deployed
+DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
 
 # Every global, and the one function that sets it:
@@ -35,7 +35,7 @@ STATE=''     # enter_repo (cmd_run, for the run): the state directory, <git dir>
 GIT_ERROR='' # git_out: git's own words for its last failure, on one line
 HEAD_SHA=''  # read_head: the commit checked out,
 BRANCH=''    #   its branch ('' when HEAD is detached),
-RECORD=''    #   and the last commit deployed ('' when none was recorded)
+DEPLOYED=''    #   and the last commit deployed ('' when none was recorded)
 TARGET=''    # resolve_ref: the commit a ref names ('' when none)
 
 # The detached run's state, and nothing else, carries over from one of its phases to the next:
@@ -148,7 +148,7 @@ enter_repo() {
   mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
 }
 
-# The facts every plan and report start from, into HEAD_SHA, BRANCH and RECORD ('' when none).
+# The facts every plan and report start from, into HEAD_SHA, BRANCH and DEPLOYED ('' when none).
 # A failing git is never read as "detached" or "no record".
 read_head() {
   git_out HEAD_SHA rev-parse --verify HEAD || return 1
@@ -160,8 +160,8 @@ read_head() {
     *) return 1 ;;
   esac
   # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
-  git_out RECORD rev-parse -q --verify "$RECORD_REF^{commit}" && return 0
-  if [[ $? == 1 && $GIT_ERROR == 'git rev-parse exited 1' ]]; then RECORD=''; else return 1; fi
+  git_out DEPLOYED rev-parse -q --verify "$DEPLOYED_REF^{commit}" && return 0
+  if [[ $? == 1 && $GIT_ERROR == 'git rev-parse exited 1' ]]; then DEPLOYED=''; else return 1; fi
 }
 
 # exact_ref VAR REF: the commit the full ref name REF (refs/...) points to, into VAR, or '' when
@@ -287,18 +287,18 @@ cmd_prepare() {
   fi
   resolve_ref "$remote" "$ref"
   [[ -n $TARGET ]] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
-  read_head || die "git failed in $repo reading HEAD or $RECORD_REF: $GIT_ERROR"
+  read_head || die "git failed in $repo reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
   if [[ -n $expected ]]; then
     # A tag object (github.event.after of an annotated tag) counts as the commit it tags.
     git_out expected_commit rev-parse -q --verify --end-of-options "$expected^{commit}" \
       || die "expected-sha $expected is not a commit of $remote in $repo after fetching"
   fi
-  if [[ -n $RECORD && $RECORD != "$TARGET" ]]; then
-    git_status merge-base --is-ancestor "$TARGET" "$RECORD"
+  if [[ -n $DEPLOYED && $DEPLOYED != "$TARGET" ]]; then
+    git_status merge-base --is-ancestor "$TARGET" "$DEPLOYED"
     case $? in
       0) older=true ;;
       1) ;;
-      *) die "git merge-base failed in $repo comparing $TARGET with the deployed $RECORD: $GIT_ERROR" ;;
+      *) die "git merge-base failed in $repo comparing $TARGET with the deployed $DEPLOYED: $GIT_ERROR" ;;
     esac
   fi
   if [[ -n $branches ]]; then
@@ -318,8 +318,8 @@ cmd_prepare() {
       done
     done
   fi
-  printf 'head=%s\nbranch=%s\nrecord=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
-    "$HEAD_SHA" "$BRANCH" "$RECORD" "$TARGET" "$expected_commit" "$older" "${containing% }"
+  printf 'head=%s\nbranch=%s\ndeployed=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
+    "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$TARGET" "$expected_commit" "$older" "${containing% }"
 }
 
 # diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated,
@@ -478,8 +478,8 @@ cmd_state() {
     1) running=true ;;
     *) die "cannot tell whether a deploy runs: flock failed on $STATE/lock" ;;
   esac
-  read_head || die "git failed in $1 reading HEAD or $RECORD_REF: $GIT_ERROR"
-  printf 'head=%s\nbranch=%s\nrecord=%s\nrunning=%s\n' "$HEAD_SHA" "$BRANCH" "$RECORD" "$running"
+  read_head || die "git failed in $1 reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
+  printf 'head=%s\nbranch=%s\ndeployed=%s\nrunning=%s\n' "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$running"
   # Who runs it; nothing when that deploy has just ended and removed the file.
   if [[ $running == true ]]; then print_as current_ "$STATE/current" 2>/dev/null; fi
   results=("$STATE"/runs/*/result)
@@ -608,7 +608,7 @@ start_services() { starting "${P[start]}"; }
 restart_services() { going_down && starting "${P[restart]}"; }
 check_status() { host_command "${P[status]}"; }
 check_health() { health_check && now 'R[downtime_end]'; }
-record_target() { git update-ref -m "catcolab-deploy ${R[run]}" "$RECORD_REF" "${P[target]}"; }
+record_target() { git update-ref -m "catcolab-deploy ${R[run]}" "$DEPLOYED_REF" "${P[target]}"; }
 
 # The services may go down from here on; the downtime begins the first time they do.
 going_down() {
@@ -767,7 +767,7 @@ recover() {
       ;;
     report)
       R[failed_phase]=$what
-      end_run failed "could not record the deployed commit in $RECORD_REF; the services run ${P[target]}"
+      end_run failed "could not record the deployed commit in $DEPLOYED_REF; the services run ${P[target]}"
       ;;
     interrupted)
       if [[ $DOWN == true ]] && ! start_again; then
@@ -822,7 +822,7 @@ read_params() {
     _problem="cannot read $1"
     return 1
   fi
-  for _key in repo target expected_record expected_head migrate build stop migrate_command start \
+  for _key in repo target expected_deployed expected_head migrate build stop migrate_command start \
     restart status health_url rollback health_timeout lock_timeout command_timeout nonce actor run_url; do
     [[ -v P[$_key] ]] || { _problem="no $_key"; return 1; }
   done
@@ -908,12 +908,12 @@ cmd_run() {
   # The plan was made from what the host looked like before we held the lock: re-check it.
   # (Whether the target is older than the deployed commit was decided from the same record.)
   if ! read_head; then
-    give_up "git failed in ${P[repo]} reading HEAD or $RECORD_REF: $GIT_ERROR"
+    give_up "git failed in ${P[repo]} reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
     return
   fi
   PREVIOUS=$HEAD_SHA
   SERVING=$PREVIOUS
-  if [[ $RECORD != "${P[expected_record]}" || $PREVIOUS != "${P[expected_head]}" ]]; then
+  if [[ $DEPLOYED != "${P[expected_deployed]}" || $PREVIOUS != "${P[expected_head]}" ]]; then
     end_run stale "the host changed since the plan was made (another deploy ran); planning again"
     return
   fi
@@ -926,12 +926,12 @@ cmd_run() {
     return
   fi
   R[previous]=$PREVIOUS
-  if [[ -z $RECORD ]]; then
+  if [[ -z $DEPLOYED ]]; then
     # What runs now is the baseline: if this first deploy dies halfway, the next one still
     # counts new migrations from here, not from a half-deployed HEAD.
     say "no deploy recorded on this host yet: recording $PREVIOUS, which runs now, as the baseline"
-    if ! git update-ref -m "catcolab-deploy baseline" "$RECORD_REF" "$PREVIOUS"; then
-      give_up "could not record the baseline $PREVIOUS in $RECORD_REF"
+    if ! git update-ref -m "catcolab-deploy baseline" "$DEPLOYED_REF" "$PREVIOUS"; then
+      give_up "could not record the baseline $PREVIOUS in $DEPLOYED_REF"
       return
     fi
   fi

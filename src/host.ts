@@ -26,11 +26,11 @@ export interface Prepared {
   /** The branch checked out, if HEAD is not detached. */
   branch: string
   /** The last commit deployed successfully by this action, or '' if none was recorded. */
-  record: string
+  deployed: string
   target: string
   /** The commit expected-sha names (a tag object peeled), or '' when none was given. */
   expected: string
-  /** Whether target is a strict ancestor of record: deploying it would go back. */
+  /** Whether target is a strict ancestor of deployed: deploying it would go back. */
   older: boolean
   /** The remote's branches matching the branch patterns asked about that contain target. */
   containing: string[]
@@ -109,7 +109,7 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       const prepared: Prepared = {
         head: values.get('head') ?? '',
         branch: values.get('branch') ?? '',
-        record: values.get('record') ?? '',
+        deployed: values.get('deployed') ?? '',
         target: values.get('target') ?? '',
         expected: values.get('expected') ?? '',
         older: values.get('older') === 'true',
@@ -119,7 +119,7 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       const shaOrEmpty = (value: string) => value === '' || isSha(value)
       if (
         ![prepared.head, prepared.target].every(isSha) ||
-        ![prepared.record, prepared.expected].every(shaOrEmpty) ||
+        ![prepared.deployed, prepared.expected].every(shaOrEmpty) ||
         !/^(true|false)$/.test(values.get('older') ?? '')
       ) {
         throw new Error(`host.sh prepare printed unexpected output: ${JSON.stringify(out.toString('utf8').slice(0, 200))}`)

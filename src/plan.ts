@@ -10,7 +10,7 @@ import { quotePath, shortSha } from './text'
 export interface GitFacts {
   head: string
   /** The last deployed commit recorded on the host, or '' when none was recorded. */
-  record: string
+  deployed: string
   target: string
 }
 
@@ -23,7 +23,7 @@ export interface Plan {
   previous: string
   target: string
   base: string
-  baseSource: 'record' | 'head'
+  baseSource: 'deployed' | 'head'
   newMigrations: string[]
   deletedMigrations: string[]
   modifiedMigrations: string[]
@@ -42,8 +42,8 @@ export interface Warning {
   file?: string
 }
 
-export function chooseBase(facts: GitFacts): { base: string; baseSource: 'record' | 'head' } {
-  return facts.record ? { base: facts.record, baseSource: 'record' } : { base: facts.head, baseSource: 'head' }
+export function chooseBase(facts: GitFacts): { base: string; baseSource: 'deployed' | 'head' } {
+  return facts.deployed ? { base: facts.deployed, baseSource: 'deployed' } : { base: facts.head, baseSource: 'head' }
 }
 
 /** Parses `git diff --no-renames --name-status -z`: status and path alternate, NUL-separated. */
@@ -79,10 +79,10 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
         `no deploy by this action is recorded on the host: new migrations are counted from HEAD ${shortSha(base)}; ` +
         'if the database may be behind that commit, deploy with migrate: always',
     })
-  } else if (facts.head !== facts.record) {
+  } else if (facts.head !== facts.deployed) {
     warnings.push({
       message:
-        `HEAD on the host (${shortSha(facts.head)}) is not the last deployed commit ${shortSha(facts.record)}: ` +
+        `HEAD on the host (${shortSha(facts.head)}) is not the last deployed commit ${shortSha(facts.deployed)}: ` +
         'someone checked out by hand; new migrations are counted from the recorded commit',
     })
   }
@@ -140,7 +140,7 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
 
 /** What the host says about the target, beyond the plan's git facts. */
 export interface TargetFacts {
-  record: string
+  deployed: string
   target: string
   /** The commit expected-sha names, peeled ('' when none was given). */
   expected: string
@@ -196,12 +196,12 @@ export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVer
       return {
         action: 'skip',
         reason:
-          `ref ${policy.ref} (${shortSha(facts.target)}) is older than the deployed ${shortSha(facts.record)}, an ancestor of it: ` +
+          `ref ${policy.ref} (${shortSha(facts.target)}) is older than the deployed ${shortSha(facts.deployed)}, an ancestor of it: ` +
           'skipped, nothing was changed; to go back on purpose, deploy with allow-older: true',
       }
     }
     warnings.push({
-      message: `going back: ${shortSha(facts.target)} is older than the deployed ${shortSha(facts.record)} (allow-older is true); migrations applied since stay applied`,
+      message: `going back: ${shortSha(facts.target)} is older than the deployed ${shortSha(facts.deployed)} (allow-older is true); migrations applied since stay applied`,
     })
   }
   return { action: 'deploy', warnings }

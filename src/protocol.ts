@@ -10,7 +10,7 @@ export interface RunParams {
   repo: string
   target: string
   /** The deployed commit the plan saw ('' when none was recorded): the run refuses if it changed. */
-  expected_record: string
+  expected_deployed: string
   /** HEAD as the plan saw it. */
   expected_head: string
   migrate: 'true' | 'false'
@@ -34,7 +34,7 @@ export interface RunParams {
 export const RUN_PARAM_KEYS = [
   'repo',
   'target',
-  'expected_record',
+  'expected_deployed',
   'expected_head',
   'migrate',
   'build',
@@ -73,10 +73,10 @@ export const RESULT_KEYS = [
 ] as const
 
 /** The keys `host.sh prepare` prints (host.ts reads them into Prepared). */
-export const PREPARE_KEYS = ['head', 'branch', 'record', 'target', 'expected', 'older', 'containing'] as const
+export const PREPARE_KEYS = ['head', 'branch', 'deployed', 'target', 'expected', 'older', 'containing'] as const
 
 /** The keys of `host.sh state`, besides current_<key> (HOLDER_KEYS) and last_<key> (RESULT_KEYS, and last_alive). */
-export const STATE_KEYS = ['head', 'branch', 'record', 'running'] as const
+export const STATE_KEYS = ['head', 'branch', 'deployed', 'running'] as const
 /** What host.sh keeps about the run holding the lock ($STATE/current). */
 export const HOLDER_KEYS = ['run', 'target', 'actor', 'run_url', 'since'] as const
 
@@ -162,7 +162,7 @@ function resultOf(values: Map<string, string>, prefix: string, text: string): Ru
 export function parseHostState(text: string): HostState {
   const values = parseKeyValues(text)
   const head = values.get('head') ?? ''
-  const deployed = values.get('record') ?? ''
+  const deployed = values.get('deployed') ?? ''
   if (!SHA.test(head) || !(deployed === '' || SHA.test(deployed)) || !/^(true|false)$/.test(values.get('running') ?? '')) {
     throw new Error(`host.sh state printed unexpected output: ${JSON.stringify(text.slice(0, 200))}`)
   }

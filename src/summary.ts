@@ -42,7 +42,7 @@ export function deploySummary(report: DeployReport): string {
     ['Target', `${codeSpan(report.ref, { table: true })} → ${commit(plan.target, report)}`],
     ['Previous', commit(plan.previous, report)],
     ['Now running', report.outcome === 'dry-run' ? `${commit(report.running, report)} (unchanged)` : commit(report.running, report)],
-    ['Base', `${commit(plan.base, report)} (${plan.baseSource === 'record' ? 'last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`],
+    ['Base', `${commit(plan.base, report)} (${plan.baseSource === 'deployed' ? 'last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`],
     ['Migrations', `${plan.migrate ? 'migrate' : 'no migration'}: ${escape(plan.reason)}`],
   ]
   if (report.downtime) {

@@ -454,7 +454,7 @@ describe('the host-side run stops halfway: it never leaves the services down', (
     const params = {
       repo: h.repoPath,
       target: C,
-      expected_record: '',
+      expected_deployed: '',
       expected_head: A,
       migrate: 'true',
       build: 'catcolab-build',

@@ -22,13 +22,13 @@ describe('parseNameStatus', () => {
 
 describe('chooseBase', () => {
   it('prefers the recorded deploy over HEAD', () => {
-    expect(chooseBase({ head: HEAD, record: RECORD, target: TARGET })).toEqual({ base: RECORD, baseSource: 'record' })
-    expect(chooseBase({ head: HEAD, record: '', target: TARGET })).toEqual({ base: HEAD, baseSource: 'head' })
+    expect(chooseBase({ head: HEAD, deployed: RECORD, target: TARGET })).toEqual({ base: RECORD, baseSource: 'deployed' })
+    expect(chooseBase({ head: HEAD, deployed: '', target: TARGET })).toEqual({ base: HEAD, baseSource: 'head' })
   })
 })
 
 describe('makePlan', () => {
-  const recorded = { head: RECORD, record: RECORD, target: TARGET }
+  const recorded = { head: RECORD, deployed: RECORD, target: TARGET }
 
   it('migrates when files were added, listing them', () => {
     const diff = z('A', 'p/20241004010448_document_refs.up.sql', 'A', 'p/20241004010448_document_refs.down.sql', 'D', 'p/02_x.undo.sql')
@@ -37,7 +37,7 @@ describe('makePlan', () => {
       previous: RECORD,
       target: TARGET,
       base: RECORD,
-      baseSource: 'record',
+      baseSource: 'deployed',
       migrate: true,
       newMigrations: ['p/20241004010448_document_refs.up.sql', 'p/20241004010448_document_refs.down.sql'],
       deletedMigrations: ['p/02_x.undo.sql'],
@@ -89,13 +89,13 @@ describe('makePlan', () => {
   })
 
   it('says when it used HEAD because no deploy was recorded', () => {
-    const plan = makePlan({ head: HEAD, record: '', target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto', ['p'])
+    const plan = makePlan({ head: HEAD, deployed: '', target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto', ['p'])
     expect(plan).toMatchObject({ base: HEAD, baseSource: 'head' })
     expect(plan.warnings[0]!.message).toMatch(/^no deploy by this action is recorded on the host: .* migrate: always$/)
   })
 
   it('warns when HEAD was moved by hand, and still counts from the record', () => {
-    const plan = makePlan({ head: HEAD, record: RECORD, target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto', ['p'])
+    const plan = makePlan({ head: HEAD, deployed: RECORD, target: TARGET }, { ancestor: true, nameStatus: '' }, 'auto', ['p'])
     expect(plan.base).toBe(RECORD)
     expect(plan.warnings[0]!.message).toMatch(/^HEAD on the host \(aaaaaaaaaaaa\) is not the last deployed commit bbbbbbbbbbbb: someone checked out by hand/)
   })
@@ -107,7 +107,7 @@ describe('makePlan', () => {
 })
 
 describe('judgeTarget', () => {
-  const facts = { record: RECORD, target: TARGET, expected: '', older: false, containing: [] as string[] }
+  const facts = { deployed: RECORD, target: TARGET, expected: '', older: false, containing: [] as string[] }
   const policy: TargetPolicy = { ref: 'v1.0.0', remote: 'origin', expectedSha: null, allowedBranches: [], allowOutsideBranches: false, allowOlder: false }
 
   it('deploys anything when nothing is required', () => {

@@ -86,7 +86,7 @@ describe('the host state', () => {
       [
         `head=${B}`,
         'branch=',
-        `record=${A}`,
+        `deployed=${A}`,
         'running=true',
         'current_run=r9',
         `current_target=${B}`,
@@ -101,7 +101,7 @@ describe('the host state', () => {
     )
     expect(state).toMatchObject({ head: B, branch: '', deployed: A, busy: true, holder: { run: 'r9', target: B, actor: 'octocat', runUrl: 'https://x/runs/9' } })
     expect(state.last).toMatchObject({ run: 'r9', outcome: 'running', phase: 'build', alive: true })
-    expect(parseHostState(`head=${A}\nbranch=main\nrecord=\nrunning=false\n`)).toEqual({ head: A, branch: 'main', deployed: '', busy: false, holder: null, last: null })
+    expect(parseHostState(`head=${A}\nbranch=main\ndeployed=\nrunning=false\n`)).toEqual({ head: A, branch: 'main', deployed: '', busy: false, holder: null, last: null })
     expect(() => parseHostState('head=HEAD\nrunning=false\n')).toThrow(/unexpected output/)
   })
 })

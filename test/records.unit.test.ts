@@ -72,7 +72,7 @@ function plan(target: string, previous = A): Plan {
     previous,
     target,
     base: previous,
-    baseSource: 'record',
+    baseSource: 'deployed',
     newMigrations: [],
     deletedMigrations: [],
     modifiedMigrations: [],

@@ -8,7 +8,7 @@ const plan: Plan = {
   previous: '1'.repeat(40),
   target: '2'.repeat(40),
   base: '1'.repeat(40),
-  baseSource: 'record',
+  baseSource: 'deployed',
   newMigrations: ['m/03_<b>x</b>|y.sql'],
   deletedMigrations: [],
   modifiedMigrations: [],
