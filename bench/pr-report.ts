@@ -26,12 +26,12 @@ export async function prReportBench(prs: number): Promise<void> {
   try {
     const world = addPullRequests(gh)
     const root = world.commit([])
-    world.branches.main = world.commit([root])
+    world.branches['main'] = world.commit([root])
     const deploy = (sha: string) =>
       gh.seedDeployment({ sha, environment: ENV, payload: { 'catcolab-deploy': { version: 1, ref: sha, previous: '', run_url: RUN_URL } } }, ['in_progress', 'success'])
-    deploy(world.branches.main)
+    deploy(world.branches['main'])
     for (let i = 0; i < prs; i++) {
-      world.addPull({ headSha: world.commit([world.branches.main]), files: i % 2 ? [{ filename: `packages/backend/src/f${i}.rs`, status: 'modified' }] : [] })
+      world.addPull({ headSha: world.commit([world.branches['main']]), files: i % 2 ? [{ filename: `packages/backend/src/f${i}.rs`, status: 'modified' }] : [] })
     }
 
     const refreshes: Refresh[] = []

@@ -176,7 +176,7 @@ async function actionDeploy(h: TestHost, target: string) {
     // The action notices the end, reads the result, writes the summary and exits.
     { name: 'report', begin: stamp('finished'), end: t1 },
   ]
-  return { t0, t1, phases, migrated: run.outputs.migrated === 'true' }
+  return { t0, t1, phases, migrated: run.outputs['migrated'] === 'true' }
 }
 
 /** A new commit on origin: a code change, and a new migration when the case has one. */

@@ -129,16 +129,17 @@ export function keptFiles(body: string, expected: { headSha: string; baseRef: st
   const d = data as Record<string, unknown>
   const keys = ['v', 'head', 'base', 'key', 'backendFiles', 'backendFileCount', 'addedMigrations', 'addedMigrationCount', 'incomplete']
   if (Object.keys(d).length !== keys.length || !keys.every((key) => Object.hasOwn(d, key))) return null
-  if (d.v !== 1 || d.head !== expected.headSha || d.base !== expected.baseRef || d.key !== expected.filesKey || typeof d.incomplete !== 'boolean') return null
-  const backendFiles = namesOf(d.backendFiles, d.backendFileCount)
-  const addedMigrations = namesOf(d.addedMigrations, d.addedMigrationCount)
+  if (d['v'] !== 1 || d['head'] !== expected.headSha || d['base'] !== expected.baseRef || d['key'] !== expected.filesKey || typeof d['incomplete'] !== 'boolean')
+    return null
+  const backendFiles = namesOf(d['backendFiles'], d['backendFileCount'])
+  const addedMigrations = namesOf(d['addedMigrations'], d['addedMigrationCount'])
   if (!backendFiles || !addedMigrations) return null
   const files = {
     backendFiles,
-    backendFileCount: d.backendFileCount as number,
+    backendFileCount: d['backendFileCount'] as number,
     addedMigrations,
-    addedMigrationCount: d.addedMigrationCount as number,
-    incomplete: d.incomplete,
+    addedMigrationCount: d['addedMigrationCount'] as number,
+    incomplete: d['incomplete'],
   }
   // Exactly as renderComment writes it, byte for byte.
   const written = dataLine({ pullRequest: { headSha: expected.headSha, baseRef: expected.baseRef }, filesKey: expected.filesKey, files })

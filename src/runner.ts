@@ -27,17 +27,17 @@ export interface Runner {
 
 /** Reads the runner's variables from env; readFile reads the event's JSON (GITHUB_EVENT_PATH). */
 export function readRunner(env: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Runner {
-  const repository = env.GITHUB_REPOSITORY || null
-  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
-  const runId = env.GITHUB_RUN_ID || ''
+  const repository = env['GITHUB_REPOSITORY'] || null
+  const serverUrl = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '')
+  const runId = env['GITHUB_RUN_ID'] || ''
   return {
     repository,
     serverUrl,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    actor: env.GITHUB_ACTOR ?? '',
+    apiUrl: env['GITHUB_API_URL'] || 'https://api.github.com',
+    actor: env['GITHUB_ACTOR'] ?? '',
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
-    eventPullRequest: eventPullRequest(env.GITHUB_EVENT_PATH, readFile),
-    stepSummary: Boolean(env.GITHUB_STEP_SUMMARY),
+    eventPullRequest: eventPullRequest(env['GITHUB_EVENT_PATH'], readFile),
+    stepSummary: Boolean(env['GITHUB_STEP_SUMMARY']),
   }
 }
 

@@ -18,9 +18,9 @@ function cloneEnv(): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('VITEST') && !name.startsWith('CATCOLAB_TEST_') && !name.startsWith('npm_')) env[name] = value
   }
-  const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules'))
-  env.PATH = [join(clone, 'node_modules', '.bin'), ...path].join(delimiter)
-  env.NO_COLOR = '1'
+  const path = (process.env['PATH'] ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules'))
+  env['PATH'] = [join(clone, 'node_modules', '.bin'), ...path].join(delimiter)
+  env['NO_COLOR'] = '1'
   return env
 }
 

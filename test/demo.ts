@@ -99,7 +99,7 @@ async function main(): Promise<number> {
     const base = { ...hostInputs(host), 'health-url': `http://127.0.0.1:${host.servicePort}/` }
     const deployed = (sha: string, migrated: boolean) => async (run: ActionRun, h: TestHost) => {
       if (run.outputs['deployed-sha'] !== sha) return `deployed-sha is ${run.outputs['deployed-sha']}, expected ${sha}`
-      if (run.outputs.migrated !== String(migrated)) return `migrated is ${run.outputs.migrated}, expected ${migrated}`
+      if (run.outputs['migrated'] !== String(migrated)) return `migrated is ${run.outputs['migrated']}, expected ${migrated}`
       const serving = await h.serviceVersion()
       return serving === sha ? null : `the service runs ${serving}, expected ${sha}`
     }
@@ -108,7 +108,7 @@ async function main(): Promise<number> {
         title: 'Dry run: v0.1.0 → main (shows the plan, changes nothing)',
         inputs: { ...base, ref: 'main', 'dry-run': 'true' },
         async check(run, h) {
-          if (run.outputs.migrated !== 'true') return `migrated is ${run.outputs.migrated}, expected true`
+          if (run.outputs['migrated'] !== 'true') return `migrated is ${run.outputs['migrated']}, expected true`
           const head = await h.gitOnHost(['rev-parse', 'HEAD'])
           const serving = await h.serviceVersion()
           return head === commits.A && serving === commits.A ? null : `the dry run changed the host (HEAD ${head}, serving ${serving})`

@@ -29,7 +29,7 @@ describe('deploy', () => {
 
     expect(run.code, run.log).toBe(0)
     expect(run.outputs).toMatchObject({ 'previous-sha': A, 'deployed-sha': B, migrated: 'false', 'new-migrations': '' })
-    expect(run.outputs.status).toContain(`Version: commit ${B}`)
+    expect(run.outputs['status']).toContain(`Version: commit ${B}`)
     expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'record'])
     expect(h.events()).toEqual([`build ${B}`, `restart ${B}`, 'status'])
     expect(await h.serviceVersion()).toBe(B)
@@ -279,7 +279,7 @@ describe('deploy', () => {
     const run = await runAction({ ...hostInputs(h), command: 'status' })
     expect(run.code, run.log).toBe(0)
     expect(run.outputs['deployed-sha']).toBe(B)
-    expect(run.outputs.status).toContain(`Version: commit ${B}`)
+    expect(run.outputs['status']).toContain(`Version: commit ${B}`)
     expect(run.log).toContain(`last deployed commit: ${B}`)
     expect(run.log).toContain('no deploy is running now')
     expect(run.log).toMatch(/last run \S+: success at phase record: deployed /)

@@ -393,7 +393,7 @@ describe('the host-side run is killed', () => {
     const next = await runAction({ ...hostInputs(h), ref: C })
     expect(next.code, next.log).toBe(0)
     expect(next.log).toContain(`base ${B} (the last deploy recorded on the host)`)
-    expect(next.outputs.migrated).toBe('true')
+    expect(next.outputs['migrated']).toBe('true')
     expect(await h.appliedMigrations()).toEqual(['1', '2'])
     expect(await h.serviceVersion()).toBe(C)
   })

@@ -37,7 +37,7 @@ describe('test host fixture', () => {
   afterAll(() => host?.close())
 
   it('starts at A: built, migrated, running, with a clean events log', async () => {
-    expect(process.env.CATCOLAB_TEST_PGHOST, 'cluster from globalSetup').toBeTruthy()
+    expect(process.env['CATCOLAB_TEST_PGHOST'], 'cluster from globalSetup').toBeTruthy()
     expect(await host.serviceVersion()).toBe(host.commits.A)
     expect(await host.appliedMigrations()).toEqual(['1'])
     expect(await host.gitOnHost(['rev-parse', 'HEAD'])).toBe(host.commits.A)

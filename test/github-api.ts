@@ -214,8 +214,8 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
 
   /** One page of a newest-first list, with GitHub's Link header. */
   function page<T>(request: ApiRequest, items: T[]): Reply {
-    const perPage = Math.min(Number(request.query.per_page ?? 30) || 30, 100)
-    const number = Math.max(Number(request.query.page ?? 1) || 1, 1)
+    const perPage = Math.min(Number(request.query['per_page'] ?? 30) || 30, 100)
+    const number = Math.max(Number(request.query['page'] ?? 1) || 1, 1)
     const last = Math.max(Math.ceil(items.length / perPage), 1)
     return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: pageLinks(url, request, number, last, perPage) }
   }

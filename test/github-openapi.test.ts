@@ -178,7 +178,7 @@ it('pull requests, their files, comparisons and comments, with a workflow token'
     const root = prs.commit([])
     const m1 = prs.commit([root])
     const m2 = prs.commit([m1])
-    prs.branches.main = m2
+    prs.branches['main'] = m2
     prs.branches['release/v1'] = m1
     const feature = prs.commit([m2])
     const side = prs.commit([m1])

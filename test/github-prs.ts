@@ -69,8 +69,8 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
   const at = (pattern: string) => new RegExp(`^${esc(prefix)}${pattern}$`)
 
   function page<T>(request: ApiRequest, items: T[]): Reply {
-    const perPage = Math.min(Number(request.query.per_page ?? 30) || 30, 100)
-    const number = Math.max(Number(request.query.page ?? 1) || 1, 1)
+    const perPage = Math.min(Number(request.query['per_page'] ?? 30) || 30, 100)
+    const number = Math.max(Number(request.query['page'] ?? 1) || 1, 1)
     const last = Math.max(Math.ceil(items.length / perPage), 1)
     return { status: 200, body: items.slice((number - 1) * perPage, number * perPage), headers: pageLinks(stand.url, request, number, last, perPage) }
   }
@@ -350,8 +350,8 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
     const [ofBase, ofHead] = [ancestors(c.baseSha), ancestors(c.headSha)]
     const graph = [...commits.keys()]
     const mergeBase = graph.filter((sha) => ofBase.has(sha) && ofHead.has(sha)).at(-1)!
-    const perPage = Math.min(Number(request.query.per_page ?? 250) || 250, 250)
-    const number = Math.max(Number(request.query.page ?? 1) || 1, 1)
+    const perPage = Math.min(Number(request.query['per_page'] ?? 250) || 250, 250)
+    const number = Math.max(Number(request.query['page'] ?? 1) || 1, 1)
     const ahead = graph.filter((sha) => ofHead.has(sha) && !ofBase.has(sha))
     const htmlUrl = `${html}/compare/${c.base}...${c.head}`
     return {
@@ -388,7 +388,7 @@ export function addPullRequests(stand: GitHubStandIn, options: { login?: string 
 
   stand.route('GET', /^\/user$/, () => (login ? { status: 200, body: accountJson(login) } : error(403, 'Resource not accessible by integration')))
   stand.route('GET', at('/pulls'), (request) => {
-    const state = request.query.state ?? 'open'
+    const state = request.query['state'] ?? 'open'
     const listed = pulls.filter((p) => state === 'all' || p.state === state).reverse()
     return page(request, listed.map(pullJson))
   })

@@ -76,7 +76,7 @@ function parse(overrides: Record<string, string>): DeploySettings | UserError {
  */
 const local: SshSession = {
   async exec(command, stdin) {
-    const result = spawnSync('bash', ['-c', command], { input: stdin, env: { PATH: process.env.PATH, HOME: dir } })
+    const result = spawnSync('bash', ['-c', command], { input: stdin, env: { PATH: process.env['PATH'], HOME: dir } })
     return { code: result.status ?? 129, stdout: result.stdout, stderr: result.stderr.toString('utf8') }
   },
   close() {},

@@ -21,7 +21,7 @@ it('reads an empty input as its default in action.yml, for every command', () =>
   // What the runner passes for an input a workflow leaves out; an expression's value comes from
   // the run (github.sha, github.token), so each command below is given those inputs.
   const defaults = Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, spec.default ?? '']))
-  expect(defaults.ref).toBe('${{ github.sha }}')
+  expect(defaults['ref']).toBe('${{ github.sha }}')
   expect(defaults['github-token']).toBe('${{ github.token }}')
 
   const dir = mkdtempSync(join(tmpdir(), 'input-defaults-'))

@@ -94,7 +94,7 @@ export function checkExchange(exchange: Exchange): Problem[] {
 
   // Response: a listed status, and a body of its schema.
   const responses: Record<string, any> = operation.responses ?? {}
-  const listed = responses[String(exchange.status)] ?? responses[`${String(exchange.status)[0]}XX`] ?? responses.default
+  const listed = responses[String(exchange.status)] ?? responses[`${String(exchange.status)[0]}XX`] ?? responses['default']
   if (!listed) {
     report(exchange.status, [{ pointer: '', message: `is not a listed status (the description lists ${Object.keys(responses).join(', ')})` }])
     return problems
@@ -294,15 +294,15 @@ function problemOf(error: ErrorObject, data: unknown): Omit<Problem, 'operation'
     .reduce<any>((node, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], data)
   switch (error.keyword) {
     case 'required':
-      return { pointer: `${at}/${escape(error.params.missingProperty)}`, message: 'is missing' }
+      return { pointer: `${at}/${escape(error.params['missingProperty'])}`, message: 'is missing' }
     case 'additionalProperties':
-      return { pointer: `${at}/${escape(error.params.additionalProperty)}`, message: 'is not in the description' }
+      return { pointer: `${at}/${escape(error.params['additionalProperty'])}`, message: 'is not in the description' }
     case 'type':
-      return { pointer: at, message: `must be ${[error.params.type].flat().join(' or ')}`, value }
+      return { pointer: at, message: `must be ${[error.params['type']].flat().join(' or ')}`, value }
     case 'enum':
-      return { pointer: at, message: `must be one of ${error.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')}`, value }
+      return { pointer: at, message: `must be one of ${error.params['allowedValues'].map((v: unknown) => JSON.stringify(v)).join(', ')}`, value }
     case 'oneOf':
-      return { pointer: at, message: error.params.passingSchemas ? 'matches more than one of its oneOf schemas' : 'matches none of its oneOf schemas', value }
+      return { pointer: at, message: error.params['passingSchemas'] ? 'matches more than one of its oneOf schemas' : 'matches none of its oneOf schemas', value }
     default:
       return { pointer: at, message: error.message ?? error.keyword, value }
   }

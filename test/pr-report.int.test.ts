@@ -39,7 +39,7 @@ async function setup(login: string | null = null, token = login ? 'ghp_user-toke
   const root = prs.commit([])
   const m1 = prs.commit([root])
   const m2 = prs.commit([m1])
-  prs.branches.main = m2
+  prs.branches['main'] = m2
   return { gh: api, prs, main: [root, m1, m2] }
 }
 
@@ -53,8 +53,8 @@ function report(inputs: Record<string, string> = {}, event?: { pull_request: { n
   if (event) {
     const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json')
     writeFileSync(path, JSON.stringify({ action: 'synchronize', ...event }))
-    github.GITHUB_EVENT_PATH = path
-    github.GITHUB_EVENT_NAME = 'pull_request_target'
+    github['GITHUB_EVENT_PATH'] = path
+    github['GITHUB_EVENT_NAME'] = 'pull_request_target'
   }
   return runAction({ command: 'pr-report', environment: NEXT, ...inputs }, { github })
 }

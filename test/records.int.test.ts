@@ -96,7 +96,7 @@ describe('a deploy with environment set', () => {
     await h.branchOnOrigin('feature/x', feature)
     const run = await runAction({ ...hostInputs(h), ref: 'feature/x', ...NEXT }, { github })
     expect(run.code, run.log).toBe(0)
-    expect(github.GITHUB_SHA).toBe(h.commits.A)
+    expect(github['GITHUB_SHA']).toBe(h.commits.A)
     expect(gh.requests[0]!.body).toMatchObject({
       ref: feature,
       description: 'feature/x to catcolab-next',
@@ -200,7 +200,7 @@ describe("GitHub's own job deployment", () => {
     prs.commits.set(A, [])
     prs.commits.set(B, [A])
     prs.commits.set(C, [B])
-    prs.branches.main = B
+    prs.branches['main'] = B
     prs.addPull({ number: 7, headSha: C, files: [{ filename: 'packages/backend/src/main.rs', status: 'modified' }] })
     const report = () => runAction({ command: 'pr-report', environment: NEXT.environment, 'pr-number': '7' }, { github })
 
@@ -260,8 +260,8 @@ describe('the post step', () => {
     expect(run.code).toBeNull()
     expect(gh.latestState(1)).toBe('in_progress')
     expect(run.state).toMatchObject({ isPost: 'true', deploymentId: '1', deploymentSha: B, deploymentSettled: '' })
-    expect(run.state.hostRun).toMatch(/^\d{8}T\d{6}\.\d{9}Z-[0-9a-f]{24}$/)
-    expect(run.state.hostRun!.endsWith(run.state.hostRunToken!)).toBe(true)
+    expect(run.state['hostRun']).toMatch(/^\d{8}T\d{6}\.\d{9}Z-[0-9a-f]{24}$/)
+    expect(run.state['hostRun']!.endsWith(run.state['hostRunToken']!)).toBe(true)
 
     const before = gh.requests.length
     // A step killed while starting the run knows only the token the run's id ends in.

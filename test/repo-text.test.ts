@@ -41,7 +41,7 @@ function expectOnlyOwnCommands(run: ActionRun, h: TestHost, phases: string[], fi
   const own = commands.filter((c) => c.name === 'add-mask' && keyLines.has(c.data))
   const rest = commands.filter((c) => !own.includes(c))
   expect(own.length).toBe(keyLines.size)
-  expect(rest.map((c) => (c.name === 'warning' ? `warning ${c.properties.file ?? ''}` : c.name === 'group' ? `group ${c.data}` : c.name))).toEqual([
+  expect(rest.map((c) => (c.name === 'warning' ? `warning ${c.properties['file'] ?? ''}` : c.name === 'group' ? `group ${c.data}` : c.name))).toEqual([
     'group plan',
     ...fileWarnings.map((file) => `warning ${file}`),
     'endgroup',

@@ -28,7 +28,7 @@ export interface ActionRun {
 export function runnerEnv(inputs: Record<string, string>, github: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs)) {
-    const fallback = (spec.default ?? '').replace('${{ github.sha }}', github.GITHUB_SHA ?? '').replace('${{ github.token }}', github.GITHUB_TOKEN ?? '')
+    const fallback = (spec.default ?? '').replace('${{ github.sha }}', github['GITHUB_SHA'] ?? '').replace('${{ github.token }}', github['GITHUB_TOKEN'] ?? '')
     env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? fallback
   }
   for (const name of Object.keys(inputs)) {
@@ -66,7 +66,7 @@ export async function runAction(
   }
   const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], {
     env: {
-      PATH: process.env.PATH ?? '',
+      PATH: process.env['PATH'] ?? '',
       ...github,
       ...runnerEnv(inputs, github),
       ...Object.fromEntries(Object.entries(options.postState ?? {}).map(([name, value]) => [`STATE_${name}`, value])),

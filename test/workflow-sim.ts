@@ -117,14 +117,14 @@ export function triggers(workflow: Workflow, event: SampleEvent): boolean {
     }
     case 'pull_request':
     case 'pull_request_target': {
-      const types: string[] = config.types ?? ['opened', 'synchronize', 'reopened']
-      const base = (event.payload.pull_request as { base: { ref: string } }).base.ref
-      return types.includes(String(event.payload.action)) && passes(config, 'branches', base)
+      const types: string[] = config['types'] ?? ['opened', 'synchronize', 'reopened']
+      const base = (event.payload['pull_request'] as { base: { ref: string } }).base.ref
+      return types.includes(String(event.payload['action'])) && passes(config, 'branches', base)
     }
     case 'workflow_run': {
-      const run = event.payload.workflow_run as { name: string; head_branch: string }
-      const types: string[] = config.types ?? ['requested', 'completed']
-      return (config.workflows as string[]).includes(run.name) && types.includes(String(event.payload.action)) && passes(config, 'branches', run.head_branch)
+      const run = event.payload['workflow_run'] as { name: string; head_branch: string }
+      const types: string[] = config['types'] ?? ['requested', 'completed']
+      return (config['workflows'] as string[]).includes(run.name) && types.includes(String(event.payload['action'])) && passes(config, 'branches', run.head_branch)
     }
     default:
       return true
@@ -186,7 +186,7 @@ export function githubContext(event: SampleEvent): Record<string, unknown> {
 /** The inputs context: for a dispatch, the form's values typed as declared, defaults for the rest. */
 function inputsContext(workflow: Workflow, event: SampleEvent): Record<string, unknown> {
   if (event.name !== 'workflow_dispatch') return {}
-  const declared: Record<string, { type?: string; default?: unknown }> = workflow.on.workflow_dispatch?.inputs ?? {}
+  const declared: Record<string, { type?: string; default?: unknown }> = workflow.on['workflow_dispatch']?.inputs ?? {}
   return Object.fromEntries(
     Object.entries(declared).map(([name, spec]) => {
       const value = event.inputs?.[name] ?? spec.default ?? ''

@@ -162,12 +162,12 @@ describe('the deploy workflow', () => {
       job: id,
       environment: job.environment,
       concurrency: job.concurrency,
-      ref: inputs.ref,
-      host: inputs.host,
+      ref: inputs['ref'],
+      host: inputs['host'],
       knownHosts: inputs['known-hosts'],
       key: inputs['private-key'],
       dryRun: inputs['dry-run'],
-      record: [inputs.environment, inputs['environment-url']],
+      record: [inputs['environment'], inputs['environment-url']],
       admits: {
         expectedSha: inputs['expected-sha'],
         branches: inputs['allowed-branches'],
@@ -316,7 +316,7 @@ describe('the pull request report workflow', () => {
   })
   const report = (event: SampleEvent) => {
     const jobs = simulate(workflow, event, {})
-    return jobs ? jobs.report! : 'not triggered'
+    return jobs ? jobs['report']! : 'not triggered'
   }
 
   it("reports when a pull request is opened, pushed to, reopened or marked ready, a fork's too, into any base", () => {
@@ -422,8 +422,8 @@ describe('CI', () => {
 
   it('runs the action as users do: uses ./ to deploy, then uses ./ for status', () => {
     const jobs = simulate(workflow, { name: 'push', ref: 'refs/heads/main', sha: head, payload: {} }, {})!
-    const steps = jobs.action!.steps.filter((step) => step.uses === './')
-    expect(steps.map((step) => step.with.command ?? 'deploy')).toEqual(['deploy', 'status'])
+    const steps = jobs['action']!.steps.filter((step) => step.uses === './')
+    expect(steps.map((step) => step.with['command'] ?? 'deploy')).toEqual(['deploy', 'status'])
     expect(steps[0]!.with).toMatchObject({ ref: 'v0.2.0', environment: 'ci-throwaway-host' })
   })
 })

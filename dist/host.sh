@@ -1,0 +1,966 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2250 # the one file-wide exception: braces where they are needed only;
+# every expansion is quoted or inside [[ ]], so "${repo}" for "$repo" would add nothing but noise.
+#
+# The host side of catcolab-deploy. The action sends this text over SSH with a constant command
+# line; every parameter arrives as a NUL-separated argument on stdin (or, for the detached run,
+# as a file), so no input is ever parsed by a shell.
+#
+# State, all in the clone's git directory:
+#   refs/catcolab-deploy/deployed   the last commit deployed successfully
+#   catcolab-deploy/lock            flock: one deploy at a time; released by the kernel if we die
+#   catcolab-deploy/current         who holds the lock (run, target, actor, run URL, since)
+#   catcolab-deploy/fetch.lock      flock: one git fetch at a time
+#   catcolab-deploy/start.lock      flock: one start at a time, so a start sent again finds its run
+#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log and result, and its "alive"
+#                                   lock, held for as long as it lives; the newest 20 are kept
+#
+# In this file: helpers; the subcommands prepare, diff, start, follow, result, state and command;
+# the detached run (its phase tables, what each phase runs, recover, cmd_run); the dispatch.
+#
+# Failures are checked where they happen: every command whose status decides something is tested
+# right there, each member of a pipeline through PIPESTATUS, and each $(…) in an assignment of
+# its own. No errexit: bash turns it off inside any function called from a condition, which is
+# where every phase runs, so it would guard little and blur which failure is handled how. An exit
+# nobody planned (a bug, a signal without a handler) still ends through the EXIT trap, which
+# starts the services again if the run left them down.
+set -u
+shopt -s nullglob
+
+DEPLOYED_REF=refs/catcolab-deploy/deployed
+KEEP_RUNS=20
+
+# Every global, and the one function that sets it:
+STATE=''     # enter_repo (cmd_run, for the run): the state directory, <git dir>/catcolab-deploy
+GIT_ERROR='' # git_out: git's own words for its last failure, on one line
+HEAD_SHA=''  # read_head: the commit checked out,
+BRANCH=''    #   its branch ('' when HEAD is detached),
+DEPLOYED=''    #   and the last commit deployed ('' when none was recorded)
+TARGET=''    # resolve_ref: the commit a ref names ('' when none)
+
+# The detached run's state, and nothing else, carries over from one of its phases to the next:
+declare -A P=() # its parameters, as the action sent them; never changed
+declare -A R=() # its result (KEY=VALUE), rewritten to runs/<id>/result at each phase and at the end
+DIR=''          # its directory, runs/<id>
+PREVIOUS=''     # the commit checked out when it took the lock: what a rollback goes back to
+SERVING=''      # the commit the services run, as far as it knows; '' when that is not known
+DOWN=false      # true while the services may be down because of the run (it stopped them, or a
+                # start or restart of its own is under way or failed): it starts them before it ends
+HOLDING=false   # true once it holds the host lock and has said so in `current`
+
+# ---- helpers -------------------------------------------------------------------------------
+
+problem() { printf 'catcolab-deploy: %s\n' "$*" >&2; }
+# die MESSAGE: a one-line problem for the action, and exit 2. It never returns. The subcommands
+# use it; the detached run never does: it ends with end_run.
+die() { problem "$@"; exit 2; }
+# one_line VAR TEXT: TEXT on one line and at most 600 characters long, into VAR.
+one_line() {
+  local _text=${2//[$'\n\r']/ }
+  printf -v "$1" '%s' "${_text:0:600}"
+}
+# lines ARRAY TEXT: TEXT's lines into ARRAY; none for an empty TEXT. It fails only when bash
+# cannot make the here-string (before bash 5.1, a temporary file): then nothing was read.
+lines() {
+  local -n _lines=$1
+  _lines=()
+  [[ -z $2 ]] || mapfile -t _lines <<<"$2"
+}
+# user_name VAR: who runs this, into VAR.
+user_name() {
+  local _name
+  _name=$(id -un 2>/dev/null) || _name="uid $EUID"
+  printf -v "$1" '%s' "$_name"
+}
+# Quotes a word for a human to paste into a shell: as is when plainly safe, else in single quotes.
+shq() {
+  local quote="'\''"
+  if [[ $1 =~ ^[A-Za-z0-9_./=:@%+,-]+$ ]]; then
+    printf '%s' "$1"
+  elif [[ $1 == *[[:cntrl:]]* ]]; then
+    # $'…' keeps a newline (a multi-line command) pasteable on one line.
+    printf '%q' "$1"
+  else
+    printf "'%s'" "${1//\'/$quote}"
+  fi
+}
+# A host command as a human pastes it, meaning what `bash -c` runs: as is when it is plain words.
+shcmd() {
+  if [[ $1 =~ ^[A-Za-z0-9_./=:@%+,\ -]+$ ]]; then
+    printf '%s' "$1"
+  else
+    printf 'bash -c '
+    shq "$1"
+  fi
+}
+# git_out VAR ARGS...: git's stdout into VAR. On failure, git's own words go into GIT_ERROR and
+# git's exit status is returned: output that decides something is never read from a failed git.
+git_out() {
+  local -n _git_into=$1
+  local _git_err _git_rc _git_words=''
+  shift
+  if ! _git_err=$(mktemp); then
+    GIT_ERROR="cannot create a temporary file for git's errors"
+    return 125
+  fi
+  _git_into=$(git "$@" 2>"$_git_err")
+  _git_rc=$?
+  # Only words for a human: what git said, or as much as is known.
+  _git_words=$(<"$_git_err") || _git_words="(git's error output is unreadable)"
+  rm -f -- "$_git_err"
+  one_line GIT_ERROR "$_git_words"
+  [[ -n $GIT_ERROR ]] || GIT_ERROR="git $1 exited $_git_rc"
+  return "$_git_rc"
+}
+# git_status ARGS...: git_out for a git whose exit status is the answer, its output unused.
+git_status() {
+  local _git_output
+  git_out _git_output "$@"
+}
+# now VAR: the time in ms into VAR, with builtins only (no date, as save_result needs no tr or
+# sed): this runs between the phases, some of them inside the downtime.
+now() {
+  local _us=${EPOCHREALTIME//[!0-9]/}
+  # Before bash 5 there is no EPOCHREALTIME; if date fails too, the time is left out ('').
+  [[ -n $_us ]] || _us=$(date +%s%6N) || _us=''
+  if [[ -n $_us ]]; then printf -v "$1" '%s' "$((_us / 1000))"; else printf -v "$1" ''; fi
+}
+# lock_status FILE: whether another process holds the flock on FILE: 0 no, 1 yes; anything
+# else is flock failing (the file cannot be opened, say).
+lock_status() { flock -n "$1" true 2>/dev/null; }
+
+# Enter the clone and find the state directory; every subcommand starts here.
+enter_repo() {
+  local repo=$1 dirs top me
+  # Then PWD is the physical path, as git prints it (cd -P . moves nowhere).
+  if ! cd -- "$repo" 2>/dev/null || ! cd -P . 2>/dev/null; then
+    user_name me
+    die "repo-path $repo does not exist on the host or is not readable by $me"
+  fi
+  # git's words matter here: "dubious ownership" (the clone is not the SSH user's) is common.
+  if ! git_out dirs rev-parse --show-toplevel --absolute-git-dir; then
+    user_name me
+    die "repo-path $repo is not a git clone usable by $me: $GIT_ERROR"
+  fi
+  top=${dirs%$'\n'*}
+  [[ $top == "$PWD" ]] || die "repo-path $repo is inside the clone $top, not its top: set repo-path to $top"
+  STATE="${dirs#*$'\n'}/catcolab-deploy"
+  mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
+}
+
+# The facts every plan and report start from, into HEAD_SHA, BRANCH and DEPLOYED ('' when none).
+# A failing git is never read as "detached" or "no record".
+read_head() {
+  git_out HEAD_SHA rev-parse --verify HEAD || return 1
+  # The full name: --short would print heads/main once a tag main exists.
+  git_out BRANCH symbolic-ref -q HEAD
+  case $? in
+    0) BRANCH=${BRANCH#refs/heads/} ;;
+    1) BRANCH='' ;; # detached
+    *) return 1 ;;
+  esac
+  # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
+  git_out DEPLOYED rev-parse -q --verify "$DEPLOYED_REF^{commit}" && return 0
+  if [[ $? == 1 && $GIT_ERROR == 'git rev-parse exited 1' ]]; then DEPLOYED=''; else return 1; fi
+}
+
+# exact_ref VAR REF: the commit the full ref name REF (refs/...) points to, into VAR, or '' when
+# REF does not exist. Exact: rev-parse would also take refs/tags/refs/tags/X for refs/tags/X.
+exact_ref() {
+  local -n _exact_into=$1
+  local _exact_refs _exact_lines _exact_line _exact_sha=''
+  _exact_into=''
+  git_out _exact_refs for-each-ref --format='%(objectname) %(refname)' -- "$2" || die "git for-each-ref $2 failed: $GIT_ERROR"
+  lines _exact_lines "$_exact_refs" || die "cannot read git's list of refs $2 (no temporary file?)"
+  # The pattern also matches refs below REF/: keep REF itself only.
+  for _exact_line in "${_exact_lines[@]}"; do
+    if [[ ${_exact_line#* } == "$2" ]]; then _exact_sha=${_exact_line%% *}; fi
+  done
+  [[ -n $_exact_sha ]] || return 0
+  git_out _exact_into rev-parse -q --verify --end-of-options "$_exact_sha^{commit}" \
+    || die "$2 names $_exact_sha, which is not a commit: $GIT_ERROR"
+}
+
+# The commit a ref names: a tag only as refs/tags/X, a branch of REMOTE only as refs/heads/X, a
+# bare name as whichever it is (refused when it is both, at different commits), a full sha as
+# itself (fetched when no ref reaches it), a short sha when no tag or branch has that name.
+# Into TARGET ('' when nothing matches); a failing git is never read as "no such ref".
+resolve_ref() {
+  local remote=$1 ref=$2 tag branch fetched said
+  TARGET=''
+  if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
+    if ! git cat-file -e "$ref^{commit}" 2>/dev/null; then
+      # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
+      if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet "$remote" "$ref" 2>&1); then
+        one_line said "${fetched:-no fetch.lock within 600 s}"
+        die "git fetch of commit $ref from $remote failed in $PWD: $said"
+      fi
+    fi
+    git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || die "$ref is not a commit: $GIT_ERROR"
+    return 0
+  fi
+  case $ref in
+    refs/tags/*) exact_ref TARGET "$ref" ;;
+    refs/heads/*) exact_ref TARGET "refs/remotes/$remote/${ref#refs/heads/}" ;;
+    refs/*) die "ref $ref is neither refs/tags/NAME nor refs/heads/NAME: pass a tag, a branch or a commit sha" ;;
+    *)
+      exact_ref tag "refs/tags/$ref"
+      exact_ref branch "refs/remotes/$remote/$ref"
+      if [[ -n $tag && -n $branch && $tag != "$branch" ]]; then
+        die "ref $ref is both a tag (commit $tag) and a branch of $remote (commit $branch): pass refs/tags/$ref or refs/heads/$ref"
+      fi
+      TARGET=${tag:-$branch}
+      if [[ -z $TARGET && $ref =~ ^[0-9a-f]{7,39}$ ]]; then short_sha "$remote" "$ref"; fi
+      ;;
+  esac
+  return 0
+}
+
+# short_sha REMOTE HEX: the one commit whose name starts with HEX, into TARGET ('' if none). As an
+# object name only: rev-parse would take a local branch named like the hex first.
+short_sha() {
+  local objects list object type commits=()
+  git_out objects rev-parse --disambiguate="$2" || die "git rev-parse failed on the short sha $2: $GIT_ERROR"
+  lines list "$objects" || die "cannot read git's objects named $2 (no temporary file?)"
+  for object in "${list[@]}"; do
+    [[ -n $object ]] || continue
+    git_out type cat-file -t "$object" || die "git cat-file failed on $object: $GIT_ERROR"
+    if [[ $type == commit ]]; then commits+=("$object"); fi
+  done
+  ((${#commits[@]} <= 1)) || die "ref $2 is not a branch or tag of $1, and as a short sha it names ${#commits[@]} commits: ${commits[*]}; pass more digits"
+  TARGET=${commits[0]:-}
+}
+
+# The remote's branches must be exactly what refs/remotes/REMOTE/ holds: a clone whose remote
+# also fetches, say, pull requests there would let a fork's commit pass for a branch.
+check_refspec() {
+  local remote=$1 specs said
+  git_out specs config --get-all "remote.$remote.fetch" || die "remote $remote has no fetch refspec in $PWD: $GIT_ERROR"
+  if [[ $specs != "+refs/heads/*:refs/remotes/$remote/*" ]]; then
+    one_line said "$specs"
+    die "remote $remote of $PWD fetches more or other than its branches ($said): refs/remotes/$remote/ must hold its branches only; on the host run: git config --replace-all remote.$remote.fetch '+refs/heads/*:refs/remotes/$remote/*'"
+  fi
+}
+
+# ---- the subcommands the action calls over SSH ---------------------------------------------
+
+# prepare REPO REMOTE REF EXPECTED BRANCHES NEED_CURL COMMAND_WORD...
+# Preflight (every problem reported, nothing changed), then fetch and resolve REF to one commit.
+# EXPECTED: a commit (or tag object) REF must still name, or ''. BRANCHES: newline-separated
+# patterns of REMOTE's branches; the ones that contain the target are reported.
+cmd_prepare() {
+  local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 tool word failed=0 me=''
+  local status entries entry listed='' fetched said expected_commit='' older=false containing=''
+  local heads head branch_refs branch_ref patterns pattern
+  shift 6
+  for tool in git flock setsid timeout tail head date mktemp; do
+    command -v "$tool" >/dev/null || { problem "the host lacks $tool, which the deploy needs"; failed=1; }
+  done
+  if [[ $need_curl == true ]] && ! command -v curl >/dev/null; then
+    problem "the host lacks curl, which health-url needs"
+    failed=1
+  fi
+  for word in "$@"; do
+    if ! command -v -- "$word" >/dev/null; then
+      [[ -n $me ]] || user_name me
+      problem "command $word is not on the PATH of $me on the host"
+      failed=1
+    fi
+  done
+  ((failed == 0)) || exit 2
+  enter_repo "$repo"
+  # Not through a pipeline, so git's own exit status counts; paths come C-quoted as git quotes
+  # them, one per line.
+  git_out status status --porcelain --untracked-files=no \
+    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  lines entries "$status" || die "cannot read git status's output in $repo (no temporary file?)"
+  if ((${#entries[@]} > 0)); then
+    for entry in "${entries[@]:0:10}"; do listed+="${entry:3} "; done
+    ((${#entries[@]} > 10)) && listed+="and $((${#entries[@]} - 10)) more "
+    die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
+  fi
+  git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $repo: check the remote input"
+  check_refspec "$remote"
+  if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" 2>&1); then
+    one_line said "${fetched:-another fetch held $STATE/fetch.lock for 600 s}"
+    die "git fetch from $remote failed in $repo: $said"
+  fi
+  resolve_ref "$remote" "$ref"
+  [[ -n $TARGET ]] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
+  read_head || die "git failed in $repo reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
+  if [[ -n $expected ]]; then
+    # A tag object (github.event.after of an annotated tag) counts as the commit it tags.
+    git_out expected_commit rev-parse -q --verify --end-of-options "$expected^{commit}" \
+      || die "expected-sha $expected is not a commit of $remote in $repo after fetching"
+  fi
+  if [[ -n $DEPLOYED && $DEPLOYED != "$TARGET" ]]; then
+    git_status merge-base --is-ancestor "$TARGET" "$DEPLOYED"
+    case $? in
+      0) older=true ;;
+      1) ;;
+      *) die "git merge-base failed in $repo comparing $TARGET with the deployed $DEPLOYED: $GIT_ERROR" ;;
+    esac
+  fi
+  if [[ -n $branches ]]; then
+    git_out heads for-each-ref --contains "$TARGET" --format='%(refname)' "refs/remotes/$remote/" \
+      || die "git for-each-ref failed in $repo: $GIT_ERROR"
+    lines branch_refs "$heads" || die "cannot read git's list of branches in $repo (no temporary file?)"
+    lines patterns "$branches" || die "cannot read the branch patterns (no temporary file?)"
+    for branch_ref in "${branch_refs[@]}"; do
+      head=${branch_ref#"refs/remotes/$remote/"}
+      if [[ -z $head || $head == HEAD ]]; then continue; fi
+      for pattern in "${patterns[@]}"; do
+        # shellcheck disable=SC2053 # the pattern is a glob: trusted configuration
+        if [[ -n $pattern && $head == $pattern ]]; then
+          containing+="$head "
+          break
+        fi
+      done
+    done
+  fi
+  printf 'head=%s\nbranch=%s\ndeployed=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
+    "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$TARGET" "$expected_commit" "$older" "${containing% }"
+}
+
+# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated,
+# of the files below the literal PATHs (no PATH: every file).
+cmd_diff() {
+  local repo=$1 base=$2 target=$3 ancestor=false err said
+  shift 3
+  enter_repo "$repo"
+  git_status merge-base --is-ancestor "$base" "$target"
+  case $? in
+    0) ancestor=true ;;
+    1) ;;
+    *) die "git merge-base failed in $repo comparing $base with $target: $GIT_ERROR" ;;
+  esac
+  printf 'ancestor=%s\n' "$ancestor"
+  err="$STATE/diff.$$.err"
+  if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$target" -- "$@" 2>"$err"; then
+    said=$(<"$err") || said='(its error output is unreadable)'
+    rm -f -- "$err"
+    one_line said "$said"
+    die "git diff $base $target failed: $said"
+  fi
+  rm -f -- "$err"
+}
+
+# start REPO TOKEN KEY=VALUE...: launch the deploy detached from this SSH session; print its run
+# id, <host time>-<TOKEN>. Idempotent per token: sent again after a dropped connection, it finds
+# the run the first one started instead of starting a second.
+cmd_start() {
+  local repo=$1 token=$2 run dir old existing runs
+  shift 2
+  [[ $token =~ ^[0-9a-f]{24}$ ]] || die "start needs a token of 24 hex digits"
+  enter_repo "$repo"
+  # The connection that asked may drop at any moment: finish starting regardless (and say nothing
+  # until the end), so that a second start with this token finds the run whole.
+  trap '' HUP PIPE
+  exec 7>>"$STATE/start.lock" || die "cannot open $STATE/start.lock"
+  flock 7 || die "cannot lock $STATE/start.lock"
+  existing=("$STATE"/runs/*-"$token")
+  if ((${#existing[@]})); then
+    printf 'run=%s\n' "${existing[-1]##*/}"
+    return 0
+  fi
+  # Sortable: the newest run is the last name (status and pruning rely on it).
+  run=$(date -u +%Y%m%dT%H%M%S.%NZ) || die "date failed on the host"
+  run+="-$token"
+  dir="$STATE/runs/$run"
+  mkdir -- "$dir" || die "cannot create $dir"
+  # A run directory exists whole or not at all: a start sent again would adopt a half-made one.
+  if ! {
+    printf '%s\0' "$@" >"$dir/params" \
+      && printf '%s\n' "$BASH_EXECUTION_STRING" >"$dir/host.sh" \
+      && : >"$dir/log" \
+      && exec 8>>"$dir/alive"
+  }; then
+    rm -rf -- "$dir" || die "cannot write the run's files in $dir, nor remove it: remove it by hand"
+    die "cannot write the run's files in $dir"
+  fi
+  # The run holds runs/<id>/alive locked for as long as it lives (the kernel lets go when it
+  # dies, even by SIGKILL): that is how follow and status know it ended. Taken here, before
+  # the launch, so nobody can see the run as ended before it began.
+  if ! flock -n 8; then
+    rm -rf -- "$dir" || die "cannot lock $dir/alive, nor remove $dir: remove it by hand"
+    die "cannot lock $dir/alive"
+  fi
+  # A new session: neither a dropped connection nor a cancelled workflow can signal it. It gets
+  # the default signal handling back, and not the start lock. Whatever goes wrong from here is
+  # in its log: if it never starts, its alive lock goes, and no result says so.
+  (
+    trap - HUP PIPE INT QUIT
+    exec setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 7>&-
+  ) &
+  exec 8>&-
+  # Keep the newest runs' logs; run ids sort by time. A run still waiting for the lock is old by
+  # name but alive: keep it. One that cannot be removed now is removed by a later start.
+  runs=("$STATE"/runs/*)
+  if ((${#runs[@]} > KEEP_RUNS)); then
+    for old in "${runs[@]:0:${#runs[@]}-KEEP_RUNS}"; do
+      if lock_status "$old/alive"; then rm -rf -- "$old"; fi
+    done
+  fi
+  printf 'run=%s\n' "$run"
+}
+
+# parent_pid VAR: this shell's parent process id, now ($PPID is fixed at start), into VAR.
+parent_pid() {
+  local _pid _comm _state _ppid _rest
+  read -r _pid _comm _state _ppid _rest </proc/$$/stat || return 1
+  printf -v "$1" '%s' "$_ppid"
+}
+
+# follow REPO RUN OFFSET: the run's log from byte OFFSET, live until the run ends.
+cmd_follow() {
+  local repo=$1 run=$2 offset=$3 dir size alive parent parent_now sent
+  enter_repo "$repo"
+  dir="$STATE/runs/$run"
+  [[ -f $dir/log ]] || die "no deploy run $run on this host"
+  parent_pid parent || die "cannot read /proc/$$/stat"
+  while :; do
+    # Whether it ended is read before the size, so the last bytes are always sent.
+    lock_status "$dir/alive"
+    alive=$? # 0: ended, 1: alive
+    size=$(stat -c %s -- "$dir/log" 2>/dev/null) || die "the log of run $run disappeared"
+    ((alive <= 1)) || die "cannot tell whether run $run still runs: flock failed on $dir/alive"
+    # The SSH session that asked is gone (sshd exited, we were re-parented): stop polling.
+    parent_pid parent_now || die "cannot read /proc/$$/stat"
+    [[ $parent_now == "$parent" ]] || exit 0
+    if ((size > offset)); then
+      # Exactly the bytes up to SIZE; tail, writing more, then dies of SIGPIPE: that is fine.
+      # shellcheck disable=SC2312 # each member's status is read from PIPESTATUS
+      tail -c "+$((offset + 1))" -- "$dir/log" | head -c "$((size - offset))"
+      sent=("${PIPESTATUS[@]}")
+      # head failing: nobody reads our output any more (the connection dropped). Stop.
+      ((sent[1] == 0)) || exit 0
+      ((sent[0] == 0 || sent[0] == 141)) || die "the log of run $run disappeared"
+      offset=$size
+    fi
+    ((alive == 0)) && return 0
+    # Wait for the run to end and let go of its lock, at once when it does: the deploy never
+    # waits on this poll. Meanwhile, new output is sent every half second: a job log may lag
+    # that much, and polling (processes) competes with the services starting. A flock that
+    # refuses a fractional -w fails at once and falls back to sleeping. Either way the loop
+    # looks again: what this wait returns decides nothing.
+    flock -w 0.5 "$dir/alive" true 2>/dev/null || sleep 0.05
+  done
+}
+
+# result REPO RUN: the run's result, KEY=VALUE lines.
+# RUN may also be the token a run id ends in (the post step may know only that).
+cmd_result() {
+  local run=$2 found
+  enter_repo "$1"
+  if [[ $run =~ ^[0-9a-f]{24}$ ]]; then
+    found=("$STATE"/runs/*-"$run")
+    ((${#found[@]})) || die "no deploy run was started with token $run"
+    run=${found[-1]##*/}
+  fi
+  cat -- "$STATE/runs/$run/result" 2>/dev/null || die "deploy run $run left no result"
+}
+
+# print_as PREFIX FILE: FILE's KEY=VALUE lines, each key after PREFIX. Fails when FILE cannot be
+# read (it was removed meanwhile, say).
+print_as() {
+  local key value
+  [[ -r $2 ]] || return 1
+  while IFS='=' read -r key value; do printf '%s%s=%s\n' "$1" "$key" "$value"; done <"$2"
+}
+
+# state REPO: what is deployed, whether a deploy runs now, and how the newest run went.
+cmd_state() {
+  local results last running alive
+  enter_repo "$1"
+  lock_status "$STATE/lock"
+  case $? in
+    0) running=false ;;
+    1) running=true ;;
+    *) die "cannot tell whether a deploy runs: flock failed on $STATE/lock" ;;
+  esac
+  read_head || die "git failed in $1 reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
+  printf 'head=%s\nbranch=%s\ndeployed=%s\nrunning=%s\n' "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$running"
+  # Who runs it; nothing when that deploy has just ended and removed the file.
+  if [[ $running == true ]]; then print_as current_ "$STATE/current" 2>/dev/null; fi
+  results=("$STATE"/runs/*/result)
+  ((${#results[@]})) || return 0
+  last=${results[-1]%/result}
+  lock_status "$last/alive"
+  case $? in
+    0) alive=false ;;
+    1) alive=true ;;
+    *) die "cannot tell whether run ${last##*/} still runs: flock failed on $last/alive" ;;
+  esac
+  printf 'last_alive=%s\n' "$alive"
+  print_as last_ "$last/result" || die "cannot read the result of run ${last##*/}"
+}
+
+# command REPO COMMAND: run one of the host's trusted commands in the clone, bounded in time
+# and output (a logs-command such as "journalctl -f" must not hang the job). Its exit status is
+# the command's, also when its output was cut at 1 MB and it then died of SIGPIPE.
+cmd_command() {
+  local statuses
+  enter_repo "$1"
+  # shellcheck disable=SC2312 # each member's status is read from PIPESTATUS
+  timeout --kill-after=10 300 bash -c "$2" </dev/null 2>&1 | first_bytes 1000000
+  statuses=("${PIPESTATUS[@]}")
+  if ((statuses[1] == 3 && statuses[0] == 141)); then return 0; fi
+  return "${statuses[0]}"
+}
+# first_bytes N: copies the first N bytes of stdin, then stops reading. Exits 3 when there was
+# more (so a writer that dies of SIGPIPE then was cut by us), else with head's status.
+first_bytes() {
+  head -c "$1" || return
+  LC_ALL=C IFS= read -r -d '' -n 1 _ || return 0
+  return 3
+}
+
+# ---- the detached deploy run ---------------------------------------------------------------
+#
+# The phases of a deploy, in order. WHEN says in which deploys a phase runs; RUNS is the
+# function below that does it; IF IT FAILS is the rule recover follows:
+#   give-up    nothing was changed yet: say so
+#   restore    only the checkout moved, the services never stopped: check out the previous commit
+#              again and, with rollback on, rebuild it (a failed build may have replaced some of it)
+#   roll-back  the services were touched: check out, rebuild, restart and check the previous commit
+#              (ROLLBACK_PHASES), unless rollback is off
+#   report     the services run the target and passed the checks: say what was left undone
+DEPLOY_PHASES=(
+  # NAME     WHEN        RUNS              IF IT FAILS
+  checkout   always      checkout_target   give-up
+  build      always      build             restore
+  stop       migrating   stop_services     roll-back
+  migrate    migrating   migrate           roll-back
+  start      migrating   start_services    roll-back
+  restart    restarting  restart_services  roll-back
+  status     always      check_status      roll-back
+  health     health-url  check_health      roll-back
+  record     always      record_target     report
+)
+# The phases of a rollback, in order. A failure of any of them stops it: the services are then
+# started on whatever is built (start-again) if they may be down, and the message gives the
+# commands that finish the rollback by hand.
+ROLLBACK_PHASES=(
+  # NAME              WHEN        RUNS              IF IT FAILS
+  rollback-checkout   always      restore_checkout  by-hand
+  rollback-build      always      build             by-hand
+  rollback-start      always      restart_services  by-hand
+  rollback-status     always      check_status      by-hand
+  rollback-health     health-url  check_health      by-hand
+)
+# Whatever the rule, and also after a signal or an exit nobody planned, services the run left
+# down are started again (start-again) before it ends; the deployed commit is recorded only by
+# the last phase of a deploy that passed every other.
+
+# applies WHEN: whether phases marked WHEN run in this deploy.
+applies() {
+  case $1 in
+    always) return 0 ;;
+    migrating) [[ ${P[migrate]} == true ]] ;;
+    restarting) [[ ${P[migrate]} != true ]] ;;
+    health-url) [[ -n ${P[health_url]} ]] ;;
+    *) return 1 ;; # a WHEN the tables do not use
+  esac
+}
+
+# run_phases FAILED_VAR RULE_VAR TABLE...: runs the phases of TABLE (rows of four words, as
+# above) that apply, in order, and returns 0 when all passed. At the first that fails, it stops
+# and returns 1, with the phase's name in FAILED_VAR and its rule in RULE_VAR.
+run_phases() {
+  local -n _failed=$1 _rule=$2
+  shift 2
+  while (($# >= 4)); do
+    if applies "$2" && ! phase "$1" "$3"; then
+      _failed=$1
+      _rule=$4
+      return 1
+    fi
+    shift 4
+  done
+}
+
+# phase NAME STEP: runs STEP (a function below) between the markers the action turns into a log
+# group named NAME; returns STEP's status.
+phase() {
+  local name=$1 step=$2 status begin end
+  R[phase]=$name
+  save_result
+  now begin
+  mark phase "$name" begin "$begin"
+  "$step"
+  status=$?
+  now end
+  mark phase "$name" end "$status" "$end"
+  return "$status"
+}
+
+# What the phases run. Each returns the status of its command; the run's state changes here,
+# in the run's own shell, and nowhere else. restore_checkout puts back the checkout from before
+# the deploy, on its branch if it was on one. Restart also starts stopped services, and replaces
+# any a failed start left running: rollbacks and start-again use it too. Until the health URL
+# answers, the services are not really back: the downtime ends then.
+checkout_target() { git checkout -q --detach "${P[target]}"; }
+restore_checkout() { git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"; }
+build() { host_command "${P[build]}"; }
+stop_services() { going_down && host_command "${P[stop]}"; }
+migrate() { host_command "${P[migrate_command]}" && R[migrated]=true; }
+start_services() { starting "${P[start]}"; }
+restart_services() { going_down && starting "${P[restart]}"; }
+check_status() { host_command "${P[status]}"; }
+check_health() { health_check && now 'R[downtime_end]'; }
+record_target() { git update-ref -m "catcolab-deploy ${R[run]}" "$DEPLOYED_REF" "${P[target]}"; }
+
+# The services may go down from here on; the downtime begins the first time they do.
+going_down() {
+  DOWN=true
+  SERVING=''
+  [[ -n ${R[downtime_begin]:-} ]] || now 'R[downtime_begin]'
+  return 0
+}
+# starting COMMAND: a host command that starts the services, which then run what is checked out.
+# They must not inherit fds 8 and 9 (the run's locks): bash keeps its own copies of them
+# meanwhile, close-on-exec. Every other command keeps them, so if this run is killed, a build or
+# a migration it left running still holds the host until it ends.
+starting() {
+  host_command "$1" 8>&- 9>&- || return
+  now 'R[downtime_end]'
+  DOWN=false
+  # If git cannot say what is checked out, nor can we say what runs.
+  git_out SERVING rev-parse --verify HEAD || SERVING=''
+}
+
+# One of the host's commands, bounded by command-timeout.
+host_command() {
+  local status
+  timeout --kill-after=30 "${P[command_timeout]}" bash -c "$1" </dev/null
+  status=$?
+  ((status != 124)) || say "timed out after ${P[command_timeout]} s (command-timeout)"
+  return "$status"
+}
+
+health_check() {
+  local deadline=$((SECONDS + 10#${P[health_timeout]})) code
+  while :; do
+    # 2xx only (curl -f would let a 3xx redirect pass); -q: no ~/.curlrc, -g: no URL globbing.
+    # curl's own status adds nothing: when no answer came, it prints 000.
+    code=$(curl -qgsS -o /dev/null -w '%{http_code}' --max-time 5 --url "${P[health_url]}" 2>/dev/null)
+    [[ $code == 2?? ]] && break
+    if ((SECONDS >= deadline)); then
+      say "${P[health_url]} did not answer 2xx within ${P[health_timeout]} s"
+      return 1
+    fi
+    sleep 0.1
+  done
+  say "${P[health_url]} answers"
+}
+
+mark() { printf '@@%s %s\n' "${P[nonce]}" "$*"; }
+say() { printf '%s\n' "$*"; }
+
+# Writes R to the result file, whole or not at all. A failure is said in the log, which the
+# action shows; the run goes on (stopping now would leave the host worse off).
+save_result() {
+  local key value
+  if ! {
+    for key in "${!R[@]}"; do
+      value=${R[$key]//[$'\n\r']/ }
+      printf '%s=%s\n' "$key" "${value%"${value##*[! ]}"}"
+    done >"$DIR/result.tmp" && mv -f -- "$DIR/result.tmp" "$DIR/result"
+  }; then
+    say "cannot write the run's result in $DIR"
+    return 1
+  fi
+}
+
+# by_hand VAR STEP...: into VAR, the commands a human runs on the host to finish what failed,
+# pasteable as is: STEP is checkout (of the previous commit), build or restart.
+by_hand() {
+  local -n _text=$1
+  local _step _word
+  shift
+  _word=$(shq "${P[repo]}")
+  _text="on the host run: cd -- $_word"
+  for _step in "$@"; do
+    case $_step in
+      checkout) _text+=" && git checkout $PREVIOUS" ;;
+      build) _word=$(shcmd "${P[build]}") && _text+=" && $_word" ;;
+      restart) _word=$(shcmd "${P[restart]}") && _text+=" && $_word" ;;
+      *) ;;
+    esac
+  done
+}
+
+# end_run OUTCOME MESSAGE: the run's last word: its result, with what the services run and what is
+# checked out, and the host given back to the next deploy. It returns; its callers return next.
+end_run() {
+  local checkout
+  R[outcome]=$1
+  R[message]=$2
+  R[running]=$SERVING
+  git_out checkout rev-parse --verify HEAD || checkout=''
+  R[checkout]=$checkout
+  now 'R[finished]'
+  save_result
+  say "$2"
+  if [[ $HOLDING == true ]]; then rm -f -- "$STATE/current" || say "cannot remove $STATE/current"; fi
+}
+# give_up MESSAGE: ends a run that changed nothing.
+give_up() { end_run failed "$1; nothing was changed"; }
+
+# start_again: starts the services the run left down, on whatever is built.
+start_again() { phase start-again restart_services; }
+
+# recover RULE WHAT: the one way a failed run ends. RULE: one of the tables' (WHAT is the phase
+# that failed), or `interrupted` (WHAT says what stopped the run: a signal or an unplanned exit).
+recover() {
+  local rule=$1 what=$2 fix broken checkout
+  case $rule in
+    give-up)
+      give_up "$what of ${P[target]} failed"
+      ;;
+    restore)
+      R[failed_phase]=$what
+      if ! phase restore restore_checkout; then
+        by_hand fix checkout build
+        end_run failed "$what failed and restoring the checkout $PREVIOUS failed; the services, never stopped, still run it; $fix"
+      elif [[ ${P[rollback]} != true ]]; then
+        end_run failed "$what failed; the previous checkout $PREVIOUS was restored; the services, never stopped, still run it (rollback is off: a half-finished build may be on disk until the next build)"
+      elif ! phase rollback-build build; then
+        by_hand fix build
+        end_run failed "$what failed; the previous checkout $PREVIOUS was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
+      else
+        end_run failed "$what failed; the previous checkout $PREVIOUS was restored and rebuilt; the services, never stopped, still run it"
+      fi
+      ;;
+    roll-back)
+      R[failed_phase]=$what
+      if [[ ${P[rollback]} != true ]]; then
+        if [[ $DOWN == false ]]; then
+          end_run failed "$what failed; rollback is off, so the services were left running the new build of ${P[target]} as is"
+        elif start_again; then
+          end_run failed "$what failed; rollback is off, so the services were restarted on the build on disk (checkout ${P[target]})"
+        else
+          by_hand fix restart
+          end_run failed "$what failed and restarting the services failed too: they are down; $fix"
+        fi
+        return
+      fi
+      if [[ $DOWN == true ]]; then
+        say "rolling back to $PREVIOUS (the services may be down while the previous commit builds)"
+      else
+        say "rolling back to $PREVIOUS"
+      fi
+      if run_phases broken rule "${ROLLBACK_PHASES[@]}"; then
+        end_run rolled-back "$what failed; rolled back to $PREVIOUS, rebuilt and restarted"
+        return
+      fi
+      by_hand fix checkout build restart
+      if [[ $DOWN == false ]]; then
+        git_out checkout rev-parse --verify HEAD || checkout="unknown: $GIT_ERROR"
+        end_run failed "$what failed and the rollback failed at $broken; the services were left as they are (checkout $checkout); $fix"
+      elif start_again; then
+        git_out checkout rev-parse --verify HEAD || checkout="unknown: $GIT_ERROR"
+        end_run failed "$what failed and the rollback failed at $broken; the services were restarted with whatever is built now (checkout $checkout); $fix"
+      else
+        end_run failed "$what failed, the rollback failed at $broken, and restarting the services failed too: they are down; $fix"
+      fi
+      ;;
+    report)
+      R[failed_phase]=$what
+      end_run failed "could not record the deployed commit in $DEPLOYED_REF; the services run ${P[target]}"
+      ;;
+    interrupted)
+      if [[ $DOWN == true ]] && ! start_again; then
+        by_hand fix restart
+        end_run failed "$what and restarting the services failed: they are down; $fix"
+      else
+        end_run failed "$what"
+      fi
+      ;;
+    *)
+      recover interrupted "the deploy process on the host has no rule $rule for a failure of $what (a bug)"
+      ;;
+  esac
+}
+
+# While the run recovers from a signal or an unplanned exit, another signal is said in the log
+# but stops nothing: the services come first. (Trapped, not ignored: the commands it starts
+# get the default handling back.)
+on_signal_again() { say "got SIG$1 again; the services are started first"; }
+hold_signals() {
+  local sig
+  for sig in TERM HUP INT; do
+    # shellcheck disable=SC2064 # $sig is meant to expand now
+    trap "on_signal_again $sig" "$sig"
+  done
+}
+# SIGTERM, SIGHUP or SIGINT (a shutdown, logind, an admin's kill): no rollback, but never leave
+# the services down. Bash runs this once the current command has ended. It ends the process.
+on_signal() {
+  local cause="the deploy process was stopped by SIG$1 during ${R[phase]}"
+  # The run is ending already (end_run is writing its result): let it finish.
+  [[ ${R[outcome]} == running ]] || return 0
+  hold_signals
+  say "the deploy process got SIG$1 during ${R[phase]}"
+  recover interrupted "$cause"
+  exit 0
+}
+# An exit without end_run (a bug, set -u, a signal without a handler): the same as a signal.
+on_exit() {
+  local status=$?
+  [[ ${R[outcome]:-} == running ]] || return 0
+  hold_signals
+  recover interrupted "the deploy process on the host ended unexpectedly during ${R[phase]} (exit status $status); see its log in $DIR"
+}
+
+# read_params FILE PROBLEM_VAR: the run's parameters into P. Fails, saying why in PROBLEM_VAR,
+# when FILE cannot be read or a parameter the run uses is missing or malformed.
+read_params() {
+  local -n _problem=$2
+  local _entry _key
+  if ! { while IFS= read -r -d '' _entry; do P[${_entry%%=*}]=${_entry#*=}; done <"$1"; } 2>/dev/null; then
+    _problem="cannot read $1"
+    return 1
+  fi
+  for _key in repo target expected_deployed expected_head migrate build stop migrate_command start \
+    restart status health_url rollback health_timeout lock_timeout command_timeout nonce actor run_url; do
+    [[ -v P[$_key] ]] || { _problem="no $_key"; return 1; }
+  done
+  for _key in migrate rollback; do
+    [[ ${P[$_key]} =~ ^(true|false)$ ]] || { _problem="$_key is neither true nor false"; return 1; }
+  done
+  for _key in health_timeout lock_timeout command_timeout; do
+    [[ ${P[$_key]} =~ ^[0-9]+$ ]] || { _problem="$_key is not a number of seconds"; return 1; }
+  done
+}
+
+# holder_of VAR: who holds the host lock, from `current`, on one line ('' when not known).
+holder_of() {
+  local -n _holder=$1
+  local _line
+  _holder=''
+  [[ -r $STATE/current ]] || return 0
+  # The holder may remove the file meanwhile: then who it was is not known.
+  {
+    while IFS= read -r _line; do _holder+="${_holder:+ }$_line"; done <"$STATE/current"
+  } 2>/dev/null || true
+}
+
+# run DIR: the deploy itself, detached (cmd_start launched it), its log on stdout and stderr.
+cmd_run() {
+  DIR=$1
+  local problem gitdir holder status dirty since failed rule
+  R[run]=${DIR##*/}
+  R[phase]=lock
+  R[outcome]=running
+  now 'R[started]'
+  trap on_exit EXIT
+  trap 'on_signal TERM' TERM
+  trap 'on_signal HUP' HUP
+  trap 'on_signal INT' INT
+  if ! read_params "$DIR/params" problem; then
+    give_up "the run's parameters are not what this host.sh needs: $problem"
+    return
+  fi
+  R[target]=${P[target]}
+  R[migrate]=${P[migrate]}
+  R[migrated]=false
+  save_result
+
+  if ! cd -- "${P[repo]}"; then
+    give_up "cannot enter ${P[repo]}"
+    return
+  fi
+  if ! git_out gitdir rev-parse --absolute-git-dir; then
+    give_up "git failed in ${P[repo]}: $GIT_ERROR"
+    return
+  fi
+  STATE="$gitdir/catcolab-deploy"
+
+  # One deploy at a time: wait for the host lock, saying who holds it.
+  if ! exec 9>>"$STATE/lock"; then
+    give_up "cannot open $STATE/lock"
+    return
+  fi
+  flock -n 9
+  status=$?
+  if ((status == 1)); then
+    holder_of holder
+    say "another deploy holds the host: ${holder:-unknown}; waiting up to ${P[lock_timeout]} s (lock-timeout)"
+    flock -w "${P[lock_timeout]}" 9
+    status=$?
+    if ((status == 1)); then
+      holder_of holder
+      end_run lock-timeout "another deploy still held the host after ${P[lock_timeout]} s: $holder"
+      return
+    fi
+  fi
+  if ((status != 0)); then
+    give_up "cannot lock $STATE/lock (flock exited $status)"
+    return
+  fi
+  HOLDING=true
+  since=$(date -u +%Y-%m-%dT%H:%M:%SZ) || since=unknown
+  printf 'run=%s\ntarget=%s\nactor=%s\nrun_url=%s\nsince=%s\n' \
+    "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$since" >"$STATE/current" \
+    || say "cannot write $STATE/current: a deploy waiting for this one cannot say who holds the host"
+
+  # The plan was made from what the host looked like before we held the lock: re-check it.
+  # (Whether the target is older than the deployed commit was decided from the same record.)
+  if ! read_head; then
+    give_up "git failed in ${P[repo]} reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
+    return
+  fi
+  PREVIOUS=$HEAD_SHA
+  SERVING=$PREVIOUS
+  if [[ $DEPLOYED != "${P[expected_deployed]}" || $PREVIOUS != "${P[expected_head]}" ]]; then
+    end_run stale "the host changed since the plan was made (another deploy ran); planning again"
+    return
+  fi
+  if ! git_out dirty status --porcelain --untracked-files=no; then
+    give_up "git status failed in ${P[repo]}: $GIT_ERROR"
+    return
+  fi
+  if [[ -n $dirty ]]; then
+    give_up "tracked files were modified on the host before checkout"
+    return
+  fi
+  R[previous]=$PREVIOUS
+  if [[ -z $DEPLOYED ]]; then
+    # What runs now is the baseline: if this first deploy dies halfway, the next one still
+    # counts new migrations from here, not from a half-deployed HEAD.
+    say "no deploy recorded on this host yet: recording $PREVIOUS, which runs now, as the baseline"
+    if ! git update-ref -m "catcolab-deploy baseline" "$DEPLOYED_REF" "$PREVIOUS"; then
+      give_up "could not record the baseline $PREVIOUS in $DEPLOYED_REF"
+      return
+    fi
+  fi
+
+  if run_phases failed rule "${DEPLOY_PHASES[@]}"; then
+    end_run success "deployed ${P[target]}"
+  else
+    recover "$rule" "$failed"
+  fi
+}
+
+# ---- dispatch ------------------------------------------------------------------------------
+
+main() {
+  local sub arg count args=()
+  if (($# == 0)); then
+    # Arguments come NUL-separated on stdin, after their count: a connection that dropped while
+    # sending must not pass for a shorter list (read drops an unterminated last argument).
+    if ! IFS= read -r -d '' count || [[ ! $count =~ ^[0-9]+$ ]]; then die "the arguments arrived incomplete (did the connection drop?)"; fi
+    while ((${#args[@]} < count)) && IFS= read -r -d '' arg; do args+=("$arg"); done
+    ((${#args[@]} == count)) || die "the arguments arrived incomplete (did the connection drop?)"
+    set -- "${args[@]}"
+  fi
+  sub=${1:-}
+  if (($#)); then shift; fi
+  case $sub in
+    prepare | diff | start | follow | result | state | command | run) "cmd_$sub" "$@" ;;
+    *) die "unknown subcommand ${sub:-(none)}" ;;
+  esac
+}
+
+main "$@"
