@@ -526,16 +526,16 @@ first_bytes() {
 #              (ROLLBACK_PHASES), unless rollback is off
 #   report     the services run the target and passed the checks: say what was left undone
 DEPLOY_PHASES=(
-  # NAME     WHEN        RUNS              IF IT FAILS
-  checkout   always      checkout_target   give-up
-  build      always      build             restore
-  stop       migrating   stop_services     roll-back
-  migrate    migrating   migrate           roll-back
-  start      migrating   start_services    roll-back
-  restart    restarting  restart_services  roll-back
-  status     always      check_status      roll-back
-  health     health-url  check_health      roll-back
-  record     always      record_target     report
+  # NAME         WHEN        RUNS              IF IT FAILS
+  checkout       always      checkout_target   give-up
+  build          always      build             restore
+  stop           migrating   stop_services     roll-back
+  migrate        migrating   migrate           roll-back
+  start          migrating   start_services    roll-back
+  restart        restarting  restart_services  roll-back
+  status         always      check_status      roll-back
+  health         health-url  check_health      roll-back
+  mark-deployed  always      mark_deployed     report
 )
 # The phases of a rollback, in order. A failure of any of them stops it: the services are then
 # started on whatever is built (start-again) if they may be down, and the message gives the
@@ -608,7 +608,7 @@ start_services() { starting "${P[start]}"; }
 restart_services() { going_down && starting "${P[restart]}"; }
 check_status() { host_command "${P[status]}"; }
 check_health() { health_check && now 'R[downtime_end]'; }
-record_target() { git update-ref -m "catcolab-deploy ${R[run]}" "$DEPLOYED_REF" "${P[target]}"; }
+mark_deployed() { git update-ref -m "catcolab-deploy ${R[run]}" "$DEPLOYED_REF" "${P[target]}"; }
 
 # The services may go down from here on; the downtime begins the first time they do.
 going_down() {

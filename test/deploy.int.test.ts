@@ -30,7 +30,7 @@ describe('deploy', () => {
     expect(run.code, run.log).toBe(0)
     expect(run.outputs).toMatchObject({ 'previous-sha': A, 'deployed-sha': B, migrated: 'false', 'new-migrations': '' })
     expect(run.outputs['status']).toContain(`Version: commit ${B}`)
-    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'record'])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'mark-deployed'])
     expect(h.events()).toEqual([`build ${B}`, `restart ${B}`, 'status'])
     expect(await h.serviceVersion()).toBe(B)
     expect(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed'])).toBe(B)
@@ -62,7 +62,7 @@ describe('deploy', () => {
     expect(first.code, first.log).toBe(0)
     expect(first.outputs).toMatchObject({ 'previous-sha': A, 'deployed-sha': C, migrated: 'true' })
     expect(first.outputs['new-migrations']!.split('\n')).toEqual([`${MIGRATIONS}/02_add_column.sql`, `${MIGRATIONS}/02_add_column.undo.sql`])
-    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start', 'status', 'record'])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start', 'status', 'mark-deployed'])
     expect(h.events()).toEqual([`build ${C}`, 'stop', 'migrate 2', `start ${C}`, 'status'])
     expect(await h.appliedMigrations()).toEqual(['1', '2'])
 
@@ -139,14 +139,14 @@ describe('deploy', () => {
     expect(second.outputs).toMatchObject({ 'previous-sha': M1, 'deployed-sha': M2, migrated: 'true', 'new-migrations': `${crate}/m20250901000000_ratings.rs` })
     expect(second.log).toContain(`decision: 1 new migration file since ${M1.slice(0, 12)}: stop, migrate, start`)
     expect(second.log).not.toContain('::warning')
-    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start', 'status', 'record'])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'stop', 'migrate', 'start', 'status', 'mark-deployed'])
 
     const M3 = await h.commitToOrigin({ 'packages/backend/src/main.rs': 'fn main() { println!("3"); }\n' }, 'code only')
     const third = await runAction({ ...hostInputs(h), ref: M3, 'migrations-path': glob })
     expect(third.code, third.log).toBe(0)
     expect(third.outputs).toMatchObject({ 'previous-sha': M2, 'deployed-sha': M3, migrated: 'false', 'new-migrations': '' })
     expect(third.log).not.toContain('::warning')
-    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'record'])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'mark-deployed'])
     expect(h.events().filter((event) => /^(stop|migrate|start|restart)/.test(event))).toEqual([
       'stop',
       'migrate',
@@ -282,7 +282,7 @@ describe('deploy', () => {
     expect(run.outputs['status']).toContain(`Version: commit ${B}`)
     expect(run.log).toContain(`last deployed commit: ${B}`)
     expect(run.log).toContain('no deploy is running now')
-    expect(run.log).toMatch(/last run \S+: success at phase record: deployed /)
+    expect(run.log).toMatch(/last run \S+: success at phase mark-deployed: deployed /)
   })
 })
 
@@ -291,7 +291,7 @@ describe('on the host', () => {
     const h = await newHost()
     const run = await runAction({ ...hostInputs(h), ref: h.commits.B, 'health-url': `http://127.0.0.1:${h.servicePort}/` })
     expect(run.code, run.log).toBe(0)
-    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'health', 'record'])
+    expect(await hostPhases(h)).toEqual(['checkout', 'build', 'restart', 'status', 'health', 'mark-deployed'])
     expect(run.log).toContain(`| http://127.0.0.1:${h.servicePort}/ answers`)
   })
 

@@ -294,7 +294,7 @@ describe('the connection or the action dies mid-deploy', () => {
     )
     const status = await waitForIdle(h)
     expect(status.outputs['deployed-sha']).toBe(C)
-    expect(status.log).toMatch(/last run \S+: success at phase record/)
+    expect(status.log).toMatch(/last run \S+: success at phase mark-deployed/)
     expect(await h.serviceVersion()).toBe(C)
   })
 
@@ -309,7 +309,7 @@ describe('the connection or the action dies mid-deploy', () => {
     }
     const status = await waitForIdle(h)
     expect(status.outputs['deployed-sha']).toBe(C)
-    expect(status.log).toMatch(/last run \S+: success at phase record: deployed /)
+    expect(status.log).toMatch(/last run \S+: success at phase mark-deployed: deployed /)
     expect(await h.appliedMigrations()).toEqual(['1', '2'])
     h.delay('migrate', null)
     const next = await runAction({ ...hostInputs(h), ref: F })
