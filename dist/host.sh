@@ -43,7 +43,7 @@ declare -A P=() # its parameters, as the action sent them; never changed
 declare -A R=() # its result (KEY=VALUE), rewritten to runs/<id>/result at each phase and at the end
 DIR=''          # its directory, runs/<id>
 PREVIOUS=''     # the commit checked out when it took the lock: what a rollback goes back to
-SERVING=''      # the commit the services run, as far as it knows; '' when that is not known
+SERVING=unknown # what the services run, as far as it knows: a commit, down, or unknown
 DOWN=false      # true while the services may be down because of the run (it stopped them, or a
                 # start or restart of its own is under way or failed): it starts them before it ends
 HOLDING=false   # true once it holds the host lock and has said so in `current`
@@ -613,7 +613,7 @@ mark_deployed() { git update-ref -m "catcolab-deploy ${R[run]}" "$DEPLOYED_REF" 
 # The services may go down from here on; the downtime begins the first time they do.
 going_down() {
   DOWN=true
-  SERVING=''
+  SERVING=down
   [[ -n ${R[downtime_begin]:-} ]] || now 'R[downtime_begin]'
   return 0
 }
@@ -626,7 +626,7 @@ starting() {
   now 'R[downtime_end]'
   DOWN=false
   # If git cannot say what is checked out, nor can we say what runs.
-  git_out SERVING rev-parse --verify HEAD || SERVING=''
+  git_out SERVING rev-parse --verify HEAD || SERVING=unknown
 }
 
 # One of the host's commands, bounded by command-timeout.

@@ -60388,9 +60388,9 @@ function resultOf(values, prefix, text) {
     const run = get('run') ?? '';
     if (!OUTCOMES.includes(outcome) || !run)
         throw new Error(`host.sh wrote a result no run writes: ${JSON.stringify(text.slice(0, 200))}`);
-    const running = get('running');
-    // Written only when the run ended: a commit, or '' for services it left stopped.
-    const serving = running === undefined ? { state: 'unknown' } : SHA.test(running) ? { state: 'commit', sha: running } : { state: 'down' };
+    // Written when the run ended: a commit, down (it left the services stopped), or unknown.
+    const running = get('running') ?? 'unknown';
+    const serving = SHA.test(running) ? { state: 'commit', sha: running } : running === 'down' ? { state: 'down' } : { state: 'unknown' };
     const begin = Number(get('downtime_begin'));
     const end = Number(get('downtime_end'));
     const checkout = get('checkout') ?? '';
@@ -61955,6 +61955,7 @@ async function report(settings, io, host, plan, result, log) {
     io.observer?.finished({
         outcome: outcome === 'success' ? 'success' : 'failure',
         running: serving,
+        down: result.serving.state === 'down',
         message,
         host: { outcome: result.outcome, failedPhase: result.failedPhase || result.phase },
     });
@@ -68057,7 +68058,7 @@ async function settleRecord(api, context, io, record, end) {
  */
 function endDescription(ref, sha, end) {
     const target = shortSha(sha);
-    const runs = end.running ? `runs ${shortSha(end.running)}` : 'the services may be down';
+    const runs = end.running ? `runs ${shortSha(end.running)}` : end.down ? 'the services may be down' : 'what runs is unknown';
     const phase = end.host && /^[a-z][a-z-]{0,40}$/.test(end.host.failedPhase) ? end.host.failedPhase : '';
     const at = phase ? ` at ${phase}` : '';
     switch (end.outcome) {
@@ -68645,13 +68646,14 @@ async function waitForRun(host, run, ms) {
 function endOf(result, ended) {
     const running = result.serving.state === 'commit' ? result.serving.sha : '';
     const host = { outcome: result.outcome, failedPhase: result.failedPhase || result.phase };
+    const down = result.serving.state === 'down';
     const { state, words } = describeRun(result, !ended);
     if (result.outcome === 'success')
         return { outcome: 'success', running, message: words, host };
     if (state === 'under-way') {
         return { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: ${words} when the job ended` };
     }
-    return { outcome: 'failure', running, host, message: words };
+    return { outcome: 'failure', running, down, host, message: words };
 }
 
 ;// CONCATENATED MODULE: ./src/status.ts

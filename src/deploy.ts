@@ -42,8 +42,10 @@ export interface DeployObserver {
 export interface DeployEnd {
   /** skipped: the target was older than the deployed commit; nothing was changed. */
   outcome: 'success' | 'failure' | 'error' | 'skipped'
-  /** The commit the host runs now; '' when unknown. */
+  /** The commit the host runs now; '' when it is not known. */
   running: string
+  /** The run left the services stopped (running is then ''). */
+  down?: boolean
   /** For the log: may quote the host's commands and output. */
   message: string
   /**
@@ -298,6 +300,7 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   io.observer?.finished({
     outcome: outcome === 'success' ? 'success' : 'failure',
     running: serving,
+    down: result.serving.state === 'down',
     message,
     host: { outcome: result.outcome, failedPhase: result.failedPhase || result.phase },
   })

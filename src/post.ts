@@ -118,10 +118,11 @@ async function waitForRun(host: Host, run: string, ms: number): Promise<boolean>
 function endOf(result: RunResult, ended: boolean): DeployEnd & { outcome: Settled } {
   const running = result.serving.state === 'commit' ? result.serving.sha : ''
   const host = { outcome: result.outcome, failedPhase: result.failedPhase || result.phase }
+  const down = result.serving.state === 'down'
   const { state, words } = describeRun(result, !ended)
   if (result.outcome === 'success') return { outcome: 'success', running, message: words, host }
   if (state === 'under-way') {
     return { outcome: 'error', running, run: 'started', message: `unknown, check the host with command: status: ${words} when the job ended` }
   }
-  return { outcome: 'failure', running, host, message: words }
+  return { outcome: 'failure', running, down, host, message: words }
 }

@@ -139,9 +139,9 @@ function resultOf(values: Map<string, string>, prefix: string, text: string): Ru
   const outcome = get('outcome') ?? ''
   const run = get('run') ?? ''
   if (!OUTCOMES.includes(outcome as RunOutcome) || !run) throw new Error(`host.sh wrote a result no run writes: ${JSON.stringify(text.slice(0, 200))}`)
-  const running = get('running')
-  // Written only when the run ended: a commit, or '' for services it left stopped.
-  const serving: Serving = running === undefined ? { state: 'unknown' } : SHA.test(running) ? { state: 'commit', sha: running } : { state: 'down' }
+  // Written when the run ended: a commit, down (it left the services stopped), or unknown.
+  const running = get('running') ?? 'unknown'
+  const serving: Serving = SHA.test(running) ? { state: 'commit', sha: running } : running === 'down' ? { state: 'down' } : { state: 'unknown' }
   const begin = Number(get('downtime_begin'))
   const end = Number(get('downtime_end'))
   const checkout = get('checkout') ?? ''

@@ -159,7 +159,7 @@ export async function settleRecord(api: GitHubApi, context: RecordContext, io: R
  */
 export function endDescription(ref: string, sha: string, end: DeployEnd): string {
   const target = shortSha(sha)
-  const runs = end.running ? `runs ${shortSha(end.running)}` : 'the services may be down'
+  const runs = end.running ? `runs ${shortSha(end.running)}` : end.down ? 'the services may be down' : 'what runs is unknown'
   const phase = end.host && /^[a-z][a-z-]{0,40}$/.test(end.host.failedPhase) ? end.host.failedPhase : ''
   const at = phase ? ` at ${phase}` : ''
   switch (end.outcome) {

@@ -37,10 +37,11 @@ describe('a result', () => {
       .map(([k, v]) => `${k}=${v}`)
       .join('\n') + '\n'
 
-  it('says what runs: a commit, down (left stopped), or unknown (the run never said)', () => {
+  it('says what runs: a commit, down (left stopped), or unknown (git could not say, or the run never said)', () => {
     const base = { run: 'r1', outcome: 'failed', phase: 'start', failed_phase: 'start', message: 'start failed', checkout: B }
     expect(parseRunResult(lines({ ...base, running: A })).serving).toEqual({ state: 'commit', sha: A })
-    expect(parseRunResult(lines({ ...base, running: '' })).serving).toEqual({ state: 'down' })
+    expect(parseRunResult(lines({ ...base, running: 'down' })).serving).toEqual({ state: 'down' })
+    expect(parseRunResult(lines({ ...base, running: 'unknown' })).serving).toEqual({ state: 'unknown' })
     expect(parseRunResult(lines({ run: 'r1', outcome: 'running', phase: 'build' })).serving).toEqual({ state: 'unknown' })
   })
 

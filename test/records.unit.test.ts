@@ -316,7 +316,7 @@ describe('descriptions', () => {
     [{ outcome: 'failure', running: A, host: { outcome: 'rolled-back', failedPhase: 'health' } }, `runs ${a}: the deploy of ${b} failed at health and was rolled back`],
     [{ outcome: 'failure', running: B, host: { outcome: 'failed', failedPhase: 'status' } }, `runs ${b}: the deploy of ${b} failed at status; see the run's log`],
     [
-      { outcome: 'failure', running: '', host: { outcome: 'failed', failedPhase: 'start-again' } },
+      { outcome: 'failure', running: '', down: true, host: { outcome: 'failed', failedPhase: 'start-again' } },
       `the services may be down: the deploy of ${b} failed at start-again; see the run's log`,
     ],
     [
@@ -324,6 +324,10 @@ describe('descriptions', () => {
       `runs ${a}: the deploy of ${b} died at build; check the host with command: status`,
     ],
     [{ outcome: 'failure', running: A, host: { outcome: 'lock-timeout', failedPhase: 'lock' } }, `runs ${a}: not deployed, another deploy held the host too long`],
+    [
+      { outcome: 'failure', running: '', host: { outcome: 'lock-timeout', failedPhase: 'lock' } },
+      'what runs is unknown: not deployed, another deploy held the host too long',
+    ],
     [{ outcome: 'failure', running: A, host: { outcome: 'stale', failedPhase: '' } }, `runs ${a}: not deployed, other deploys kept changing the host`],
     [{ outcome: 'failure', running: A, host: { outcome: 'failed', failedPhase: 'x; rm -rf /' } }, `runs ${a}: the deploy of ${b} failed; see the run's log`],
     [{ outcome: 'error', running: '', run: 'none' }, `not deployed: the deploy of ${b} did not start; see the run's log`],
