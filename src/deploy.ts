@@ -1,11 +1,12 @@
 /**
- * The deploy command: connect, prepare and plan, then start the host-side run detached from
- * this session and follow its log (reconnecting when the connection drops) to its true end.
+ * The deploy command: connect, prepare and plan (one call), then start the host-side run detached
+ * from this session and follow its log (the same call; reconnecting when the connection drops) to
+ * its true end, where the run's result is.
  */
 import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
 import { sshHost, type Host, type Prepared } from './host'
-import { describeRun, type RunParams, type RunResult } from './protocol'
+import { describeRun, parseRunResult, type RunParams, type RunResult } from './protocol'
 import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
 import { RunLog, type LogSink, type PhaseTiming } from './run-log'
@@ -87,13 +88,10 @@ export async function deploy(settings: DeploySettings, io: DeployIO): Promise<vo
       }
       io.observer?.planned(plan)
       const nonce = randomBytes(12).toString('hex')
-      const run = await startRun(settings, io, link, runParams(settings, plan, nonce), progress)
-      progress.run = 'started'
-      io.observer?.started(run)
-      io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
       const log = new RunLog(nonce, io)
-      await followRun(io, link, run, log)
-      const result = await link.host.result(run)
+      const run = await startAndFollow(settings, io, link, runParams(settings, plan, nonce), log, progress)
+      // The log ends with the run's result; a run that died never wrote it there.
+      const result = log.result === null ? await link.host.result(run) : parseRunResult(log.result)
       if (result.outcome === 'stale' && attempt < MAX_PLANS) {
         io.info(result.message || 'the host changed since the plan was made; planning again')
         continue
@@ -154,14 +152,17 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       branches: settings.allowedBranches,
       needCurl: settings.healthUrl !== null,
       commandWords: Object.values(commands).map(commandWord),
+      migrationsPaths: settings.migrationsPaths,
     })
     io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
     io.info(`ref ${settings.ref} is ${prepared.target}`)
     const verdict = judgeTarget(prepared, settings)
     if (verdict.action === 'refuse') throw new UserError(verdict.reason)
     if (verdict.action === 'skip') return { skip: verdict.reason, prepared }
-    const diff = await host.diff(chooseBase(prepared).base, prepared.target, settings.migrationsPaths)
-    const plan = makePlan(prepared, diff, settings.migrate, settings.migrationsPaths)
+    const base = chooseBase(prepared).base
+    const changes = prepared.changes.get(base)
+    if (!changes) throw new Error(`host.sh prepare reported no changes from ${base}`)
+    const plan = makePlan(prepared, changes, settings.migrate, settings.migrationsPaths)
     plan.warnings.unshift(...verdict.warnings)
     plan.overrides = [
       ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
@@ -196,19 +197,42 @@ async function skip(settings: DeploySettings, io: DeployIO, prepared: Prepared, 
   await io.writeSummary(skipSummary({ host: settings.connection.host, ref: settings.ref, target: prepared.target, deployed, reason, commitUrl: io.commitUrl }))
 }
 
-/** Starts the run; a connection that drops meanwhile is made again and the start resent with the same token. */
-async function startRun(settings: DeploySettings, io: DeployIO, link: HostLink, params: RunParams, progress: { run: RunProgress }): Promise<string> {
+/**
+ * Starts the run and follows its log to its end, in one call; a connection that drops meanwhile
+ * is made again, and the start sent again with the same token: the host then finds the run it
+ * started (if it did) and goes on with the log where it stopped. Returns the run's id.
+ */
+async function startAndFollow(settings: DeploySettings, io: DeployIO, link: HostLink, params: RunParams, log: RunLog, progress: { run: RunProgress }): Promise<string> {
   const token = randomBytes(12).toString('hex')
   io.observer?.starting(token)
+  let run = ''
+  let offset = 0
+  const started = (id: string) => {
+    if (run) return // found again after a reconnect
+    run = id
+    progress.run = 'started'
+    io.observer?.started(run)
+    io.info(`The deploy runs on the host as run ${run}, detached: it finishes even if this job is cancelled or the connection drops.`)
+  }
   for (;;) {
     try {
-      return await link.host.start(params, token)
+      await link.host.start(params, token, offset, started, (chunk) => {
+        offset += chunk.length
+        return log.push(chunk)
+      })
+      log.flush()
+      return run
     } catch (error) {
       // The host refused (a one-line problem): nothing started, unless an earlier try did.
       if (!(error instanceof ConnectionLost)) throw error
-      progress.run = 'maybe'
-      io.warning(`The SSH connection dropped while the deploy was starting; reconnecting to find the run (token ${token}), or start it.`)
-      await link.reconnect(`the deploy may have started on ${settings.connection.host} as a run whose id ends in ${token}`)
+      if (run) {
+        io.warning(`The SSH connection dropped while the host was deploying (run ${run}); reconnecting to follow it.`)
+        await link.reconnect(`the host may still be deploying run ${run}`)
+      } else {
+        progress.run = 'maybe'
+        io.warning(`The SSH connection dropped while the deploy was starting; reconnecting to find the run (token ${token}), or start it.`)
+        await link.reconnect(`the deploy may have started on ${settings.connection.host} as a run whose id ends in ${token}`)
+      }
     }
   }
 }
@@ -235,25 +259,6 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): RunPara
     nonce,
     actor: settings.requester.actor,
     run_url: settings.requester.runUrl,
-  }
-}
-
-/** Follows the run's log to its end; after a dropped connection, reconnects and resumes at the byte it stopped. */
-async function followRun(io: DeployIO, link: HostLink, run: string, log: RunLog): Promise<void> {
-  let offset = 0
-  for (;;) {
-    try {
-      await link.host.follow(run, offset, (chunk) => {
-        offset += chunk.length
-        log.push(chunk)
-      })
-      log.flush()
-      return
-    } catch (error) {
-      if (!(error instanceof ConnectionLost)) throw error
-      io.warning(`The SSH connection dropped while the host was deploying (run ${run}); reconnecting to follow it.`)
-      await link.reconnect(`the host may still be deploying run ${run}`)
-    }
   }
 }
 

@@ -15,7 +15,7 @@
 #   catcolab-deploy/runs/<id>/      each run's params, host.sh, log and result, and its "alive"
 #                                   lock, held for as long as it lives; the newest 20 are kept
 #
-# In this file: helpers; the subcommands prepare, diff, start, follow, result, state and command;
+# In this file: helpers; the subcommands prepare, start, follow, result, state and command;
 # the detached run (its phase tables, what each phase runs, recover, cmd_run); the dispatch.
 #
 # Failures are checked where they happen: every command whose status decides something is tested
@@ -244,15 +244,22 @@ check_refspec() {
 
 # ---- the subcommands the action calls over SSH ---------------------------------------------
 
-# prepare REPO REMOTE REF EXPECTED BRANCHES NEED_CURL COMMAND_WORD...
+# prepare REPO REMOTE REF EXPECTED BRANCHES NEED_CURL PATH_COUNT PATH... COMMAND_WORD...
 # Preflight (every problem reported, nothing changed), then fetch and resolve REF to one commit.
 # EXPECTED: a commit (or tag object) REF must still name, or ''. BRANCHES: newline-separated
-# patterns of REMOTE's branches; the ones that contain the target are reported.
+# patterns of REMOTE's branches; the ones that contain the target are reported. It prints KEY=VALUE
+# lines, then the facts a plan needs, for each commit the plan may count from (the deployed one,
+# and HEAD when it differs): `diff=BASE ANCESTOR`, a line, then git's name-status, NUL-separated,
+# of the files below the literal PATHs (no PATH: every file), ended by one more NUL. Which base
+# counts, and what the changes mean, plan.ts decides.
 cmd_prepare() {
-  local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 tool word failed=0 me=''
+  local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 path_count=$7 tool word failed=0 me=''
   local status entries entry listed='' fetched said expected_commit='' older=false containing=''
-  local heads head branch_refs branch_ref patterns pattern
-  shift 6
+  local heads head branch_refs branch_ref patterns pattern paths
+  shift 7
+  if [[ ! $path_count =~ ^[0-9]+$ ]] || (($# < path_count)); then die "prepare needs a count of paths, then the paths"; fi
+  paths=("${@:1:path_count}")
+  shift "$path_count"
   for tool in git flock setsid timeout tail head date mktemp; do
     command -v "$tool" >/dev/null || { problem "the host lacks $tool, which the deploy needs"; failed=1; }
   done
@@ -320,38 +327,43 @@ cmd_prepare() {
   fi
   printf 'head=%s\nbranch=%s\ndeployed=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
     "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$TARGET" "$expected_commit" "$older" "${containing% }"
+  # The deployed commit, and HEAD when it differs.
+  [[ -z $DEPLOYED ]] || changes_since "$DEPLOYED" "${paths[@]}"
+  [[ $HEAD_SHA == "$DEPLOYED" ]] || changes_since "$HEAD_SHA" "${paths[@]}"
 }
 
-# diff REPO BASE TARGET PATH...: whether BASE is an ancestor, then git's name-status, NUL-separated,
-# of the files below the literal PATHs (no PATH: every file).
-cmd_diff() {
-  local repo=$1 base=$2 target=$3 ancestor=false err said
-  shift 3
-  enter_repo "$repo"
-  git_status merge-base --is-ancestor "$base" "$target"
+# changes_since BASE PATH...: for prepare, `diff=BASE ANCESTOR` (whether BASE is an ancestor of
+# TARGET), then git's name-status of BASE..TARGET below the literal PATHs, NUL-separated, and a NUL.
+changes_since() {
+  local base=$1 ancestor=false err said
+  shift
+  git_status merge-base --is-ancestor "$base" "$TARGET"
   case $? in
     0) ancestor=true ;;
     1) ;;
-    *) die "git merge-base failed in $repo comparing $base with $target: $GIT_ERROR" ;;
+    *) die "git merge-base failed comparing $base with $TARGET: $GIT_ERROR" ;;
   esac
-  printf 'ancestor=%s\n' "$ancestor"
+  printf 'diff=%s %s\n' "$base" "$ancestor"
   err="$STATE/diff.$$.err"
-  if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$target" -- "$@" 2>"$err"; then
+  if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$TARGET" -- "$@" 2>"$err"; then
     said=$(<"$err") || said='(its error output is unreadable)'
     rm -f -- "$err"
     one_line said "$said"
-    die "git diff $base $target failed: $said"
+    die "git diff $base $TARGET failed: $said"
   fi
   rm -f -- "$err"
+  printf '\0'
 }
 
-# start REPO TOKEN KEY=VALUE...: launch the deploy detached from this SSH session; print its run
-# id, <host time>-<TOKEN>. Idempotent per token: sent again after a dropped connection, it finds
-# the run the first one started instead of starting a second.
+# start REPO TOKEN OFFSET KEY=VALUE...: launch the deploy detached from this SSH session; print
+# its run id, <host time>-<TOKEN>, as `run=ID`, then follow its log from byte OFFSET (follow).
+# Idempotent per token: sent again after a dropped connection, it finds the run the first one
+# started instead of starting a second, and goes on following it from OFFSET.
 cmd_start() {
-  local repo=$1 token=$2 run dir old existing runs
-  shift 2
+  local repo=$1 token=$2 offset=$3 run dir old existing runs
+  shift 3
   [[ $token =~ ^[0-9a-f]{24}$ ]] || die "start needs a token of 24 hex digits"
+  [[ $offset =~ ^[0-9]+$ ]] || die "start needs a byte offset"
   enter_repo "$repo"
   # The connection that asked may drop at any moment: finish starting regardless (and say nothing
   # until the end), so that a second start with this token finds the run whole.
@@ -360,8 +372,11 @@ cmd_start() {
   flock 7 || die "cannot lock $STATE/start.lock"
   existing=("$STATE"/runs/*-"$token")
   if ((${#existing[@]})); then
+    exec 7>&-
+    trap - HUP PIPE
     printf 'run=%s\n' "${existing[-1]##*/}"
-    return 0
+    follow_log "${existing[-1]##*/}" "$offset"
+    return
   fi
   # Sortable: the newest run is the last name (status and pruning rely on it).
   run=$(date -u +%Y%m%dT%H%M%S.%NZ) || die "date failed on the host"
@@ -401,50 +416,39 @@ cmd_start() {
       if lock_status "$old/alive"; then rm -rf -- "$old"; fi
     done
   fi
+  exec 7>&-
+  trap - HUP PIPE
   printf 'run=%s\n' "$run"
-}
-
-# parent_pid VAR: this shell's parent process id, now ($PPID is fixed at start), into VAR.
-parent_pid() {
-  local _pid _comm _state _ppid _rest
-  read -r _pid _comm _state _ppid _rest </proc/$$/stat || return 1
-  printf -v "$1" '%s' "$_ppid"
+  follow_log "$run" "$offset"
 }
 
 # follow REPO RUN OFFSET: the run's log from byte OFFSET, live until the run ends.
 cmd_follow() {
-  local repo=$1 run=$2 offset=$3 dir size alive parent parent_now sent
-  enter_repo "$repo"
+  enter_repo "$1"
+  [[ $3 =~ ^[0-9]+$ ]] || die "follow needs a byte offset"
+  follow_log "$2" "$3"
+}
+
+# follow_log RUN OFFSET: the run's log from byte OFFSET, each write as it lands, until the run has
+# ended and its last byte is out. tail follows the file (inotify: no polling delay) and ends once
+# the process given by --pid has; that process waits for the run's alive lock, which the run holds
+# for as long as it lives (even a SIGKILL lets go of it). The run's own last line says it ended
+# (a marker with its result, run-log.ts), so the action need not wait for tail to notice.
+follow_log() {
+  local run=$1 offset=$2 dir waiter status
   dir="$STATE/runs/$run"
   [[ -f $dir/log ]] || die "no deploy run $run on this host"
-  parent_pid parent || die "cannot read /proc/$$/stat"
-  while :; do
-    # Whether it ended is read before the size, so the last bytes are always sent.
-    lock_status "$dir/alive"
-    alive=$? # 0: ended, 1: alive
-    size=$(stat -c %s -- "$dir/log" 2>/dev/null) || die "the log of run $run disappeared"
-    ((alive <= 1)) || die "cannot tell whether run $run still runs: flock failed on $dir/alive"
-    # The SSH session that asked is gone (sshd exited, we were re-parented): stop polling.
-    parent_pid parent_now || die "cannot read /proc/$$/stat"
-    [[ $parent_now == "$parent" ]] || exit 0
-    if ((size > offset)); then
-      # Exactly the bytes up to SIZE; tail, writing more, then dies of SIGPIPE: that is fine.
-      # shellcheck disable=SC2312 # each member's status is read from PIPESTATUS
-      tail -c "+$((offset + 1))" -- "$dir/log" | head -c "$((size - offset))"
-      sent=("${PIPESTATUS[@]}")
-      # head failing: nobody reads our output any more (the connection dropped). Stop.
-      ((sent[1] == 0)) || exit 0
-      ((sent[0] == 0 || sent[0] == 141)) || die "the log of run $run disappeared"
-      offset=$size
-    fi
-    ((alive == 0)) && return 0
-    # Wait for the run to end and let go of its lock, at once when it does: the deploy never
-    # waits on this poll. Meanwhile, new output is sent every half second: a job log may lag
-    # that much, and polling (processes) competes with the services starting. A flock that
-    # refuses a fractional -w fails at once and falls back to sleeping. Either way the loop
-    # looks again: what this wait returns decides nothing.
-    flock -w 0.5 "$dir/alive" true 2>/dev/null || sleep 0.05
-  done
+  lock_status "$dir/alive"
+  (($? <= 1)) || die "cannot tell whether run $run still runs: flock failed on $dir/alive"
+  flock "$dir/alive" true 2>/dev/null &
+  waiter=$!
+  # By name: a log removed under it ends tail (no files remaining) instead of following it forever.
+  # When the SSH session goes, tail's next write fails, or tail sees its output closed, and ends.
+  tail -c "+$((offset + 1))" --follow=name --pid="$waiter" -s 0.05 -- "$dir/log" 2>/dev/null
+  status=$?
+  kill "$waiter" 2>/dev/null
+  ((status == 0)) || [[ -f $dir/log ]] || die "the log of run $run disappeared"
+  return "$status"
 }
 
 # result REPO RUN: the run's result, KEY=VALUE lines.
@@ -657,16 +661,18 @@ health_check() {
 mark() { printf '@@%s %s\n' "${P[nonce]}" "$*"; }
 say() { printf '%s\n' "$*"; }
 
+# result_lines PREFIX: R as KEY=VALUE lines, each after PREFIX, each value on one line.
+result_lines() {
+  local key value
+  for key in "${!R[@]}"; do
+    value=${R[$key]//[$'\n\r']/ }
+    printf '%s%s=%s\n' "$1" "$key" "${value%"${value##*[! ]}"}"
+  done
+}
 # Writes R to the result file, whole or not at all. A failure is said in the log, which the
 # action shows; the run goes on (stopping now would leave the host worse off).
 save_result() {
-  local key value
-  if ! {
-    for key in "${!R[@]}"; do
-      value=${R[$key]//[$'\n\r']/ }
-      printf '%s=%s\n' "$key" "${value%"${value##*[! ]}"}"
-    done >"$DIR/result.tmp" && mv -f -- "$DIR/result.tmp" "$DIR/result"
-  }; then
+  if ! { result_lines '' >"$DIR/result.tmp" && mv -f -- "$DIR/result.tmp" "$DIR/result"; }; then
     say "cannot write the run's result in $DIR"
     return 1
   fi
@@ -702,7 +708,17 @@ end_run() {
   now 'R[finished]'
   save_result
   say "$2"
-  if [[ $HOLDING == true ]]; then rm -f -- "$STATE/current" || say "cannot remove $STATE/current"; fi
+  if [[ $HOLDING == true ]]; then
+    rm -f -- "$STATE/current" || say "cannot remove $STATE/current"
+    # The host is free from here: nothing the run started still holds the lock.
+    exec 9>&-
+  fi
+  # The log's last lines: the result, and that the run ended. The action following the log takes
+  # them as the run's end (run-log.ts): it needs to wait for nothing more, nor ask.
+  if [[ -v P[nonce] ]]; then
+    result_lines "@@${P[nonce]} result "
+    mark end
+  fi
 }
 # give_up MESSAGE: ends a run that changed nothing.
 give_up() { end_run failed "$1; nothing was changed"; }
@@ -958,7 +974,7 @@ main() {
   sub=${1:-}
   if (($#)); then shift; fi
   case $sub in
-    prepare | diff | start | follow | result | state | command | run) "cmd_$sub" "$@" ;;
+    prepare | start | follow | result | state | command | run) "cmd_$sub" "$@" ;;
     *) die "unknown subcommand ${sub:-(none)}" ;;
   esac
 }

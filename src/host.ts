@@ -34,6 +34,18 @@ export interface Prepared {
   older: boolean
   /** The remote's branches matching the branch patterns asked about that contain target. */
   containing: string[]
+  /**
+   * What changed from each commit the plan may count from (deployed, and head when it differs)
+   * to target: whether it is an ancestor of target, and `git diff --name-status -z` of every file
+   * the migrations patterns (path-patterns.ts) could match: more files than they match, for the
+   * plan to pick.
+   */
+  changes: ReadonlyMap<string, Changes>
+}
+
+export interface Changes {
+  ancestor: boolean
+  nameStatus: string
 }
 
 export interface PrepareRequest {
@@ -46,20 +58,19 @@ export interface PrepareRequest {
   needCurl: boolean
   /** The first word of each host command, checked to exist on the host's PATH. */
   commandWords: string[]
+  /** The migrations patterns: the changes reported are those below their literal directories. */
+  migrationsPaths: string[]
 }
 
 export interface Host {
   prepare(request: PrepareRequest): Promise<Prepared>
   /**
-   * Whether base is an ancestor of target, and `git diff --name-status -z` of every file the
-   * patterns (path-patterns.ts) could match: more files than they match, for the caller to pick.
+   * Starts the deploy detached from this session, tells its run id to onRun, then streams its log
+   * from byte offset to onChunk until the run ends, or until onChunk returns true (it has seen the
+   * log's end). Idempotent per token (24 hex digits): sent again after a dropped connection, it
+   * finds the run already started and goes on from offset. Throws ConnectionLost.
    */
-  diff(base: string, target: string, patterns: string[]): Promise<{ ancestor: boolean; nameStatus: string }>
-  /**
-   * Starts the deploy detached from this session; returns its run id. Idempotent per token
-   * (24 hex digits): sent again after a dropped connection, it returns the run already started.
-   */
-  start(params: RunParams, token: string): Promise<string>
+  start(params: RunParams, token: string, offset: number, onRun: (run: string) => void, onChunk: (chunk: Buffer) => boolean): Promise<void>
   /** Streams the run's log from byte offset until the run ends. Throws ConnectionLost. */
   follow(run: string, offset: number, onChunk: (chunk: Buffer) => void): Promise<void>
   /** The run's result (run: its id, or the token its id ends in). */
@@ -71,7 +82,7 @@ export interface Host {
 
 export function sshHost(ssh: SshSession, repoPath: string): Host {
   /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
-  function exec([subcommand, ...args]: string[], onStdout?: (chunk: Buffer) => void) {
+  function exec([subcommand, ...args]: string[], onStdout?: (chunk: Buffer) => boolean | void) {
     const argv = [subcommand, repoPath, ...args]
     // host.sh checks the count: a dropped connection must not pass for fewer arguments.
     const stdin = [hostScript(), String(argv.length), ...argv].join('\0') + '\0'
@@ -79,8 +90,9 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
   }
 
   /** Like exec, but a failure is an error: host.sh's own one-line problems become a UserError. */
-  async function call(args: string[], onStdout?: (chunk: Buffer) => void) {
+  async function call(args: string[], onStdout?: (chunk: Buffer) => boolean | void) {
     const result = await exec(args, onStdout)
+    if (result.code === 'stopped') return result.stdout
     if (result.code === 2) {
       const problems = result.stderr
         .split('\n')
@@ -103,9 +115,14 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
         request.expectedSha,
         request.branches.join('\n'),
         String(request.needCurl),
+        // git is given the literal directories the patterns lie below (none: the whole tree),
+        // never the globs: host.sh reads its paths as literal pathspecs.
+        ...counted(literalPrefixes(request.migrationsPaths)),
         ...request.commandWords,
       ])
-      const values = parseKeyValues(out.toString('utf8'))
+      const text = out.toString('utf8')
+      const diffs = text.search(/^diff=/m)
+      const values = parseKeyValues(diffs === -1 ? text : text.slice(0, diffs))
       const prepared: Prepared = {
         head: values.get('head') ?? '',
         branch: values.get('branch') ?? '',
@@ -114,6 +131,7 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
         expected: values.get('expected') ?? '',
         older: values.get('older') === 'true',
         containing: (values.get('containing') ?? '').split(' ').filter(Boolean),
+        changes: diffs === -1 ? new Map() : parseChanges(text.slice(diffs)),
       }
       // Everything downstream trusts these to be commits: check, rather than plan from garbage.
       const shaOrEmpty = (value: string) => value === '' || isSha(value)
@@ -126,18 +144,22 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
       }
       return prepared
     },
-    async diff(base, target, patterns) {
-      // git is given the literal directories the patterns lie below (none: the whole tree),
-      // never the globs: host.sh reads its paths as literal pathspecs.
-      const out = (await call(['diff', base, target, ...literalPrefixes(patterns)])).toString('utf8')
-      const newline = out.indexOf('\n')
-      return { ancestor: out.slice(0, newline) === 'ancestor=true', nameStatus: out.slice(newline + 1) }
-    },
-    async start(params, token) {
-      const out = await call(['start', token, ...Object.entries(params).map(([key, value]) => `${key}=${String(value)}`)])
-      const run = parseKeyValues(out.toString('utf8')).get('run')
-      if (!run) throw new Error('host.sh start printed no run id')
-      return run
+    async start(params, token, offset, onRun, onChunk) {
+      // The first line names the run; the log follows.
+      let head: Buffer | null = Buffer.alloc(0)
+      await call(['start', token, String(offset), ...Object.entries(params).map(([key, value]) => `${key}=${String(value)}`)], (chunk) => {
+        if (head === null) return onChunk(chunk)
+        head = Buffer.concat([head, chunk])
+        const newline = head.indexOf('\n')
+        if (newline === -1) return false
+        const run = /^run=(\S+)$/.exec(head.subarray(0, newline).toString('utf8'))?.[1]
+        if (!run) throw new Error(`host.sh start printed no run id: ${JSON.stringify(head.subarray(0, 200).toString('utf8'))}`)
+        const rest = head.subarray(newline + 1)
+        head = null
+        onRun(run)
+        return rest.length > 0 && onChunk(rest)
+      })
+      if (head !== null) throw new Error('host.sh start printed no run id')
     },
     async follow(run, offset, onChunk) {
       await call(['follow', run, String(offset)], onChunk)
@@ -150,9 +172,39 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
     },
     async command(command) {
       const result = await exec(['command', command])
-      return { code: result.code, output: result.stdout.toString('utf8') }
+      // Without onStdout, nothing stops it early: its code is its exit status.
+      return { code: result.code === 'stopped' ? 0 : result.code, output: result.stdout.toString('utf8') }
     },
   }
 }
 
 const isSha = (value: string) => /^[0-9a-f]{40}$/.test(value)
+
+/** A list as host.sh takes one among other arguments: its length, then its items. */
+const counted = (items: string[]) => [String(items.length), ...items]
+
+/**
+ * prepare's changes: for each base, `diff=BASE ANCESTOR` on a line, then name-status pairs
+ * (status NUL path NUL), ended by one more NUL (an empty field: no status or path is empty).
+ */
+function parseChanges(text: string): Map<string, Changes> {
+  const changes = new Map<string, Changes>()
+  let rest = text
+  while (rest) {
+    const header = /^diff=([0-9a-f]{40}) (true|false)\n/.exec(rest)
+    if (!header) throw new Error(`host.sh prepare printed unexpected changes: ${JSON.stringify(rest.slice(0, 200))}`)
+    rest = rest.slice(header[0].length)
+    // Pairs, up to the empty field that ends them.
+    let end = 0
+    for (;;) {
+      const status = rest.indexOf('\0', end)
+      const path = status === end ? status : rest.indexOf('\0', status + 1)
+      if (status === -1 || path === -1) throw new Error('host.sh prepare printed unterminated changes')
+      if (status === end) break
+      end = path + 1
+    }
+    changes.set(header[1]!, { ancestor: header[2] === 'true', nameStatus: rest.slice(0, end) })
+    rest = rest.slice(end + 1)
+  }
+  return changes
+}

@@ -1,8 +1,9 @@
-import * as core from '@actions/core'
-import { run } from './main'
-import { post } from './post'
-import { readRunner } from './runner'
+import { inputsOf, postHasWork, readRunner, STATE, stateOf } from './runner'
 
 // The runner runs this file for the step and again as its post step (action.yml runs.post).
-const runner = readRunner(process.env)
-void (core.getState('isPost') === 'true' ? post(runner) : run(runner))
+// Each loads only what it needs (the bundle splits at these imports): a post step with nothing
+// to settle loads nothing more.
+const env = process.env
+const state = stateOf(env)
+if (state(STATE.isPost) !== 'true') void import('./main').then(({ run }) => run(readRunner(env), inputsOf(env)))
+else if (postHasWork(state)) void import('./post').then(({ post }) => post(readRunner(env), inputsOf(env), state))

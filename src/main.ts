@@ -1,19 +1,20 @@
 /**
  * Entry point for every command: mask secrets, parse inputs, dispatch, report one clear line.
  */
-import * as core from '@actions/core'
 import { deploy, type DeployIO } from './deploy'
 import { UserError } from './errors'
 import { parseSettings } from './inputs'
 import { jobLog } from './log'
-import { runPrReport } from './pr-report'
-import { recordsFor } from './post'
-import { commitUrl, type Runner } from './runner'
+import { commitUrl, STATE, type Runner } from './runner'
+import { runnerIO } from './runner-io'
 import { connect } from './ssh'
 import { status } from './status'
 
-/** Runs the step; runner: the job's environment (runner.ts), read once by index.ts. */
-export async function run(runner: Runner): Promise<void> {
+/**
+ * Runs the step; runner: the job's environment (runner.ts), and input: its inputs, both read
+ * once by index.ts. What only some commands need (the GitHub API client) is imported when needed.
+ */
+export async function run(runner: Runner, input: (name: string) => string): Promise<void> {
   // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -23,10 +24,10 @@ export async function run(runner: Runner): Promise<void> {
   }
   try {
     // The runner runs index.js again as the post step; this tells it apart.
-    core.saveState('isPost', 'true')
-    maskSecrets()
-    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), { actor: runner.actor, runUrl: runner.runUrl })
-    if (settings.command === 'pr-report') return await runPrReport(settings, runner)
+    runnerIO.saveState(STATE.isPost, 'true')
+    maskSecrets(input)
+    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
+    if (settings.command === 'pr-report') return await (await import('./pr-report')).runPrReport(settings, runner)
     const io: DeployIO = {
       connect: () => connect(settings.connection),
       info: jobLog.info,
@@ -34,16 +35,17 @@ export async function run(runner: Runner): Promise<void> {
       endGroup: jobLog.endGroup,
       warning: jobLog.warning,
       notice: jobLog.notice,
-      setOutput: (name, value) => core.setOutput(name, value),
-      writeSummary: async (markdown) => {
-        if (runner.stepSummary) await core.summary.addRaw(markdown, true).write()
+      setOutput: runnerIO.setOutput,
+      writeSummary: (markdown) => {
+        runnerIO.appendSummary(markdown)
+        return Promise.resolve()
       },
       commitUrl: (sha) => commitUrl(runner, sha),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }
     if (settings.command === 'status') return await status(settings, io)
     // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
-    const records = settings.dryRun ? undefined : recordsFor(settings, runner)
+    const records = settings.dryRun || !settings.records ? undefined : (await import('./post')).recordsFor(settings, runner)
     try {
       await deploy(settings, { ...io, observer: records })
     } finally {
@@ -57,12 +59,12 @@ export async function run(runner: Runner): Promise<void> {
 }
 
 /** Masks the key line by line (the runner masks a multi-line secret only as a whole) and the passphrase. */
-function maskSecrets(): void {
-  for (const line of core.getInput('private-key').split(/\r?\n/)) {
-    if (line.trim()) core.setSecret(line.trim())
+function maskSecrets(input: (name: string) => string): void {
+  for (const line of input('private-key').split(/\r?\n/)) {
+    if (line.trim()) runnerIO.mask(line.trim())
   }
-  const passphrase = core.getInput('passphrase', { trimWhitespace: false })
-  if (passphrase) core.setSecret(passphrase)
-  const token = core.getInput('github-token')
-  if (token) core.setSecret(token)
+  const passphrase = input('passphrase')
+  if (passphrase) runnerIO.mask(passphrase)
+  const token = input('github-token').trim()
+  if (token) runnerIO.mask(token)
 }

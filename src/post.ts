@@ -4,15 +4,15 @@
  * cancelled or the step killed; the post step then asks the host, read-only, how that run ended,
  * and gives the record main left in progress its final status.
  */
-import * as core from '@actions/core'
 import type { DeployEnd } from './deploy'
 import { gitHubApi } from './github'
 import { sshHost, type Host } from './host'
 import { describeRun, type RunResult } from './protocol'
 import { parseSettings, type DeploySettings } from './inputs'
 import { jobLog } from './log'
-import { deploymentRecorder, settleRecord, STATE, type DeployRecorder, type RecordContext, type RecordsIO, type Settled } from './records'
-import { requireRepository, type Runner } from './runner'
+import { deploymentRecorder, settleRecord, type DeployRecorder, type RecordContext, type RecordsIO, type Settled } from './records'
+import { requireRepository, STATE, type Runner } from './runner'
+import { runnerIO } from './runner-io'
 import { connect } from './ssh'
 
 /** How long the post step waits for a run still under way (a cancelled job gets about 5 min in all). */
@@ -20,8 +20,8 @@ const POST_WAIT_MS = 3 * 60_000
 
 const io: RecordsIO = {
   warning: jobLog.warning,
-  setOutput: (name, value) => core.setOutput(name, value),
-  saveState: (name, value) => core.saveState(name, value),
+  setOutput: runnerIO.setOutput,
+  saveState: runnerIO.saveState,
 }
 
 /** The observer that keeps GitHub's records of this deploy, or undefined when none is asked for. */
@@ -48,20 +48,22 @@ function runnerRecords(settings: DeploySettings, runner: Runner) {
   return { api, context }
 }
 
-/** The post step; runner: the job's environment (runner.ts), read once by index.ts. */
-export async function post(runner: Runner): Promise<void> {
-  const sha = core.getState(STATE.sha)
-  if (!sha || core.getState(STATE.settled) === 'true') return
+/**
+ * The post step, when the step left a record unsettled (index.ts asks postHasWork first); runner,
+ * input and state: the job's environment, the step's inputs and what it saved, read by index.ts.
+ */
+export async function post(runner: Runner, input: (name: string) => string, state: (name: string) => string): Promise<void> {
+  const sha = state(STATE.sha)
   try {
-    const settings = parseSettings((name) => core.getInput(name, { trimWhitespace: false }), { actor: runner.actor, runUrl: runner.runUrl })
+    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
     if (settings.command !== 'deploy') return
     const records = runnerRecords(settings, runner)
     if (!records) return
     jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)
     // The run id, or, when the job died while starting it, the token its id ends in.
-    const end = await hostEnd(settings, core.getState(STATE.run) || core.getState(STATE.token))
+    const end = await hostEnd(settings, state(STATE.run) || state(STATE.token))
     jobLog.info(`${end.outcome}: ${end.message}`)
-    const id = core.getState(STATE.deployment)
+    const id = state(STATE.deployment)
     await settleRecord(records.api, records.context, io, { id: id ? Number(id) : null, sha }, end)
   } catch (error) {
     jobLog.warning(`could not settle the deployment record: ${error instanceof Error ? error.message : String(error)}`)

@@ -8,7 +8,6 @@
  * pull request or every open one, what to read again, what to skip, what to count and when to
  * fail. What a comment says is pr-facts.ts; finding and writing the comment is comment-store.ts.
  */
-import * as core from '@actions/core'
 import { renderComment, reportedHead } from './comment'
 import { commentAuthor, commentStore, type CommentStore } from './comment-store'
 import { UserError } from './errors'
@@ -17,6 +16,7 @@ import type { PrReportSettings } from './inputs'
 import { jobLog } from './log'
 import { factCollector, readBackend, type FactCollector } from './pr-facts'
 import { requireRepository, type Runner } from './runner'
+import { runnerIO } from './runner-io'
 
 export interface ReportIO {
   info(line: string): void
@@ -126,7 +126,7 @@ export async function runPrReport(settings: PrReportSettings, runner: Runner): P
     info: jobLog.info,
     warning: jobLog.warning,
     notice: jobLog.notice,
-    setOutput: (name, value) => core.setOutput(name, value),
+    setOutput: runnerIO.setOutput,
   }
   try {
     await prReport(settings, api, io, { repository, serverUrl: runner.serverUrl, eventPullRequest: runner.eventPullRequest })

@@ -16,6 +16,7 @@
 import type { DeployEnd, DeployObserver } from './deploy'
 import { apiErrorMessage, rateLimitOf, type CommitState, type Deployment, type DeploymentState, type DeploymentStatus, type GitHubApi } from './github'
 import type { RecordSettings } from './inputs'
+import { STATE } from './runner'
 import { shortSha } from './text'
 
 export const PAYLOAD_KEY = 'catcolab-deploy'
@@ -31,9 +32,6 @@ export interface RecordPayload {
   /** The opt-out inputs this deploy needed, e.g. allow-outside-branches for a fork's commit. */
   overrides?: string[]
 }
-
-/** Names under which main leaves its record for the post step (core.saveState). */
-export const STATE = { deployment: 'deploymentId', sha: 'deploymentSha', run: 'hostRun', token: 'hostRunToken', settled: 'deploymentSettled' } as const
 
 /** GitHub's limit for status descriptions. */
 const DESCRIPTION_MAX = 140

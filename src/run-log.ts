@@ -25,6 +25,12 @@ export interface LogSink {
 
 export class RunLog {
   readonly phases: PhaseTiming[] = []
+  /**
+   * The run's result (KEY=VALUE lines, protocol.ts), once the log's end marker came: the run
+   * repeats its result there as its last act. null until then, and for a run that died.
+   */
+  result: string | null = null
+  private readonly resultLines: string[] = []
   private readonly decoder = new StringDecoder('utf8')
   private partial = ''
   private readonly marker: string
@@ -37,10 +43,15 @@ export class RunLog {
     this.marker = `@@${nonce} `
   }
 
-  push(chunk: Buffer): void {
+  /** Takes the next chunk of the log; true once the log's end came (the rest is of no use). */
+  push(chunk: Buffer): boolean {
     const lines = (this.partial + this.decoder.write(chunk)).split('\n')
     this.partial = lines.pop()!
-    for (const line of lines) this.line(line)
+    for (const line of lines) {
+      this.line(line)
+      if (this.result !== null) return true
+    }
+    return false
   }
 
   /** Prints a last line that had no newline. */
@@ -64,7 +75,10 @@ export class RunLog {
       this.sink.info(`| ${text}`)
     }
     if (at === -1) return
-    const [kind, name, event, ...rest] = line.slice(at + this.marker.length).split(' ')
+    const marked = line.slice(at + this.marker.length)
+    if (marked.startsWith('result ')) this.resultLines.push(marked.slice('result '.length))
+    if (marked === 'end') this.result = this.resultLines.join('\n')
+    const [kind, name, event, ...rest] = marked.split(' ')
     if (kind !== 'phase' || !name) return
     if (event === 'begin') {
       this.phases.push({ name, begin: Number(rest[0]), end: null, code: null, output: [] })

@@ -1,7 +1,8 @@
 /**
  * The job's environment as the Actions runner sets it, read once (index.ts) into one typed object
- * and handed to main.ts, post.ts and pr-report.ts; no other module of ours reads process.env
- * (@actions/core reads its own: inputs, outputs, state, the summary file). Outside a runner
+ * and handed to main.ts, post.ts and pr-report.ts with the step's inputs and saved state; no other
+ * module of ours reads process.env (runner-io.ts reads the names of the files it writes to:
+ * outputs, state, the summary). Outside a runner
  * nothing is made up: a command that needs the repository refuses to run without it
  * (requireRepository); only the URLs GitHub documents as defaults have defaults.
  */
@@ -21,12 +22,38 @@ export interface Runner {
   runUrl: string
   /** The number of the event's pull request (GITHUB_EVENT_PATH's pull_request.number); null when it has none. */
   eventPullRequest: number | null
-  /** Whether the runner takes a job summary (GITHUB_STEP_SUMMARY names its file). */
-  stepSummary: boolean
 }
 
+/** Names under which the step leaves what its post step needs (runnerIO.saveState; read back by stateOf). */
+export const STATE = {
+  /** Set by every step: the post step is told apart by it. */
+  isPost: 'isPost',
+  deployment: 'deploymentId',
+  sha: 'deploymentSha',
+  run: 'hostRun',
+  token: 'hostRunToken',
+  settled: 'deploymentSettled',
+} as const
+
+type Env = Record<string, string | undefined>
+
+/** The step's inputs as the runner passes them (INPUT_<NAME>, spaces as underscores), untrimmed; '' when unset. */
+export const inputsOf =
+  (env: Env) =>
+  (name: string): string =>
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+
+/** What the step saved for its post step (STATE_<name>); '' when nothing was. */
+export const stateOf =
+  (env: Env) =>
+  (name: string): string =>
+    env[`STATE_${name}`] ?? ''
+
+/** Whether the post step has anything to do: a deployment record the step left unsettled. */
+export const postHasWork = (state: (name: string) => string): boolean => state(STATE.sha) !== '' && state(STATE.settled) !== 'true'
+
 /** Reads the runner's variables from env; readFile reads the event's JSON (GITHUB_EVENT_PATH). */
-export function readRunner(env: Record<string, string | undefined>, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Runner {
+export function readRunner(env: Env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): Runner {
   const repository = env['GITHUB_REPOSITORY'] || null
   const serverUrl = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '')
   const runId = env['GITHUB_RUN_ID'] || ''
@@ -37,7 +64,6 @@ export function readRunner(env: Record<string, string | undefined>, readFile: (p
     actor: env['GITHUB_ACTOR'] ?? '',
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
     eventPullRequest: eventPullRequest(env['GITHUB_EVENT_PATH'], readFile),
-    stepSummary: Boolean(env['GITHUB_STEP_SUMMARY']),
   }
 }
 

@@ -10,15 +10,21 @@ import type { ConnectionSettings } from './inputs'
 import { blobType, checkHostKey, fingerprint, hostKeyAlgorithms } from './known-hosts'
 
 export interface ExecResult {
-  /** Exit status; a command killed by a signal reports 129, whatever the signal. */
-  code: number
+  /**
+   * Exit status; a command killed by a signal reports 129, whatever the signal; 'stopped' when
+   * onStdout said it had read enough, and the channel was closed without waiting for the exit.
+   */
+  code: number | 'stopped'
   stdout: Buffer
   stderr: string
 }
 
 export interface SshSession {
-  /** Runs a command with the given stdin; stdout chunks are also passed to onStdout as they arrive. */
-  exec(command: string, stdin: string, onStdout?: (chunk: Buffer) => void): Promise<ExecResult>
+  /**
+   * Runs a command with the given stdin; stdout chunks are also passed to onStdout as they arrive.
+   * When onStdout returns true, the caller has all it needs: the channel is closed at once.
+   */
+  exec(command: string, stdin: string, onStdout?: (chunk: Buffer) => boolean | void): Promise<ExecResult>
   close(): void
 }
 
@@ -147,19 +153,30 @@ function session(client: Client): SshSession {
           }
           const stdout: Buffer[] = []
           const stderr: Buffer[] = []
-          let code: number | null = null
+          let code: number | 'stopped' | null = null
+          const done = () => {
+            onClose.delete(lost)
+            resolve({ code: code!, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') })
+          }
           channel.on('data', (chunk: Buffer) => {
+            if (code === 'stopped') return
             stdout.push(chunk)
-            onStdout?.(chunk)
+            if (onStdout?.(chunk) !== true) return
+            code = 'stopped'
+            channel.close()
+            done()
           })
           channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
           channel.on('exit', (status: number | null, signal?: string) => {
-            code = status ?? (signal ? 129 : null)
+            if (code !== 'stopped') code = status ?? (signal ? 129 : null)
           })
           channel.on('close', () => {
-            onClose.delete(lost)
-            if (code === null) return lost()
-            resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8') })
+            if (code === 'stopped') return
+            if (code === null) {
+              onClose.delete(lost)
+              return lost()
+            }
+            done()
           })
           channel.end(stdin)
         })

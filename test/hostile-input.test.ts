@@ -18,6 +18,8 @@ import { hostInputs, runAction } from './run-action'
 const dir = mkdtempSync(join(tmpdir(), 'hostile-'))
 const MARKER = join(dir, 'ran')
 const repo = join(dir, 'repo')
+/** A clone of repo: prepare fetches from its origin. */
+const clone = join(dir, 'clone')
 
 /** Strings built to break out of any quoting, around commands that would create the marker. */
 const hostile = fc.oneof(
@@ -44,8 +46,9 @@ let key: string
 beforeAll(() => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')])
   key = execFileSync('cat', [join(dir, 'key')], { encoding: 'utf8' })
-  execFileSync('git', ['init', '-q', repo])
+  execFileSync('git', ['init', '-q', '-b', 'main', repo])
   execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'one'])
+  execFileSync('git', ['clone', '-q', repo, clone])
 })
 afterAll(() => {
   expect(existsSync(MARKER), 'a hostile string ran a command').toBe(false)
@@ -131,7 +134,7 @@ describe('hostile strings as inputs', { timeout: 180_000 }, () => {
         expect(parsed.remote).toBe(value.trim() || 'origin')
         if (!roundTrip('remote')) return
         const problem = await hostProblem(() =>
-          sshHost(local, repo).prepare({ remote: parsed.remote, ref: 'main', expectedSha: '', branches: [], needCurl: false, commandWords: [] }),
+          sshHost(local, repo).prepare({ remote: parsed.remote, ref: 'main', expectedSha: '', branches: [], needCurl: false, commandWords: [], migrationsPaths: [] }),
         )
         expect(problem).toBe(`remote ${parsed.remote} is not configured in ${repo}: check the remote input`)
       }),
@@ -169,8 +172,16 @@ describe('hostile strings as inputs', { timeout: 180_000 }, () => {
         }
         reached++
         if (!roundTrip('migrations-path')) return
-        const diff = await sshHost(local, repo).diff('HEAD', 'HEAD', parsed.migrationsPaths)
-        expect(diff).toEqual({ ancestor: true, nameStatus: '' })
+        const prepared = await sshHost(local, clone).prepare({
+          remote: 'origin',
+          ref: 'main',
+          expectedSha: '',
+          branches: [],
+          needCurl: false,
+          commandWords: [],
+          migrationsPaths: parsed.migrationsPaths,
+        })
+        expect(prepared.changes).toEqual(new Map([[prepared.head, { ancestor: true, nameStatus: '' }]]))
       }),
       { numRuns: 1000 },
     )

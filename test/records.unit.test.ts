@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Deployment, DeploymentStatus, GitHubApi, NewCommitStatus, NewDeployment, NewDeploymentStatus } from '../src/github'
 import type { Plan } from '../src/plan'
-import { deployedRecord, deploymentRecorder, endDescription, PAYLOAD_KEY, settleRecord, STATE, SWEEP_LIMIT, type RecordContext } from '../src/records'
+import { deployedRecord, deploymentRecorder, endDescription, PAYLOAD_KEY, settleRecord, SWEEP_LIMIT, type RecordContext } from '../src/records'
+import { STATE } from '../src/runner'
 
 const [A, B, C] = ['a', 'b', 'c'].map((c) => c.repeat(40)) as [string, string, string]
 const RUN = 'https://github.com/ToposInstitute/CatColab/actions/runs/7'

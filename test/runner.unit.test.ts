@@ -31,7 +31,6 @@ describe('reading the runner', () => {
       actor: 'octocat',
       runUrl: 'https://github.com/ToposInstitute/CatColab/actions/runs/4242',
       eventPullRequest: 7,
-      stepSummary: true,
     })
   })
 
@@ -54,11 +53,10 @@ describe('reading the runner', () => {
       actor: '',
       runUrl: '',
       eventPullRequest: null,
-      stepSummary: false,
     })
     expect(commitUrl(runner, 'a'.repeat(40))).toBe('')
     // Empty is unset, as the runner's own tools take it.
-    expect(readRunner({ GITHUB_REPOSITORY: '', GITHUB_RUN_ID: '1', GITHUB_STEP_SUMMARY: '' }, noFile)).toMatchObject({ repository: null, runUrl: '', stepSummary: false })
+    expect(readRunner({ GITHUB_REPOSITORY: '', GITHUB_RUN_ID: '1', GITHUB_STEP_SUMMARY: '' }, noFile)).toMatchObject({ repository: null, runUrl: '' })
   })
 
   it('has no run page without the run id', () => {
