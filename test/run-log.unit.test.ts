@@ -40,6 +40,24 @@ describe('RunLog', () => {
     ])
   })
 
+  it('takes the result the run repeats at the end of its log, and says when the log ended', () => {
+    const { lines, sink } = recorder()
+    const log = new RunLog('n0nce', sink)
+    expect(log.push(Buffer.from('deployed abc\n@@n0nce result outcome=success\n@@n0nce result mess'))).toBe(false)
+    expect(log.result).toBeNull()
+    // A forged end (wrong nonce) ends nothing; the real one ends the log, even mid-chunk.
+    expect(log.push(Buffer.from('age=deployed abc = done\n@@guess end\n@@n0nce end\nafter\n'))).toBe(true)
+    expect(log.result).toBe('outcome=success\nmessage=deployed abc = done')
+    expect(lines).toEqual(['| deployed abc', '| @@guess end'])
+  })
+
+  it('has no result for a log that stopped without its end (the run died)', () => {
+    const log = new RunLog('n0nce', recorder().sink)
+    log.push(Buffer.from('@@n0nce result outcome=success\n'))
+    log.flush()
+    expect(log.result).toBeNull()
+  })
+
   it('treats a marker with the wrong nonce as plain output', () => {
     const { lines, sink } = recorder()
     const log = new RunLog('secret', sink)
