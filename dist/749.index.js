@@ -181,8 +181,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: SHA_PATTERN, parseMigrationsPaths, parseRef
 
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(5472);
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/protocol/keyParser.js
+var keyParser = __webpack_require__(1789);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
 ;// CONCATENATED MODULE: ./src/input-defaults.ts
@@ -240,11 +240,7 @@ var path_patterns = __webpack_require__(2390);
 // EXTERNAL MODULE: ./src/text.ts
 var src_text = __webpack_require__(8992);
 ;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * Turns the action's raw inputs into one typed settings object per command.
- * All validation lives here and runs before anything connects; each problem is one line
- * naming the input. Pure: the caller hands in a getter, so tests need no environment.
- */
+// Not from ssh2's index, which loads its server and more (see ssh.ts).
 
 
 
@@ -401,7 +397,7 @@ function parsePrivateKey(text, passphrase) {
     if (!text.trim())
         throw new errors/* UserError */.y('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}');
     // An array for OpenSSH's format (one entry per key in the file), which @types/ssh2 leaves out.
-    const parsed = lib.utils.parseKey(key, passphrase);
+    const parsed = (0,keyParser.parseKey)(key, passphrase);
     if (parsed instanceof Error) {
         if (/no passphrase given/i.test(parsed.message)) {
             throw new errors/* UserError */.y('private-key is encrypted: pass its passphrase as the passphrase input');
@@ -1184,8 +1180,8 @@ const runnerIO = {
 /* harmony export */   Ng: () => (/* binding */ connect),
 /* harmony export */   pz: () => (/* binding */ ConnectionLost)
 /* harmony export */ });
-/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5472);
-/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(ssh2__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var ssh2_lib_client_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6297);
+/* harmony import */ var ssh2_lib_client_js__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(ssh2_lib_client_js__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
 /* harmony import */ var _known_hosts__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7670);
 /**
@@ -1194,6 +1190,8 @@ const runnerIO = {
  * Built on ssh2 itself (not node-ssh) because a deploy must tell "the command exited" from
  * "the connection dropped" to resume the log after a reconnect; node-ssh reports both alike.
  */
+// ssh2's client alone: its index also loads its server, key generator and HTTP agents, which
+// every start would pay for (about 10 ms) before its first byte to sshd.
 
 
 
@@ -1210,7 +1208,7 @@ class HostKeyRejected extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .UserError 
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 8;
 function connect(settings) {
-    const client = new ssh2__WEBPACK_IMPORTED_MODULE_0__.Client();
+    const client = new (ssh2_lib_client_js__WEBPACK_IMPORTED_MODULE_0___default())();
     let hostKeyProblem = null;
     let algorithm = '';
     let presented = Buffer.alloc(0);

@@ -33,6 +33,7 @@ KEEP_RUNS=20
 # Every global, and the one function that sets it:
 STATE=''     # enter_repo (cmd_run, for the run): the state directory, <git dir>/catcolab-deploy
 GIT_ERROR='' # git_out: git's own words for its last failure, on one line
+GIT_ERR_FILE='' # git_out (cmd_run, for the run): where git's error output goes, one file per process
 HEAD_SHA=''  # read_head: the commit checked out,
 BRANCH=''    #   its branch ('' when HEAD is detached),
 DEPLOYED=''    #   and the last commit deployed ('' when none was recorded)
@@ -97,17 +98,22 @@ shcmd() {
 # git's exit status is returned: output that decides something is never read from a failed git.
 git_out() {
   local -n _git_into=$1
-  local _git_err _git_rc _git_words=''
+  local _git_rc _git_words=''
   shift
-  if ! _git_err=$(mktemp); then
-    GIT_ERROR="cannot create a temporary file for git's errors"
-    return 125
+  # One file for the whole process, made at the first git: each process costs milliseconds.
+  if [[ -z $GIT_ERR_FILE ]]; then
+    if ! GIT_ERR_FILE=$(mktemp); then
+      GIT_ERROR="cannot create a temporary file for git's errors"
+      return 125
+    fi
+    # shellcheck disable=SC2064 # the name is meant to expand now
+    trap "rm -f -- '$GIT_ERR_FILE'" EXIT
   fi
-  _git_into=$(git "$@" 2>"$_git_err")
+  _git_into=$(git "$@" 2>"$GIT_ERR_FILE")
   _git_rc=$?
-  # Only words for a human: what git said, or as much as is known.
-  _git_words=$(<"$_git_err") || _git_words="(git's error output is unreadable)"
-  rm -f -- "$_git_err"
+  # Only words for a human: what git said, or as much as is known. read fails at the end of the
+  # file, having read it all; a file it cannot open leaves the words empty.
+  IFS= read -r -d '' _git_words 2>/dev/null <"$GIT_ERR_FILE"
   one_line GIT_ERROR "$_git_words"
   [[ -n $GIT_ERROR ]] || GIT_ERROR="git $1 exited $_git_rc"
   return "$_git_rc"
@@ -124,6 +130,20 @@ now() {
   # Before bash 5 there is no EPOCHREALTIME; if date fails too, the time is left out ('').
   [[ -n $_us ]] || _us=$(date +%s%6N) || _us=''
   if [[ -n $_us ]]; then printf -v "$1" '%s' "$((_us / 1000))"; else printf -v "$1" ''; fi
+}
+# utc_stamp VAR FORMAT [fraction]: the time now in UTC as strftime's FORMAT into VAR, with the
+# nanoseconds and a Z after it when asked for the fraction; with builtins only when bash can.
+utc_stamp() {
+  local _t=${EPOCHREALTIME:-} _f
+  if [[ -z $_t ]]; then
+    # Before bash 5: date.
+    if [[ ${3:-} == fraction ]]; then _f=$(date -u "+$2.%NZ"); else _f=$(date -u "+$2"); fi || return 1
+    printf -v "$1" '%s' "$_f"
+    return 0
+  fi
+  # The decimal separator is the locale's.
+  TZ=UTC0 printf -v "$1" "%($2)T" "${_t%[.,]*}"
+  if [[ ${3:-} == fraction ]]; then printf -v "$1" '%s.%s000Z' "${!1}" "${_t#*[.,]}"; fi
 }
 # lock_status FILE: whether another process holds the flock on FILE: 0 no, 1 yes; anything
 # else is flock failing (the file cannot be opened, say).
@@ -145,20 +165,20 @@ enter_repo() {
   top=${dirs%$'\n'*}
   [[ $top == "$PWD" ]] || die "repo-path $repo is inside the clone $top, not its top: set repo-path to $top"
   STATE="${dirs#*$'\n'}/catcolab-deploy"
-  mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
+  [[ -d $STATE/runs ]] || mkdir -p -- "$STATE/runs" || die "cannot create $STATE"
 }
 
 # The facts every plan and report start from, into HEAD_SHA, BRANCH and DEPLOYED ('' when none).
 # A failing git is never read as "detached" or "no record".
 read_head() {
-  git_out HEAD_SHA rev-parse --verify HEAD || return 1
-  # The full name: --short would print heads/main once a tag main exists.
-  git_out BRANCH symbolic-ref -q HEAD
-  case $? in
-    0) BRANCH=${BRANCH#refs/heads/} ;;
-    1) BRANCH='' ;; # detached
-    *) return 1 ;;
-  esac
+  local heads
+  # The commit, and the full name of its branch, or HEAD when detached (--short would print
+  # heads/main once a tag main exists).
+  git_out heads rev-parse HEAD --symbolic-full-name HEAD || return 1
+  [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$ ]] || { GIT_ERROR="git rev-parse HEAD printed ${heads:0:100}"; return 1; }
+  HEAD_SHA=${BASH_REMATCH[1]}
+  BRANCH=${BASH_REMATCH[2]}
+  if [[ $BRANCH == HEAD ]]; then BRANCH=''; else BRANCH=${BRANCH#refs/heads/}; fi
   # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
   git_out DEPLOYED rev-parse -q --verify "$DEPLOYED_REF^{commit}" && return 0
   if [[ $? == 1 && $GIT_ERROR == 'git rev-parse exited 1' ]]; then DEPLOYED=''; else return 1; fi
@@ -189,12 +209,11 @@ resolve_ref() {
   local remote=$1 ref=$2 tag branch fetched said
   TARGET=''
   if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
-    if ! git cat-file -e "$ref^{commit}" 2>/dev/null; then
-      # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
-      if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet "$remote" "$ref" 2>&1); then
-        one_line said "${fetched:-no fetch.lock within 600 s}"
-        die "git fetch of commit $ref from $remote failed in $PWD: $said"
-      fi
+    git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" && return 0
+    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
+    if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet "$remote" "$ref" 2>&1); then
+      one_line said "${fetched:-no fetch.lock within 600 s}"
+      die "git fetch of commit $ref from $remote failed in $PWD: $said"
     fi
     git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || die "$ref is not a commit: $GIT_ERROR"
     return 0
@@ -379,7 +398,7 @@ cmd_start() {
     return
   fi
   # Sortable: the newest run is the last name (status and pruning rely on it).
-  run=$(date -u +%Y%m%dT%H%M%S.%NZ) || die "date failed on the host"
+  utc_stamp run %Y%m%dT%H%M%S fraction || die "date failed on the host"
   run+="-$token"
   dir="$STATE/runs/$run"
   mkdir -- "$dir" || die "cannot create $dir"
@@ -865,7 +884,8 @@ holder_of() {
 # run DIR: the deploy itself, detached (cmd_start launched it), its log on stdout and stderr.
 cmd_run() {
   DIR=$1
-  local problem gitdir holder status dirty since failed rule
+  GIT_ERR_FILE="$DIR/git.err"
+  local problem holder status dirty since failed rule
   R[run]=${DIR##*/}
   R[phase]=lock
   R[outcome]=running
@@ -887,11 +907,8 @@ cmd_run() {
     give_up "cannot enter ${P[repo]}"
     return
   fi
-  if ! git_out gitdir rev-parse --absolute-git-dir; then
-    give_up "git failed in ${P[repo]}: $GIT_ERROR"
-    return
-  fi
-  STATE="$gitdir/catcolab-deploy"
+  # The run's directory is STATE/runs/<id>.
+  STATE=${DIR%/runs/*}
 
   # One deploy at a time: wait for the host lock, saying who holds it.
   if ! exec 9>>"$STATE/lock"; then
@@ -916,7 +933,7 @@ cmd_run() {
     return
   fi
   HOLDING=true
-  since=$(date -u +%Y-%m-%dT%H:%M:%SZ) || since=unknown
+  utc_stamp since %Y-%m-%dT%H:%M:%SZ || since=unknown
   printf 'run=%s\ntarget=%s\nactor=%s\nrun_url=%s\nsince=%s\n' \
     "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$since" >"$STATE/current" \
     || say "cannot write $STATE/current: a deploy waiting for this one cannot say who holds the host"

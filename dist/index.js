@@ -547,9 +547,9 @@ __nccwpck_require__.r(__webpack_exports__);
 const env = process.env;
 const state = (0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .stateOf */ .L4)(env);
 if (state(_runner__WEBPACK_IMPORTED_MODULE_0__/* .STATE */ .c4.isPost) !== 'true')
-    void Promise.all(/* import() */[__nccwpck_require__.e(291), __nccwpck_require__.e(749), __nccwpck_require__.e(201)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9201)).then(({ run }) => run((0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .readRunner */ .fY)(env), (0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .inputsOf */ .Vc)(env)));
+    void Promise.all(/* import() */[__nccwpck_require__.e(844), __nccwpck_require__.e(749), __nccwpck_require__.e(201)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9201)).then(({ run }) => run((0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .readRunner */ .fY)(env), (0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .inputsOf */ .Vc)(env)));
 else if ((0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .postHasWork */ .eY)(state))
-    void Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(291), __nccwpck_require__.e(845), __nccwpck_require__.e(749), __nccwpck_require__.e(661)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6661)).then(({ post }) => post((0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .readRunner */ .fY)(env), (0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .inputsOf */ .Vc)(env), state));
+    void Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(844), __nccwpck_require__.e(845), __nccwpck_require__.e(749), __nccwpck_require__.e(661)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6661)).then(({ post }) => post((0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .readRunner */ .fY)(env), (0,_runner__WEBPACK_IMPORTED_MODULE_0__/* .inputsOf */ .Vc)(env), state));
 
 module.exports = __webpack_exports__;
 /******/ })()

@@ -3,7 +3,9 @@
  * All validation lives here and runs before anything connects; each problem is one line
  * naming the input. Pure: the caller hands in a getter, so tests need no environment.
  */
-import { utils as sshUtils, type ParsedKey } from 'ssh2'
+import type { ParsedKey } from 'ssh2'
+// Not from ssh2's index, which loads its server and more (see ssh.ts).
+import { parseKey } from 'ssh2/lib/protocol/keyParser.js'
 import { UserError } from './errors'
 import { INPUT_DEFAULTS, type InputName } from './input-defaults'
 import { keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
@@ -288,7 +290,7 @@ function parsePrivateKey(text: string, passphrase: string | undefined): string {
   const key = text.replace(/\r\n/g, '\n').trim() + '\n'
   if (!text.trim()) throw new UserError('private-key is required: pass the deploy key, e.g. ${{ secrets.DEPLOY_SSH_KEY }}')
   // An array for OpenSSH's format (one entry per key in the file), which @types/ssh2 leaves out.
-  const parsed = sshUtils.parseKey(key, passphrase) as ParsedKey | ParsedKey[] | Error
+  const parsed = parseKey(key, passphrase) as ParsedKey | ParsedKey[] | Error
   if (parsed instanceof Error) {
     if (/no passphrase given/i.test(parsed.message)) {
       throw new UserError('private-key is encrypted: pass its passphrase as the passphrase input')

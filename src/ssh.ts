@@ -4,7 +4,9 @@
  * Built on ssh2 itself (not node-ssh) because a deploy must tell "the command exited" from
  * "the connection dropped" to resume the log after a reconnect; node-ssh reports both alike.
  */
-import { Client } from 'ssh2'
+// ssh2's client alone: its index also loads its server, key generator and HTTP agents, which
+// every start would pay for (about 10 ms) before its first byte to sshd.
+import Client from 'ssh2/lib/client.js'
 import { UserError } from './errors'
 import type { ConnectionSettings } from './inputs'
 import { blobType, checkHostKey, fingerprint, hostKeyAlgorithms } from './known-hosts'

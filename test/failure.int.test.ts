@@ -268,7 +268,7 @@ describe('the connection or the action dies mid-deploy', () => {
   it('arguments cut short by a dropped connection are refused, never taken for a shorter list', async () => {
     const h = await newHost()
     const script = readFileSync(join(__dirname, '../src/host.sh'), 'utf8')
-    const argv = ['start', h.repoPath, 'a'.repeat(24), 'repo=x', 'run_url=y']
+    const argv = ['start', h.repoPath, 'a'.repeat(24), '0', 'repo=x', 'run_url=y']
     const whole = [script, String(argv.length), ...argv].join('\0') + '\0'
     // Cut inside the last argument, and right after the one before it.
     for (const cut of [whole.length - 3, whole.lastIndexOf('\0', whole.length - 2) + 1]) {
@@ -472,7 +472,7 @@ describe('the host-side run stops halfway: it never leaves the services down', (
       actor: 'test',
       run_url: '',
     }
-    const argv = ['start', h.repoPath, 'ab'.repeat(12), ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]
+    const argv = ['start', h.repoPath, 'ab'.repeat(12), '0', ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]
     const started = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: [buggy, String(argv.length), ...argv].join('\0') + '\0' })
     expect(started.code, started.stderr).toBe(0)
     const dir = join(await stateDir(h), 'runs', parseKeyValues(started.stdout).get('run') ?? 'no run id')
