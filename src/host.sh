@@ -151,16 +151,19 @@ lock_status() { flock -n "$1" true 2>/dev/null; }
 
 # Enter the clone and find the state directory; every subcommand starts here.
 enter_repo() {
-  local repo=$1 dirs top me
+  local repo=$1 dirs top me said
   # Then PWD is the physical path, as git prints it (cd -P . moves nowhere).
   if ! cd -- "$repo" 2>/dev/null || ! cd -P . 2>/dev/null; then
     user_name me
     die "repo-path $repo does not exist on the host or is not readable by $me"
   fi
   # git's words matter here: "dubious ownership" (the clone is not the SSH user's) is common.
-  if ! git_out dirs rev-parse --show-toplevel --absolute-git-dir; then
+  # They are asked for only when it fails, so that a subcommand with no other git makes no file.
+  if ! dirs=$(git rev-parse --show-toplevel --absolute-git-dir 2>/dev/null); then
+    said=$(git rev-parse --show-toplevel 2>&1 >/dev/null)
+    one_line said "${said:-git rev-parse failed}"
     user_name me
-    die "repo-path $repo is not a git clone usable by $me: $GIT_ERROR"
+    die "repo-path $repo is not a git clone usable by $me: $said"
   fi
   top=${dirs%$'\n'*}
   [[ $top == "$PWD" ]] || die "repo-path $repo is inside the clone $top, not its top: set repo-path to $top"
@@ -190,13 +193,18 @@ exact_ref() {
   local -n _exact_into=$1
   local _exact_refs _exact_lines _exact_line _exact_sha=''
   _exact_into=''
-  git_out _exact_refs for-each-ref --format='%(objectname) %(refname)' -- "$2" || die "git for-each-ref $2 failed: $GIT_ERROR"
+  git_out _exact_refs for-each-ref --format='%(objectname) %(objecttype) %(refname)' -- "$2" || die "git for-each-ref $2 failed: $GIT_ERROR"
   lines _exact_lines "$_exact_refs" || die "cannot read git's list of refs $2 (no temporary file?)"
   # The pattern also matches refs below REF/: keep REF itself only.
   for _exact_line in "${_exact_lines[@]}"; do
-    if [[ ${_exact_line#* } == "$2" ]]; then _exact_sha=${_exact_line%% *}; fi
+    if [[ ${_exact_line#* * } == "$2" ]]; then _exact_sha=${_exact_line%% * *}; fi
   done
   [[ -n $_exact_sha ]] || return 0
+  # A commit is what it names; a tag object is peeled to the commit it tags.
+  if [[ $_exact_line == "$_exact_sha commit $2" ]]; then
+    _exact_into=$_exact_sha
+    return 0
+  fi
   git_out _exact_into rev-parse -q --verify --end-of-options "$_exact_sha^{commit}" \
     || die "$2 names $_exact_sha, which is not a commit: $GIT_ERROR"
 }
@@ -254,7 +262,10 @@ short_sha() {
 # also fetches, say, pull requests there would let a fork's commit pass for a branch.
 check_refspec() {
   local remote=$1 specs said
-  git_out specs config --get-all "remote.$remote.fetch" || die "remote $remote has no fetch refspec in $PWD: $GIT_ERROR"
+  if ! git_out specs config --get-all "remote.$remote.fetch"; then
+    git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $PWD: check the remote input"
+    die "remote $remote has no fetch refspec in $PWD: $GIT_ERROR"
+  fi
   if [[ $specs != "+refs/heads/*:refs/remotes/$remote/*" ]]; then
     one_line said "$specs"
     die "remote $remote of $PWD fetches more or other than its branches ($said): refs/remotes/$remote/ must hold its branches only; on the host run: git config --replace-all remote.$remote.fetch '+refs/heads/*:refs/remotes/$remote/*'"
@@ -305,7 +316,6 @@ cmd_prepare() {
     ((${#entries[@]} > 10)) && listed+="and $((${#entries[@]} - 10)) more "
     die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
   fi
-  git remote get-url "$remote" >/dev/null 2>&1 || die "remote $remote is not configured in $repo: check the remote input"
   check_refspec "$remote"
   if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" 2>&1); then
     one_line said "${fetched:-another fetch held $STATE/fetch.lock for 600 s}"
@@ -354,7 +364,7 @@ cmd_prepare() {
 # changes_since BASE PATH...: for prepare, `diff=BASE ANCESTOR` (whether BASE is an ancestor of
 # TARGET), then git's name-status of BASE..TARGET below the literal PATHs, NUL-separated, and a NUL.
 changes_since() {
-  local base=$1 ancestor=false err said
+  local base=$1 ancestor=false said=''
   shift
   git_status merge-base --is-ancestor "$base" "$TARGET"
   case $? in
@@ -363,14 +373,12 @@ changes_since() {
     *) die "git merge-base failed comparing $base with $TARGET: $GIT_ERROR" ;;
   esac
   printf 'diff=%s %s\n' "$base" "$ancestor"
-  err="$STATE/diff.$$.err"
-  if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$TARGET" -- "$@" 2>"$err"; then
-    said=$(<"$err") || said='(its error output is unreadable)'
-    rm -f -- "$err"
+  # Straight out (NUL-separated, so not through a variable); its errors where git_out keeps them.
+  if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$TARGET" -- "$@" 2>"$GIT_ERR_FILE"; then
+    IFS= read -r -d '' said 2>/dev/null <"$GIT_ERR_FILE"
     one_line said "$said"
     die "git diff $base $TARGET failed: $said"
   fi
-  rm -f -- "$err"
   printf '\0'
 }
 
