@@ -1,6 +1,7 @@
-// npm run bench [-- --quick | --rounds N]: what the bundled action costs over deploying by hand
-// with OpenSSH (the floor), on a throwaway host of CatColab's size (test/fixture/host.ts with
-// history: 'catcolab-sized': some 1,200 commits, 500 files, a 20 MB pack).
+// npm run bench [-- --quick | --rounds N] [--history small]: what the bundled action costs over
+// deploying by hand with OpenSSH (the floor), on a throwaway host of CatColab's size
+// (test/fixture/host.ts with history: 'catcolab-sized': some 1,200 commits, 500 files, a 20 MB
+// pack; --history small: the tests' host, 6 commits).
 // npm run bench -- --pr-report [--prs N]: the paced wall time of a pr-report refresh instead
 // (bench/pr-report.ts).
 //
@@ -86,8 +87,12 @@ function options() {
   const at = args.indexOf('--rounds')
   const rounds = at >= 0 ? Number(args[at + 1]) : quick ? 1 : 7
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds needs a whole number ≥ 1')
+  // --history small: the tests' 6-commit host, to see what the size of the history costs.
+  const named = args.includes('--history') ? args[args.indexOf('--history') + 1] : 'catcolab-sized'
+  const history = (['small', 'catcolab-sized'] as const).find((h) => h === named)
+  if (!history) throw new Error('--history is small or catcolab-sized')
   // Quick mode only proves the bench works: no 5 s build, a few startup rounds.
-  return { quick, rounds, buildRounds: quick ? 0 : rounds, startupRounds: quick ? 3 : Math.max(rounds, 7) }
+  return { quick, rounds, history, buildRounds: quick ? 0 : rounds, startupRounds: quick ? 3 : Math.max(rounds, 7) }
 }
 
 function exec(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -253,7 +258,7 @@ async function hostSize(h: TestHost): Promise<string> {
   const commits = Number(await h.gitOnHost(['rev-list', '--count', 'HEAD']))
   const files = (await h.gitOnHost(['ls-files'])).split('\n').filter(Boolean).length
   const packKiB = Number(/^size-pack: (\d+)$/m.exec(await h.gitOnHost(['count-objects', '-v']))?.[1])
-  return `host: ${commits} commits, ${files} files, pack ${(packKiB / 1024).toFixed(1)} MiB (in its clone at F: git rev-list --count HEAD, git ls-files, git count-objects -v)`
+  return `host: ${commits} commits, ${files} files, pack ${(packKiB / 1024).toFixed(1)} MiB (in its clone: git rev-list --count HEAD, git ls-files, git count-objects -v)`
 }
 
 async function main(): Promise<void> {
@@ -272,7 +277,7 @@ async function main(): Promise<void> {
   delete process.env['CATCOLAB_TEST_PGHOST']
   delete process.env['CATCOLAB_TEST_PGPORT']
   if (split) await pinSelf(split.host)
-  const h = await createHost({ startAt: 'F', history: 'catcolab-sized' })
+  const h = await createHost({ startAt: 'F', history: opts.history })
   let probe: ReturnType<typeof startProbe> | undefined
   let proxy: Awaited<ReturnType<typeof firstByteProxy>> | undefined
   const dir = mkdtempSync(join(tmpdir(), 'catcolab-bench-'))
