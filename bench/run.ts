@@ -350,8 +350,9 @@ async function main(): Promise<void> {
       const measure: Record<keyof Startup, () => Promise<void>> = {
         bare: async () => void (round.bare = await bareNode()),
         async post() {
+          const logins = h.logins()
           const run = await runPost({ ...hostInputs(h), ref: saved!.ref }, saved!.state)
-          if (run.code !== 0 || run.log.trim() !== '') throw new Error(`the post step exited ${run.code}, or had something to do:\n${run.log}`)
+          if (run.code !== 0 || h.logins() !== logins) throw new Error(`the post step exited ${run.code}, or logged in to the host:\n${run.log}`)
           round.post = run.ended - run.started
         },
         async cold() {
