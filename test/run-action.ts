@@ -1,6 +1,6 @@
-// Runs the bundled dist/index.js the way the Actions runner does: INPUT_* variables with
-// action.yml's defaults applied, and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files;
-// runPost runs it again as the post step, with the state the step saved.
+// Runs the bundled action the way the Actions runner does: action.yml's runs.main as a fresh Node
+// process, with INPUT_* variables (action.yml's defaults applied) and GITHUB_OUTPUT /
+// GITHUB_STEP_SUMMARY / GITHUB_STATE files; runPost runs runs.post, with the state the step saved.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +12,10 @@ import { onInterrupt } from './fixture/interrupt'
 const ROOT = join(__dirname, '..')
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>
+  runs: { main: string; post?: string }
 }
+/** The files the runner runs: runs.main for the step, runs.post for its post step. */
+export const ENTRY = { main: join(ROOT, action.runs.main), post: action.runs.post === undefined ? undefined : join(ROOT, action.runs.post) }
 
 export interface ActionRun {
   code: number | null
@@ -22,6 +25,14 @@ export interface ActionRun {
   summary: string
   /** What the step saved for its post step (core.saveState). */
   state: Record<string, string>
+  /** When the process was started and when it had ended, its output closed (epoch ms). */
+  started: number
+  ended: number
+}
+
+/** Starts this Node binary (the runner's node24 here) with args, as every step is started. */
+export function spawnNode(args: string[], env: Record<string, string>) {
+  return spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 /** Every input as the runner would set it: the given value, else action.yml's default. */
@@ -64,19 +75,20 @@ export async function runAction(
     GITHUB_SHA: '',
     ...options.github,
   }
-  const child = spawn(process.execPath, [join(ROOT, 'dist/index.js')], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      ...github,
-      ...runnerEnv(inputs, github),
-      ...Object.fromEntries(Object.entries(options.postState ?? {}).map(([name, value]) => [`STATE_${name}`, value])),
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_STATE: stateFile,
-      RUNNER_TEMP: dir,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const entry = options.postState ? ENTRY.post : ENTRY.main
+  if (!entry) throw new Error('action.yml has no runs.post: the runner runs no post step')
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    ...github,
+    ...runnerEnv(inputs, github),
+    ...Object.fromEntries(Object.entries(options.postState ?? {}).map(([name, value]) => [`STATE_${name}`, value])),
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
+    RUNNER_TEMP: dir,
+  }
+  const started = Date.now()
+  const child = spawnNode([entry], env)
   let log = ''
   const signalIfDue = () => {
     const due = options.signalAfter
@@ -100,6 +112,7 @@ export async function runAction(
     rmSync(dir, { recursive: true, force: true })
   })
   const code = await closed
+  const ended = Date.now()
   clearInterval(poll)
   unregister()
   const result = {
@@ -108,12 +121,14 @@ export async function runAction(
     outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
     summary: readFileSync(summaryFile, 'utf8'),
     state: parseOutputs(readFileSync(stateFile, 'utf8')),
+    started,
+    ended,
   }
   rmSync(dir, { recursive: true, force: true })
   return result
 }
 
-/** The post step: the runner runs the action again with the state the step saved. */
+/** The post step: the runner runs runs.post with the state the step saved. */
 export function runPost(inputs: Record<string, string>, state: Record<string, string>, github?: Record<string, string>): Promise<ActionRun> {
   return runAction(inputs, { github, postState: state })
 }
