@@ -175,16 +175,26 @@ enter_repo() {
 # A failing git is never read as "detached" or "no record".
 read_head() {
   local heads
-  # The commit, and the full name of its branch, or HEAD when detached (--short would print
-  # heads/main once a tag main exists).
-  git_out heads rev-parse HEAD --symbolic-full-name HEAD || return 1
-  [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$ ]] || { GIT_ERROR="git rev-parse HEAD printed ${heads:0:100}"; return 1; }
+  # The commit, the full name of its branch, or HEAD when detached (--short would print
+  # heads/main once a tag main exists), and the deployed commit: one git when there is one.
+  if git_out heads rev-parse HEAD --symbolic-full-name HEAD "$DEPLOYED_REF^{commit}" \
+    && [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$'\n'([0-9a-f]{40})$ ]]; then
+    DEPLOYED=${BASH_REMATCH[3]}
+  else
+    git_out heads rev-parse HEAD --symbolic-full-name HEAD || return 1
+    [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$ ]] || { GIT_ERROR="git rev-parse HEAD printed ${heads:0:100}"; return 1; }
+    # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
+    git_out DEPLOYED rev-parse -q --verify "$DEPLOYED_REF^{commit}"
+    case $? in
+      0) ;;
+      1) if [[ $GIT_ERROR == 'git rev-parse exited 1' ]]; then DEPLOYED=''; else return 1; fi ;;
+      *) return 1 ;;
+    esac
+    [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$ ]] || return 1
+  fi
   HEAD_SHA=${BASH_REMATCH[1]}
   BRANCH=${BASH_REMATCH[2]}
   if [[ $BRANCH == HEAD ]]; then BRANCH=''; else BRANCH=${BRANCH#refs/heads/}; fi
-  # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
-  git_out DEPLOYED rev-parse -q --verify "$DEPLOYED_REF^{commit}" && return 0
-  if [[ $? == 1 && $GIT_ERROR == 'git rev-parse exited 1' ]]; then DEPLOYED=''; else return 1; fi
 }
 
 # exact_ref VAR REF: the commit the full ref name REF (refs/...) points to, into VAR, or '' when
@@ -284,7 +294,8 @@ check_refspec() {
 # counts, and what the changes mean, plan.ts decides.
 cmd_prepare() {
   local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 path_count=$7 tool word failed=0 me=''
-  local status entries entry listed='' fetched said expected_commit='' older=false containing=''
+  local status entries entry listed='' fetched said expected_commit='' older=false containing='' bases
+  local deployed_ancestor=false
   local heads head branch_refs branch_ref patterns pattern paths
   shift 7
   if [[ ! $path_count =~ ^[0-9]+$ ]] || (($# < path_count)); then die "prepare needs a count of paths, then the paths"; fi
@@ -329,13 +340,17 @@ cmd_prepare() {
     git_out expected_commit rev-parse -q --verify --end-of-options "$expected^{commit}" \
       || die "expected-sha $expected is not a commit of $remote in $repo after fetching"
   fi
+  # Older: the target is behind the deployed commit. Both questions about the pair, one git.
   if [[ -n $DEPLOYED && $DEPLOYED != "$TARGET" ]]; then
-    git_status merge-base --is-ancestor "$TARGET" "$DEPLOYED"
+    git_out bases merge-base --all "$DEPLOYED" "$TARGET"
     case $? in
-      0) older=true ;;
-      1) ;;
+      0) ;;
+      1) bases='' ;; # no common ancestor
       *) die "git merge-base failed in $repo comparing $TARGET with the deployed $DEPLOYED: $GIT_ERROR" ;;
     esac
+    # One of the two is an ancestor of the other exactly when it is their only merge base.
+    if [[ $bases == "$TARGET" ]]; then older=true; fi
+    if [[ $bases == "$DEPLOYED" ]]; then deployed_ancestor=true; fi
   fi
   if [[ -n $branches ]]; then
     git_out heads for-each-ref --contains "$TARGET" --format='%(refname)' "refs/remotes/$remote/" \
@@ -357,21 +372,26 @@ cmd_prepare() {
   printf 'head=%s\nbranch=%s\ndeployed=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
     "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$TARGET" "$expected_commit" "$older" "${containing% }"
   # The deployed commit, and HEAD when it differs.
-  [[ -z $DEPLOYED ]] || changes_since "$DEPLOYED" "${paths[@]}"
-  [[ $HEAD_SHA == "$DEPLOYED" ]] || changes_since "$HEAD_SHA" "${paths[@]}"
+  [[ -z $DEPLOYED ]] || changes_since "$DEPLOYED" "$deployed_ancestor" "${paths[@]}"
+  [[ $HEAD_SHA == "$DEPLOYED" ]] || changes_since "$HEAD_SHA" '' "${paths[@]}"
 }
 
-# changes_since BASE PATH...: for prepare, `diff=BASE ANCESTOR` (whether BASE is an ancestor of
-# TARGET), then git's name-status of BASE..TARGET below the literal PATHs, NUL-separated, and a NUL.
+# changes_since BASE ANCESTOR PATH...: for prepare, `diff=BASE ANCESTOR` (whether BASE is an
+# ancestor of TARGET: true or false when known, '' to ask git), then git's name-status of
+# BASE..TARGET below the literal PATHs, NUL-separated, and a NUL.
 changes_since() {
-  local base=$1 ancestor=false said=''
-  shift
-  git_status merge-base --is-ancestor "$base" "$TARGET"
-  case $? in
-    0) ancestor=true ;;
-    1) ;;
-    *) die "git merge-base failed comparing $base with $TARGET: $GIT_ERROR" ;;
-  esac
+  local base=$1 ancestor=$2 said=''
+  shift 2
+  if [[ $base == "$TARGET" ]]; then ancestor=true; fi
+  if [[ -z $ancestor ]]; then
+    ancestor=false
+    git_status merge-base --is-ancestor "$base" "$TARGET"
+    case $? in
+      0) ancestor=true ;;
+      1) ;;
+      *) die "git merge-base failed comparing $base with $TARGET: $GIT_ERROR" ;;
+    esac
+  fi
   printf 'diff=%s %s\n' "$base" "$ancestor"
   # Straight out (NUL-separated, so not through a variable); its errors where git_out keeps them.
   if ! git --literal-pathspecs diff --no-renames --name-status -z "$base" "$TARGET" -- "$@" 2>"$GIT_ERR_FILE"; then
@@ -730,13 +750,15 @@ end_run() {
   R[outcome]=$1
   R[message]=$2
   R[running]=$SERVING
-  git_out checkout rev-parse --verify HEAD || checkout=''
+  # A deploy that succeeded checked out its target; after a failure, git says what is checked out.
+  if [[ $1 == success ]]; then checkout=${P[target]}; else git_out checkout rev-parse --verify HEAD || checkout=''; fi
   R[checkout]=$checkout
   now 'R[finished]'
   save_result
   say "$2"
   if [[ $HOLDING == true ]]; then
-    rm -f -- "$STATE/current" || say "cannot remove $STATE/current"
+    # Emptied, not removed (no process): it is read only while someone holds the lock.
+    : >"$STATE/current" || say "cannot empty $STATE/current"
     # The host is free from here: nothing the run started still holds the lock.
     exec 9>&-
   fi
