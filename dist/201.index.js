@@ -47,7 +47,7 @@ function parseNameStatus(output) {
     return changes;
 }
 /**
- * `diff` may hold more files than the migrations (git was given only the patterns' literal
+ * The changes may hold more files than the migrations (git was given only the patterns' literal
  * directories): the patterns pick the migrations from it.
  */
 function makePlan(facts, diff, mode, migrationsPaths) {

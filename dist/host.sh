@@ -407,7 +407,7 @@ changes_since() {
 # Idempotent per token: sent again after a dropped connection, it finds the run the first one
 # started instead of starting a second, and goes on following it from OFFSET.
 cmd_start() {
-  local repo=$1 token=$2 offset=$3 run dir old existing runs
+  local repo=$1 token=$2 offset=$3 run dir existing
   shift 3
   [[ $token =~ ^[0-9a-f]{24}$ ]] || die "start needs a token of 24 hex digits"
   [[ $offset =~ ^[0-9]+$ ]] || die "start needs a byte offset"
@@ -455,14 +455,6 @@ cmd_start() {
     exec setsid bash "$dir/host.sh" run "$dir" </dev/null >>"$dir/log" 2>&1 7>&-
   ) &
   exec 8>&-
-  # Keep the newest runs' logs; run ids sort by time. A run still waiting for the lock is old by
-  # name but alive: keep it. One that cannot be removed now is removed by a later start.
-  runs=("$STATE"/runs/*)
-  if ((${#runs[@]} > KEEP_RUNS)); then
-    for old in "${runs[@]:0:${#runs[@]}-KEEP_RUNS}"; do
-      if lock_status "$old/alive"; then rm -rf -- "$old"; fi
-    done
-  fi
   exec 7>&-
   trap - HUP PIPE
   printf 'run=%s\n' "$run"
@@ -768,6 +760,20 @@ end_run() {
     result_lines "@@${P[nonce]} result "
     mark end
   fi
+  prune_runs
+}
+# Keeps the newest runs' directories; run ids sort by time. A run still waiting for the lock is
+# old by name but alive: it is kept. One that cannot be removed now is removed by a later run.
+# The run does this last, when nobody waits for it.
+prune_runs() {
+  local runs old
+  # A run that could not read its parameters never found its state directory.
+  [[ -n $STATE ]] || return 0
+  runs=("$STATE"/runs/*)
+  ((${#runs[@]} > KEEP_RUNS)) || return 0
+  for old in "${runs[@]:0:${#runs[@]}-KEEP_RUNS}"; do
+    if lock_status "$old/alive"; then rm -rf -- "$old"; fi
+  done
 }
 # give_up MESSAGE: ends a run that changed nothing.
 give_up() { end_run failed "$1; nothing was changed"; }

@@ -14,7 +14,7 @@ import { ConnectionLost, HostKeyRejected, type SshSession } from './ssh'
 import { deploySummary, skipSummary, type DeployReport } from './summary'
 import { quotePath } from './text'
 
-/** What the deploy needs from the outside world; main.ts passes @actions/core and ssh.ts. */
+/** What the deploy needs from the outside world; main.ts passes runner-io.ts and ssh.ts. */
 export interface DeployIO extends LogSink {
   connect(): Promise<SshSession>
   warning(message: string, file?: string): void

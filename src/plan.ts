@@ -60,7 +60,7 @@ export function parseNameStatus(output: string): FileChange[] {
 }
 
 /**
- * `diff` may hold more files than the migrations (git was given only the patterns' literal
+ * The changes may hold more files than the migrations (git was given only the patterns' literal
  * directories): the patterns pick the migrations from it.
  */
 export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus: string }, mode: MigrateMode, migrationsPaths: readonly string[]): Plan {
