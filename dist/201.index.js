@@ -424,13 +424,13 @@ class HostLink {
     }
     static async open(settings, io) {
         const session = await io.connect();
-        return new HostLink(settings, io, session, (0,src_host/* sshHost */.T)(session, settings.repoPath));
+        return new HostLink(settings, io, session, (0,src_host/* sshHost */.TE)(session, settings.repoPath));
     }
     /** After a dropped connection: connects again within reconnect-timeout, else fails saying `pending`. */
     async reconnect(pending) {
         this.session.close();
         this.session = await reconnect(this.settings, this.io, pending);
-        this.host = (0,src_host/* sshHost */.T)(this.session, this.settings.repoPath);
+        this.host = (0,src_host/* sshHost */.TE)(this.session, this.settings.repoPath);
     }
     close() {
         this.session.close();
@@ -685,7 +685,7 @@ var runner_io = __webpack_require__(6842);
 async function status_status(settings, io) {
     const session = await io.connect();
     try {
-        const host = (0,src_host/* sshHost */.T)(session, settings.repoPath);
+        const host = (0,src_host/* sshHost */.TE)(session, settings.repoPath);
         const state = await host.state();
         const deployed = state.deployed || state.head;
         const lines = [];

@@ -97,7 +97,7 @@ async function hostEnd(settings, run) {
     let session;
     try {
         session = await (0,_ssh__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(settings.connection);
-        const host = (0,_host__WEBPACK_IMPORTED_MODULE_1__/* .sshHost */ .T)(session, settings.repoPath);
+        const host = (0,_host__WEBPACK_IMPORTED_MODULE_1__/* .sshHost */ .TE)(session, settings.repoPath);
         let result = await host.result(run);
         // Asked by token: the result names the run.
         run = result.run;

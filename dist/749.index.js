@@ -7,9 +7,9 @@ exports.modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   T: () => (/* binding */ sshHost)
+/* harmony export */   TE: () => (/* binding */ sshHost)
 /* harmony export */ });
-/* unused harmony export REMOTE_COMMAND */
+/* unused harmony exports REMOTE_COMMAND, hostStdin */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
@@ -27,8 +27,18 @@ exports.modules = {
 
 
 
-/** Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin. */
-const REMOTE_COMMAND = `bash -c 'IFS= read -r -d "" script || exit 90; exec bash -c "$script" catcolab-deploy'`;
+/**
+ * Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin (hostStdin).
+ * The script comes after its size, read by head in large reads (bash's read would take it a byte
+ * at a time from a pipe: some 60 ms for every call), and a NUL after it proves it came whole.
+ */
+const REMOTE_COMMAND = `bash -c 'IFS= read -r size && script=$(head -c "$size") && IFS= read -r -d "" end && [[ -z $end ]] || exit 90; exec bash -c "$script" catcolab-deploy'`;
+/** What REMOTE_COMMAND reads: host.sh's size in bytes, a newline, host.sh, a NUL, the count of arguments, and each, NUL-terminated. */
+function hostStdin(script, argv) {
+    const body = Buffer.from(script, 'utf8');
+    // host.sh checks the count: a dropped connection must not pass for fewer arguments.
+    return Buffer.concat([Buffer.from(`${body.length}\n`), body, Buffer.from([String(argv.length), ...argv].map((arg) => `\0${arg}`).join('') + '\0', 'utf8')]);
+}
 let script;
 function hostScript() {
     // ncc copies host.sh next to dist/index.js; tests read it from src/.
@@ -37,11 +47,8 @@ function hostScript() {
 }
 function sshHost(ssh, repoPath) {
     /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
-    function exec([subcommand, ...args], onStdout) {
-        const argv = [subcommand, repoPath, ...args];
-        // host.sh checks the count: a dropped connection must not pass for fewer arguments.
-        const stdin = [hostScript(), String(argv.length), ...argv].join('\0') + '\0';
-        return ssh.exec(REMOTE_COMMAND, stdin, onStdout);
+    function exec([subcommand = '', ...args], onStdout) {
+        return ssh.exec(REMOTE_COMMAND, hostStdin(hostScript(), [subcommand, repoPath, ...args]), onStdout);
     }
     /** Like exec, but a failure is an error: host.sh's own one-line problems become a UserError. */
     async function call(args, onStdout) {

@@ -10,8 +10,19 @@ import { literalPrefixes } from './path-patterns'
 import { parseHostState, parseKeyValues, parseRunResult, type HostState, type RunParams, type RunResult } from './protocol'
 import type { SshSession } from './ssh'
 
-/** Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin. */
-export const REMOTE_COMMAND = `bash -c 'IFS= read -r -d "" script || exit 90; exec bash -c "$script" catcolab-deploy'`
+/**
+ * Reads host.sh, then runs it with the NUL-separated arguments that follow on stdin (hostStdin).
+ * The script comes after its size, read by head in large reads (bash's read would take it a byte
+ * at a time from a pipe: some 60 ms for every call), and a NUL after it proves it came whole.
+ */
+export const REMOTE_COMMAND = `bash -c 'IFS= read -r size && script=$(head -c "$size") && IFS= read -r -d "" end && [[ -z $end ]] || exit 90; exec bash -c "$script" catcolab-deploy'`
+
+/** What REMOTE_COMMAND reads: host.sh's size in bytes, a newline, host.sh, a NUL, the count of arguments, and each, NUL-terminated. */
+export function hostStdin(script: string, argv: string[]): Buffer {
+  const body = Buffer.from(script, 'utf8')
+  // host.sh checks the count: a dropped connection must not pass for fewer arguments.
+  return Buffer.concat([Buffer.from(`${body.length}\n`), body, Buffer.from([String(argv.length), ...argv].map((arg) => `\0${arg}`).join('') + '\0', 'utf8')])
+}
 
 let script: string | undefined
 function hostScript(): string {
@@ -82,11 +93,8 @@ export interface Host {
 
 export function sshHost(ssh: SshSession, repoPath: string): Host {
   /** Runs host.sh SUBCOMMAND REPO_PATH ARGS...: every subcommand works in the clone. */
-  function exec([subcommand, ...args]: string[], onStdout?: (chunk: Buffer) => boolean | void) {
-    const argv = [subcommand, repoPath, ...args]
-    // host.sh checks the count: a dropped connection must not pass for fewer arguments.
-    const stdin = [hostScript(), String(argv.length), ...argv].join('\0') + '\0'
-    return ssh.exec(REMOTE_COMMAND, stdin, onStdout)
+  function exec([subcommand = '', ...args]: string[], onStdout?: (chunk: Buffer) => boolean | void) {
+    return ssh.exec(REMOTE_COMMAND, hostStdin(hostScript(), [subcommand, repoPath, ...args]), onStdout)
   }
 
   /** Like exec, but a failure is an error: host.sh's own one-line problems become a UserError. */

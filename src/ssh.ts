@@ -26,7 +26,7 @@ export interface SshSession {
    * Runs a command with the given stdin; stdout chunks are also passed to onStdout as they arrive.
    * When onStdout returns true, the caller has all it needs: the channel is closed at once.
    */
-  exec(command: string, stdin: string, onStdout?: (chunk: Buffer) => boolean | void): Promise<ExecResult>
+  exec(command: string, stdin: string | Buffer, onStdout?: (chunk: Buffer) => boolean | void): Promise<ExecResult>
   close(): void
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
-import { REMOTE_COMMAND } from '../src/host'
+import { hostStdin, REMOTE_COMMAND } from '../src/host'
 import { parseKeyValues, parseRunResult } from '../src/protocol'
 import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
@@ -269,13 +269,17 @@ describe('the connection or the action dies mid-deploy', () => {
     const h = await newHost()
     const script = readFileSync(join(__dirname, '../src/host.sh'), 'utf8')
     const argv = ['start', h.repoPath, 'a'.repeat(24), '0', 'repo=x', 'run_url=y']
-    const whole = [script, String(argv.length), ...argv].join('\0') + '\0'
+    const whole = hostStdin(script, argv)
     // Cut inside the last argument, and right after the one before it.
-    for (const cut of [whole.length - 3, whole.lastIndexOf('\0', whole.length - 2) + 1]) {
-      const result = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: whole.slice(0, cut) })
+    for (const cut of [whole.length - 3, whole.lastIndexOf(0, whole.length - 2) + 1]) {
+      const result = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: whole.subarray(0, cut) })
       expect(result.code).toBe(2)
       expect(result.stderr).toBe('catcolab-deploy: the arguments arrived incomplete (did the connection drop?)\n')
     }
+    // Cut inside host.sh itself: nothing of it runs.
+    const cut = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: whole.subarray(0, 1000) })
+    expect(cut.code).toBe(90)
+    expect(cut.stdout + cut.stderr).toBe('')
     expect(existsSync(join(await stateDir(h), 'runs'))).toBe(false)
   })
 
@@ -474,7 +478,7 @@ describe('the host-side run stops halfway: it never leaves the services down', (
       run_url: '',
     }
     const argv = ['start', h.repoPath, 'ab'.repeat(12), '0', ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]
-    const started = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: [buggy, String(argv.length), ...argv].join('\0') + '\0' })
+    const started = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: hostStdin(buggy, argv) })
     expect(started.code, started.stderr).toBe(0)
     const dir = join(await stateDir(h), 'runs', parseKeyValues(started.stdout).get('run') ?? 'no run id')
     await waitFor(async () => (await h.runAsUser(['flock', '-n', join(dir, 'alive'), 'true'])).code === 0, 600)
@@ -502,7 +506,7 @@ describe('host commands run for the action (command), their output capped at 1 M
   const script = readFileSync(join(__dirname, '../src/host.sh'), 'utf8')
   function command(text: string): { code: number | null; length: number } {
     const argv = ['command', repo, text]
-    const result = spawnSync('bash', ['-c', REMOTE_COMMAND], { input: [script, String(argv.length), ...argv].join('\0') + '\0', maxBuffer: 1 << 25 })
+    const result = spawnSync('bash', ['-c', REMOTE_COMMAND], { input: hostStdin(script, argv), maxBuffer: 1 << 25 })
     return { code: result.status, length: result.stdout.length }
   }
 
