@@ -1321,7 +1321,16 @@ function session(client) {
                         if (code === 'stopped')
                             return;
                         stdout.push(chunk);
-                        if (onStdout?.(chunk) !== true)
+                        let enough;
+                        try {
+                            enough = onStdout?.(chunk);
+                        }
+                        catch (error) {
+                            // The reader cannot take this output: it fails the command, not the process.
+                            enough = true;
+                            reject(error instanceof Error ? error : new Error(String(error)));
+                        }
+                        if (enough !== true)
                             return;
                         code = 'stopped';
                         channel.close();

@@ -163,7 +163,15 @@ function session(client: Client): SshSession {
           channel.on('data', (chunk: Buffer) => {
             if (code === 'stopped') return
             stdout.push(chunk)
-            if (onStdout?.(chunk) !== true) return
+            let enough: boolean | void
+            try {
+              enough = onStdout?.(chunk)
+            } catch (error) {
+              // The reader cannot take this output: it fails the command, not the process.
+              enough = true
+              reject(error instanceof Error ? error : new Error(String(error)))
+            }
+            if (enough !== true) return
             code = 'stopped'
             channel.close()
             done()

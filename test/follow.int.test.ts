@@ -69,3 +69,23 @@ it('a run ends by keeping the newest 20 runs, and any older one still alive', as
   expect(left.slice(1, -1)).toEqual(old.slice(-19).map((dir) => basename(dir)))
   expect(left.at(-1)).toMatch(/^\d{8}T\d{6}\.\d{9}Z-[0-9a-f]{24}$/)
 })
+
+it('a reader that cannot take a command output fails that command, not the process nor the session', async () => {
+  const h = (host = await createHost())
+  session = await connect({
+    host: h.host,
+    port: h.sshPort,
+    username: h.user,
+    privateKey: h.privateKey,
+    passphrase: undefined,
+    connectTimeout: 30,
+    reconnectTimeout: 30,
+    hostKeys: keysForHost(parseKnownHosts(h.knownHostsLine), h.host, h.sshPort),
+  })
+  const failing = session.exec('echo unexpected; sleep 5', '', () => {
+    throw new Error('printed no run id')
+  })
+  await expect(failing).rejects.toThrow('printed no run id')
+  const after = await session.exec('echo ok', '')
+  expect([after.code, after.stdout.toString('utf8')]).toEqual([0, 'ok\n'])
+})
