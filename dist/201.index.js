@@ -192,8 +192,11 @@ class RunLog {
         this.partial = lines.pop();
         for (const line of lines) {
             this.line(line);
-            if (this.result !== null)
+            if (this.result !== null) {
+                // Nothing after the end belongs to the run's log, nor a piece of a line.
+                this.partial = '';
                 return true;
+            }
         }
         return false;
     }

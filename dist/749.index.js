@@ -1145,7 +1145,9 @@ function command(name, message, properties = {}) {
 function fileCommand(variable, name, value) {
     const file = process.env[variable];
     if (!file) {
-        // Outside a runner (an old runner has no file commands): nobody reads these.
+        // A runner without file commands takes the older workflow commands (as @actions/core does):
+        // the post step must still see isPost, or it would deploy again.
+        command(variable === 'GITHUB_STATE' ? 'save-state' : 'set-output', value, { name });
         return;
     }
     const delimiter = `ghadelimiter_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}`;

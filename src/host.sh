@@ -12,7 +12,7 @@
 #   catcolab-deploy/current         who holds the lock (run, target, actor, run URL, since)
 #   catcolab-deploy/fetch.lock      flock: one git fetch at a time
 #   catcolab-deploy/start.lock      flock: one start at a time, so a start sent again finds its run
-#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log and result, and its "alive"
+#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log, result and git.err, and its "alive"
 #                                   lock, held for as long as it lives; the newest 20 are kept
 #
 # In this file: helpers; the subcommands prepare, start, follow, result, state and command;
@@ -98,7 +98,7 @@ shcmd() {
 # git's exit status is returned: output that decides something is never read from a failed git.
 git_out() {
   local -n _git_into=$1
-  local _git_rc _git_words=''
+  local _git_rc _git_words='' _git_trap
   shift
   # One file for the whole process, made at the first git: each process costs milliseconds.
   if [[ -z $GIT_ERR_FILE ]]; then
@@ -106,8 +106,9 @@ git_out() {
       GIT_ERROR="cannot create a temporary file for git's errors"
       return 125
     fi
+    printf -v _git_trap 'rm -f -- %q' "$GIT_ERR_FILE"
     # shellcheck disable=SC2064 # the name is meant to expand now
-    trap "rm -f -- '$GIT_ERR_FILE'" EXIT
+    trap "$_git_trap" EXIT
   fi
   _git_into=$(git "$@" 2>"$GIT_ERR_FILE")
   _git_rc=$?
@@ -141,9 +142,9 @@ utc_stamp() {
     printf -v "$1" '%s' "$_f"
     return 0
   fi
-  # The decimal separator is the locale's.
-  TZ=UTC0 printf -v "$1" "%($2)T" "${_t%[.,]*}"
-  if [[ ${3:-} == fraction ]]; then printf -v "$1" '%s.%s000Z' "${!1}" "${_t#*[.,]}"; fi
+  # The decimal separator is the locale's, whatever it is.
+  TZ=UTC0 printf -v "$1" "%($2)T" "${_t%%[!0-9]*}"
+  if [[ ${3:-} == fraction ]]; then printf -v "$1" '%s.%s000Z' "${!1}" "${_t##*[!0-9]}"; fi
 }
 # lock_status FILE: whether another process holds the flock on FILE: 0 no, 1 yes; anything
 # else is flock failing (the file cannot be opened, say).
@@ -175,14 +176,19 @@ enter_repo() {
 # A failing git is never read as "detached" or "no record".
 read_head() {
   local heads
-  # The commit, the full name of its branch, or HEAD when detached (--short would print
-  # heads/main once a tag main exists), and the deployed commit: one git when there is one.
-  if git_out heads rev-parse HEAD --symbolic-full-name HEAD "$DEPLOYED_REF^{commit}" \
-    && [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$'\n'([0-9a-f]{40})$ ]]; then
-    DEPLOYED=${BASH_REMATCH[3]}
+  # The commit, the deployed commit, and the full name of HEAD's branch, or HEAD when detached
+  # (--short would print heads/main once a tag main exists): one git when a deploy was recorded.
+  # (--symbolic-full-name applies to what follows it: the deployed ref must come before it.)
+  if git_out heads rev-parse HEAD "$DEPLOYED_REF^{commit}" --symbolic-full-name HEAD \
+    && [[ $heads =~ ^([0-9a-f]{40})$'\n'([0-9a-f]{40})$'\n'(.+)$ ]]; then
+    HEAD_SHA=${BASH_REMATCH[1]}
+    DEPLOYED=${BASH_REMATCH[2]}
+    BRANCH=${BASH_REMATCH[3]}
   else
     git_out heads rev-parse HEAD --symbolic-full-name HEAD || return 1
     [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$ ]] || { GIT_ERROR="git rev-parse HEAD printed ${heads:0:100}"; return 1; }
+    HEAD_SHA=${BASH_REMATCH[1]}
+    BRANCH=${BASH_REMATCH[2]}
     # -q --verify exits 1, silently, only when the ref does not exist; a broken ref says so.
     git_out DEPLOYED rev-parse -q --verify "$DEPLOYED_REF^{commit}"
     case $? in
@@ -190,10 +196,7 @@ read_head() {
       1) if [[ $GIT_ERROR == 'git rev-parse exited 1' ]]; then DEPLOYED=''; else return 1; fi ;;
       *) return 1 ;;
     esac
-    [[ $heads =~ ^([0-9a-f]{40})$'\n'(.+)$ ]] || return 1
   fi
-  HEAD_SHA=${BASH_REMATCH[1]}
-  BRANCH=${BASH_REMATCH[2]}
   if [[ $BRANCH == HEAD ]]; then BRANCH=''; else BRANCH=${BRANCH#refs/heads/}; fi
 }
 
@@ -372,8 +375,9 @@ cmd_prepare() {
   printf 'head=%s\nbranch=%s\ndeployed=%s\ntarget=%s\nexpected=%s\nolder=%s\ncontaining=%s\n' \
     "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$TARGET" "$expected_commit" "$older" "${containing% }"
   # The deployed commit, and HEAD when it differs.
-  [[ -z $DEPLOYED ]] || changes_since "$DEPLOYED" "$deployed_ancestor" "${paths[@]}"
-  [[ $HEAD_SHA == "$DEPLOYED" ]] || changes_since "$HEAD_SHA" '' "${paths[@]}"
+  # (${paths[@]+…}: an empty list under set -u, before bash 4.4.)
+  [[ -z $DEPLOYED ]] || changes_since "$DEPLOYED" "$deployed_ancestor" ${paths[@]+"${paths[@]}"}
+  [[ $HEAD_SHA == "$DEPLOYED" ]] || changes_since "$HEAD_SHA" '' ${paths[@]+"${paths[@]}"}
 }
 
 # changes_since BASE ANCESTOR PATH...: for prepare, `diff=BASE ANCESTOR` (whether BASE is an
@@ -523,7 +527,7 @@ cmd_state() {
   esac
   read_head || die "git failed in $1 reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
   printf 'head=%s\nbranch=%s\ndeployed=%s\nrunning=%s\n' "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$running"
-  # Who runs it; nothing when that deploy has just ended and removed the file.
+  # Who runs it; nothing when that deploy has just ended and emptied the file.
   if [[ $running == true ]]; then print_as current_ "$STATE/current" 2>/dev/null; fi
   results=("$STATE"/runs/*/result)
   ((${#results[@]})) || return 0
@@ -751,7 +755,7 @@ end_run() {
   if [[ $HOLDING == true ]]; then
     # Emptied, not removed (no process): it is read only while someone holds the lock.
     : >"$STATE/current" || say "cannot empty $STATE/current"
-    # The host is free from here: nothing the run started still holds the lock.
+    # The host is free from here (unless a command the run started, left running, still holds it).
     exec 9>&-
   fi
   # The log's last lines: the result, and that the run ended. The action following the log takes
@@ -767,7 +771,7 @@ end_run() {
 # The run does this last, when nobody waits for it.
 prune_runs() {
   local runs old
-  # A run that could not read its parameters never found its state directory.
+  # A run that ended before it found its state directory (no parameters, no clone) has none.
   [[ -n $STATE ]] || return 0
   runs=("$STATE"/runs/*)
   ((${#runs[@]} > KEEP_RUNS)) || return 0

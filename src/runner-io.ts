@@ -30,7 +30,9 @@ function command(name: string, message: string, properties: Record<string, strin
 function fileCommand(variable: 'GITHUB_OUTPUT' | 'GITHUB_STATE', name: string, value: string): void {
   const file = process.env[variable]
   if (!file) {
-    // Outside a runner (an old runner has no file commands): nobody reads these.
+    // A runner without file commands takes the older workflow commands (as @actions/core does):
+    // the post step must still see isPost, or it would deploy again.
+    command(variable === 'GITHUB_STATE' ? 'save-state' : 'set-output', value, { name })
     return
   }
   const delimiter = `ghadelimiter_${randomUUID()}`

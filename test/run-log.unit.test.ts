@@ -46,7 +46,8 @@ describe('RunLog', () => {
     expect(log.push(Buffer.from('deployed abc\n@@n0nce result outcome=success\n@@n0nce result mess'))).toBe(false)
     expect(log.result).toBeNull()
     // A forged end (wrong nonce) ends nothing; the real one ends the log, even mid-chunk.
-    expect(log.push(Buffer.from('age=deployed abc = done\n@@guess end\n@@n0nce end\nafter\n'))).toBe(true)
+    expect(log.push(Buffer.from('age=deployed abc = done\n@@guess end\n@@n0nce end\nafter\nhalf a li'))).toBe(true)
+    log.flush()
     expect(log.result).toBe('outcome=success\nmessage=deployed abc = done')
     expect(lines).toEqual(['| deployed abc', '| @@guess end'])
   })

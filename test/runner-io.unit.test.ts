@@ -68,16 +68,22 @@ describe('file commands', () => {
     expect(written).toBe('')
   })
 
-  it('append to the job summary, and write nothing without a runner', () => {
+  it('fall back to the older workflow commands on a runner without file commands', () => {
+    vi.stubEnv('GITHUB_OUTPUT', '')
+    vi.stubEnv('GITHUB_STATE', '')
+    runnerIO.saveState('isPost', 'true')
+    runnerIO.setOutput('status', 'a, b: c\nd')
+    expect(written).toBe('::save-state name=isPost::true\n::set-output name=status::a, b: c%0Ad\n')
+  })
+
+  it('append to the job summary, and write no summary without a runner', () => {
     const summary = join(dir, 'summary')
     writeFileSync(summary, '## before\n')
     vi.stubEnv('GITHUB_STEP_SUMMARY', summary)
     runnerIO.appendSummary('## Deploy')
     expect(readFileSync(summary, 'utf8')).toBe('## before\n## Deploy\n')
     vi.stubEnv('GITHUB_STEP_SUMMARY', '')
-    vi.stubEnv('GITHUB_OUTPUT', '')
     runnerIO.appendSummary('lost')
-    runnerIO.setOutput('x', 'y')
     expect(readFileSync(summary, 'utf8')).toBe('## before\n## Deploy\n')
     expect(written).toBe('')
   })
