@@ -12,8 +12,8 @@
 #   catcolab-deploy/current         who holds the lock (run, target, actor, run URL, since)
 #   catcolab-deploy/fetch.lock      flock: one git fetch at a time
 #   catcolab-deploy/start.lock      flock: one start at a time, so a start sent again finds its run
-#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log, result and git.err, and its "alive"
-#                                   lock, held for as long as it lives; the newest 20 are kept
+#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log, result, phase and git.err, and its
+#                                   "alive" lock, held for as long as it lives; the newest 20 are kept
 #
 # In this file: helpers; the subcommands prepare, start, follow, result, state and command;
 # the detached run (its phase tables, what each phase runs, recover, cmd_run); the dispatch.
@@ -41,7 +41,7 @@ TARGET=''    # resolve_ref: the commit a ref names ('' when none)
 
 # The detached run's state, and nothing else, carries over from one of its phases to the next:
 declare -A P=() # its parameters, as the action sent them; never changed
-declare -A R=() # its result (KEY=VALUE), rewritten to runs/<id>/result at each phase and at the end
+declare -A R=() # its result (KEY=VALUE), rewritten to runs/<id>/result at each phase (not while the services are down) and at the end
 DIR=''          # its directory, runs/<id>
 PREVIOUS=''     # the commit checked out when it took the lock: what a rollback goes back to
 SERVING=unknown # what the services run, as far as it knows: a commit, down, or unknown
@@ -504,7 +504,7 @@ cmd_result() {
     ((${#found[@]})) || die "no deploy run was started with token $run"
     run=${found[-1]##*/}
   fi
-  cat -- "$STATE/runs/$run/result" 2>/dev/null || die "deploy run $run left no result"
+  print_result '' "$STATE/runs/$run" 2>/dev/null || die "deploy run $run left no result"
 }
 
 # print_as PREFIX FILE: FILE's KEY=VALUE lines, each key after PREFIX. Fails when FILE cannot be
@@ -513,6 +513,21 @@ print_as() {
   local key value
   [[ -r $2 ]] || return 1
   while IFS='=' read -r key value; do printf '%s%s=%s\n' "$1" "$key" "$value"; done <"$2"
+}
+
+# print_result PREFIX DIR: the result of the run in DIR, as print_as prints it; while it says
+# outcome=running, then the phase the run named last (phase writes it at once; the result file
+# lags while the services are down). A later key wins.
+print_result() {
+  local key value running=false phase=''
+  [[ -r $2/result ]] || return 1
+  while IFS='=' read -r key value; do
+    if [[ $key == outcome && $value == running ]]; then running=true; fi
+    printf '%s%s=%s\n' "$1" "$key" "$value"
+  done <"$2/result"
+  if [[ $running == true ]] && IFS= read -r phase 2>/dev/null <"$2/phase" && [[ -n $phase ]]; then
+    printf '%sphase=%s\n' "$1" "$phase"
+  fi
 }
 
 # state REPO: what is deployed, whether a deploy runs now, and how the newest run went.
@@ -539,7 +554,7 @@ cmd_state() {
     *) die "cannot tell whether run ${last##*/} still runs: flock failed on $last/alive" ;;
   esac
   printf 'last_alive=%s\n' "$alive"
-  print_as last_ "$last/result" || die "cannot read the result of run ${last##*/}"
+  print_result last_ "$last" || die "cannot read the result of run ${last##*/}"
 }
 
 # command REPO COMMAND: run one of the host's trusted commands in the clone, bounded in time
@@ -631,7 +646,11 @@ run_phases() {
 phase() {
   local name=$1 step=$2 status begin end
   R[phase]=$name
-  save_result
+  # The phase is named at once by a builtin write (readers prefer it while the run is under way).
+  # The whole result needs an mv, a process, which waits while a deploy has the services down:
+  # between its stop and start the run does nothing but their commands. A recovery saves it all.
+  printf '%s\n' "$name" >"$DIR/phase" || say "cannot write the run's phase in $DIR"
+  if [[ $DOWN == false || -n ${R[failed_phase]:-} ]]; then save_result; fi
   now begin
   mark phase "$name" begin "$begin"
   "$step"

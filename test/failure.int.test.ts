@@ -403,6 +403,27 @@ describe('the host-side run is killed', () => {
     expect(await h.serviceVersion()).toBe(C)
   })
 
+  it('SIGKILL of the lock holder mid-migrate: the action and status name migrate, which the run names without rewriting its result', async () => {
+    const h = await newHost()
+    const { B, C } = h.commits
+    expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
+    h.delay('migrate', 2)
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: killRunnerAt(h, 'migrate') })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(/^deploy failed: the deploy process on the host died during migrate \(run \S+\) before it finished/)
+    // While the services are down the run does not rewrite its result (no process there): that
+    // still names stop, and the phase comes from the file the run names each phase in.
+    const runDir = join(await stateDir(h), 'runs', /as run (\S+),/.exec(run.log)![1]!)
+    expect(readFileSync(join(runDir, 'result'), 'utf8')).toMatch(/^phase=stop$/m)
+    const status = await runAction({ ...hostInputs(h), command: 'status' })
+    expect(status.log).toMatch(/the deploy process on the host died during migrate \(run \S+\) before it finished/)
+    h.delay('migrate', null)
+    const next = await runAction({ ...hostInputs(h), ref: C })
+    expect(next.code, next.log).toBe(0)
+    expect(await h.serviceVersion()).toBe(C)
+    expect(await h.appliedMigrations()).toEqual(['1', '2'])
+  })
+
   it('the very first deploy killed after checkout: the baseline it recorded still finds the migrations', async () => {
     const h = await newHost()
     const { A, C } = h.commits
@@ -561,9 +582,14 @@ function proxyKnownHosts(h: TestHost, port: number): string {
 
 /** Returns an onLog callback that kills the host-side run (not the services it started), like the OOM killer would, once the build begins. */
 function killRunnerAtBuild(h: TestHost): (log: string) => void {
+  return killRunnerAt(h, 'build')
+}
+
+/** Returns an onLog callback that SIGKILLs the host-side run once the phase begins. */
+function killRunnerAt(h: TestHost, phase: string): (log: string) => void {
   let killed = false
   return (log) => {
-    if (killed || !log.includes('::group::build')) return
+    if (killed || !log.includes(`::group::${phase}\n`)) return
     killed = true
     execFileSync('pkill', ['-KILL', '-f', `${h.repoPath}/.git/catcolab-deploy/runs/.*/host.sh run`])
   }
