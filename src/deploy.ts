@@ -291,8 +291,8 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   // never said what runs: the plan's view is the best left.
   const serving = result.serving.state === 'unknown' ? plan.previous : result.serving.state === 'commit' ? result.serving.sha : ''
   const checkout = result.checkout || plan.previous
-  // A run that never got the lock (or found the plan stale) touched nothing: it knows no more.
-  const untouched = result.outcome === 'lock-timeout' || result.outcome === 'stale'
+  // A run that never got the lock (or found the plan stale, or the host held) touched nothing: it knows no more.
+  const untouched = result.outcome === 'lock-timeout' || result.outcome === 'stale' || result.outcome === 'held'
   const state = untouched
     ? 'this run changed nothing on the host'
     : serving

@@ -11,11 +11,14 @@
 #   catcolab-deploy/lock            flock: one deploy at a time; released by the kernel if we die
 #   catcolab-deploy/current         who holds the lock (run, target, actor, run URL, since)
 #   catcolab-deploy/fetch.lock      flock: one git fetch at a time
+#   catcolab-deploy/hold            the hold (hold/release): reason, actor, run_url, since; while it
+#                                   exists, no deploy fetches or runs (set and removed under both locks)
 #   catcolab-deploy/start.lock      flock: one start at a time, so a start sent again finds its run
 #   catcolab-deploy/runs/<id>/      each run's params, host.sh, log, result, phase and git.err, and its
 #                                   "alive" lock, held for as long as it lives; the newest 20 are kept
 #
-# In this file: helpers; the subcommands prepare, start, follow, result, state and command;
+# In this file: helpers; the subcommands prepare, start, follow, result, state, command, hold and
+# release;
 # the detached run (its phase tables, what each phase runs, recover, cmd_run); the dispatch.
 #
 # Failures are checked where they happen: every command whose status decides something is tested
@@ -149,6 +152,28 @@ utc_stamp() {
 # lock_status FILE: whether another process holds the flock on FILE: 0 no, 1 yes; anything
 # else is flock failing (the file cannot be opened, say).
 lock_status() { flock -n "$1" true 2>/dev/null; }
+
+# read_hold VAR: the host's hold in words (since, by whom, the run that set it, the reason), or
+# '' when it is not held. A hold file that cannot be read still holds the host.
+read_hold() {
+  local -n _hold=$1
+  local _key _value _reason='' _actor='' _url='' _since=''
+  _hold=''
+  [[ -e $STATE/hold ]] || return 0
+  if ! { while IFS='=' read -r _key _value; do
+    case $_key in
+      reason) _reason=$_value ;;
+      actor) _actor=$_value ;;
+      run_url) _url=$_value ;;
+      since) _since=$_value ;;
+      *) ;;
+    esac
+  done <"$STATE/hold"; } 2>/dev/null; then
+    _hold="held ($STATE/hold exists but cannot be read)"
+    return 0
+  fi
+  _hold="held since ${_since:-an unknown time} by ${_actor:-someone unknown}${_url:+ ($_url)}: ${_reason:-no reason given}"
+}
 
 # Enter the clone and find the state directory; every subcommand starts here.
 enter_repo() {
@@ -297,7 +322,7 @@ check_refspec() {
 # counts, and what the changes mean, plan.ts decides.
 cmd_prepare() {
   local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 path_count=$7 tool word failed=0 me=''
-  local status entries entry listed='' fetched said expected_commit='' older=false containing='' bases
+  local status entries entry listed='' fetched said expected_commit='' older=false containing='' bases hold
   local deployed_ancestor=false
   local heads head branch_refs branch_ref patterns pattern paths
   shift 7
@@ -320,6 +345,11 @@ cmd_prepare() {
   done
   ((failed == 0)) || exit 2
   enter_repo "$repo"
+  # The hold is read under the fetch lock, which hold also takes: a held host is never fetched.
+  exec 6>>"$STATE/fetch.lock" || die "cannot open $STATE/fetch.lock"
+  flock -w 600 6 || die "another fetch held $STATE/fetch.lock for 600 s"
+  read_hold hold
+  [[ -z $hold ]] || die "the host is $hold; nothing was fetched or changed (command: release lets deploys run again)"
   # Not through a pipeline, so git's own exit status counts; paths come C-quoted as git quotes
   # them, one per line.
   git_out status status --porcelain --untracked-files=no \
@@ -331,10 +361,11 @@ cmd_prepare() {
     die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
   fi
   check_refspec "$remote"
-  if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet --tags --force --prune "$remote" 2>&1); then
-    one_line said "${fetched:-another fetch held $STATE/fetch.lock for 600 s}"
+  if ! fetched=$(git fetch --quiet --tags --force --prune "$remote" 2>&1 6>&-); then
+    one_line said "$fetched"
     die "git fetch from $remote failed in $repo: $said"
   fi
+  exec 6>&-
   resolve_ref "$remote" "$ref"
   [[ -n $TARGET ]] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
   read_head || die "git failed in $repo reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
@@ -530,7 +561,7 @@ print_result() {
   fi
 }
 
-# state REPO: what is deployed, whether a deploy runs now, and how the newest run went.
+# state REPO: what is deployed, whether a deploy runs now, the hold if any, and how the newest run went.
 cmd_state() {
   local results last running alive
   enter_repo "$1"
@@ -544,6 +575,7 @@ cmd_state() {
   printf 'head=%s\nbranch=%s\ndeployed=%s\nrunning=%s\n' "$HEAD_SHA" "$BRANCH" "$DEPLOYED" "$running"
   # Who runs it; nothing when that deploy has just ended and emptied the file.
   if [[ $running == true ]]; then print_as current_ "$STATE/current" 2>/dev/null; fi
+  if [[ -e $STATE/hold ]]; then print_as hold_ "$STATE/hold" || printf 'hold_reason=(%s cannot be read)\n' "$STATE/hold"; fi
   results=("$STATE"/runs/*/result)
   ((${#results[@]})) || return 0
   last=${results[-1]%/result}
@@ -944,7 +976,7 @@ holder_of() {
 cmd_run() {
   DIR=$1
   GIT_ERR_FILE="$DIR/git.err"
-  local problem holder status dirty since failed rule
+  local problem holder status dirty since failed rule hold
   R[run]=${DIR##*/}
   R[phase]=lock
   R[outcome]=running
@@ -997,6 +1029,12 @@ cmd_run() {
     "${R[run]}" "${P[target]}" "${P[actor]}" "${P[run_url]}" "$since" >"$STATE/current" \
     || say "cannot write $STATE/current: a deploy waiting for this one cannot say who holds the host"
 
+  # A hold set since prepare looked: it ends the run before anything changes.
+  read_hold hold
+  if [[ -n $hold ]]; then
+    end_run held "the host is $hold; nothing was changed (command: release lets deploys run again)"
+    return
+  fi
   # The plan was made from what the host looked like before we held the lock: re-check it.
   # (Whether the target is older than the deployed commit was decided from the same record.)
   if ! read_head; then
@@ -1035,6 +1073,53 @@ cmd_run() {
   fi
 }
 
+# ---- hold and release ----------------------------------------------------------------------
+
+# lock_host SECONDS: takes the host lock (fd 9) and the fetch lock (fd 6), waiting up to SECONDS
+# for a deploy and up to 600 s for a fetch; dies saying who held it.
+lock_host() {
+  local holder
+  exec 9>>"$STATE/lock" || die "cannot open $STATE/lock"
+  if ! flock -w "$1" 9; then
+    holder_of holder
+    die "another deploy still held the host after $1 s: ${holder:-unknown} (lock-timeout)"
+  fi
+  exec 6>>"$STATE/fetch.lock" || die "cannot open $STATE/fetch.lock"
+  flock -w 600 6 || die "a git fetch held $STATE/fetch.lock for 600 s"
+}
+
+# hold REPO LOCK_TIMEOUT ACTOR RUN_URL REASON: holds the host, between deploys: no deploy fetches
+# or runs until release. Replaces a hold already there. Prints the hold as state prints it, and
+# `replaced=` the one it replaced, in words.
+cmd_hold() {
+  local repo=$1 timeout=$2 actor=$3 url=$4 reason=$5 since old
+  [[ $timeout =~ ^[0-9]+$ ]] || die "hold needs a lock timeout in seconds"
+  [[ $reason$actor$url != *[$'\n\r']* ]] || die "a hold's reason, actor and run URL are one line each"
+  enter_repo "$repo"
+  lock_host "$timeout"
+  read_hold old
+  utc_stamp since %Y-%m-%dT%H:%M:%SZ || die "date failed on the host"
+  # Whole or not at all: a reader never sees half a hold.
+  if ! { printf 'reason=%s\nactor=%s\nrun_url=%s\nsince=%s\n' "$reason" "$actor" "$url" "$since" >"$STATE/hold.tmp" \
+    && mv -f -- "$STATE/hold.tmp" "$STATE/hold"; }; then
+    die "cannot write $STATE/hold"
+  fi
+  print_as hold_ "$STATE/hold" || die "cannot read $STATE/hold back"
+  printf 'replaced=%s\n' "$old"
+}
+
+# release REPO LOCK_TIMEOUT: removes the hold. Prints `released=` the hold it removed, in words
+# ('' when the host was not held).
+cmd_release() {
+  local repo=$1 timeout=$2 old
+  [[ $timeout =~ ^[0-9]+$ ]] || die "release needs a lock timeout in seconds"
+  enter_repo "$repo"
+  lock_host "$timeout"
+  read_hold old
+  rm -f -- "$STATE/hold" || die "cannot remove $STATE/hold"
+  printf 'released=%s\n' "$old"
+}
+
 # ---- dispatch ------------------------------------------------------------------------------
 
 main() {
@@ -1050,7 +1135,7 @@ main() {
   sub=${1:-}
   if (($#)); then shift; fi
   case $sub in
-    prepare | start | follow | result | state | command | run) "cmd_$sub" "$@" ;;
+    prepare | start | follow | result | state | command | hold | release | run) "cmd_$sub" "$@" ;;
     *) die "unknown subcommand ${sub:-(none)}" ;;
   esac
 }

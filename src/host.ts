@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserError } from './errors'
 import { literalPrefixes } from './path-patterns'
-import { parseHostState, parseKeyValues, parseRunResult, type HostState, type RunParams, type RunResult } from './protocol'
+import { holdOf, parseHostState, parseKeyValues, parseRunResult, type Hold, type HostState, type RunParams, type RunResult } from './protocol'
 import type { SshSession } from './ssh'
 
 /**
@@ -89,6 +89,20 @@ export interface Host {
   state(): Promise<HostState>
   /** Runs one of the trusted host commands in the clone. */
   command(command: string): Promise<{ code: number; output: string }>
+  /**
+   * Holds the host between deploys (waiting up to lockTimeout seconds for one under way):
+   * no deploy fetches or runs until release. Returns the hold, and the one it replaced, in words ('' for none).
+   */
+  hold(request: HoldRequest, lockTimeout: number): Promise<{ hold: Hold; replaced: string }>
+  /** Removes the hold (waiting as hold does); returns the hold it removed, in words ('' when there was none). */
+  release(lockTimeout: number): Promise<string>
+}
+
+/** A hold to set: each field one line. */
+export interface HoldRequest {
+  reason: string
+  actor: string
+  runUrl: string
 }
 
 export function sshHost(ssh: SshSession, repoPath: string): Host {
@@ -177,6 +191,17 @@ export function sshHost(ssh: SshSession, repoPath: string): Host {
     },
     async state() {
       return parseHostState((await call(['state'])).toString('utf8'))
+    },
+    async hold(request, lockTimeout) {
+      const values = parseKeyValues((await call(['hold', String(lockTimeout), request.actor, request.runUrl, request.reason])).toString('utf8'))
+      const hold = holdOf(values, 'hold_')
+      if (!hold || !values.has('replaced')) throw new Error('host.sh hold printed no hold')
+      return { hold, replaced: values.get('replaced') ?? '' }
+    },
+    async release(lockTimeout) {
+      const values = parseKeyValues((await call(['release', String(lockTimeout)])).toString('utf8'))
+      if (!values.has('released')) throw new Error('host.sh release printed nothing it released')
+      return values.get('released') ?? ''
     },
     async command(command) {
       const result = await exec(['command', command])

@@ -34,6 +34,7 @@ export const INPUT_DEFAULTS = {
   'health-timeout': '60',
   'lock-timeout': '3600',
   'command-timeout': '3600',
+  reason: '',
   'dry-run': 'false',
   environment: '',
   'environment-url': '',

@@ -121,7 +121,18 @@ export interface PrReportSettings {
   token: string
 }
 
-export type Settings = DeploySettings | StatusSettings | PrReportSettings
+/** The hold and release commands: a hold on the host, set or lifted between deploys. */
+export interface HoldSettings {
+  command: 'hold' | 'release'
+  connection: ConnectionSettings
+  repoPath: string
+  /** Why deploys must wait (hold; '' for release): one line, for the log and status, never GitHub's records. */
+  reason: string
+  lockTimeout: number
+  requester: Requester
+}
+
+export type Settings = DeploySettings | StatusSettings | HoldSettings | PrReportSettings
 
 /** Reads one input as the runner passes it (empty string when unset). */
 export type InputGetter = (name: string) => string
@@ -144,8 +155,8 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
   }
   const { input } = inputs
   const command = input('command')
-  if (command !== 'deploy' && command !== 'status' && command !== 'pr-report') {
-    throw new UserError(`command must be "deploy", "status" or "pr-report", not "${printable(command)}"`)
+  if (command !== 'deploy' && command !== 'status' && command !== 'hold' && command !== 'release' && command !== 'pr-report') {
+    throw new UserError(`command must be "deploy", "status", "hold", "release" or "pr-report", not "${printable(command)}"`)
   }
   // Needs no host: the GitHub API alone.
   if (command === 'pr-report') return parsePrReport(inputs)
@@ -158,6 +169,17 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
   }
   if (command === 'status') {
     return { command, connection, repoPath, statusCommand: commandInput('status') }
+  }
+  const requesterLine = { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) }
+  if (command === 'hold' || command === 'release') {
+    return {
+      command,
+      connection,
+      repoPath,
+      reason: command === 'hold' ? parseReason(input('reason')) : '',
+      lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
+      requester: requesterLine,
+    }
   }
   return {
     command,
@@ -186,9 +208,19 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
     commandTimeout: parseSeconds('command-timeout', input('command-timeout')),
     dryRun: parseBoolean('dry-run', input('dry-run')),
-    requester: { actor: oneLine(requester.actor), runUrl: oneLine(requester.runUrl) },
+    requester: requesterLine,
     records: parseRecords(inputs),
   }
+}
+
+const MAX_REASON = 500
+
+/** A hold's reason: said by whoever holds the host, one line, kept on the host as text. */
+function parseReason(reason: string): string {
+  if (!reason) throw new UserError('reason is required for command hold: say why deploys must wait, e.g. "migrating the database by hand"')
+  if (CONTROL.test(reason)) throw new UserError('reason must be one line of text: remove its line breaks and control characters')
+  if (reason.length > MAX_REASON) throw new UserError(`reason is ${reason.length} characters long: keep it to ${MAX_REASON}`)
+  return reason
 }
 
 function parseRecords({ input }: Inputs): RecordSettings | null {

@@ -3,6 +3,7 @@
  */
 import { deploy, type DeployIO } from './deploy'
 import { UserError } from './errors'
+import { holdOrRelease } from './hold'
 import { parseSettings } from './inputs'
 import { jobLog } from './log'
 import { commitUrl, STATE, type Runner } from './runner'
@@ -44,6 +45,7 @@ export async function run(runner: Runner, input: (name: string) => string): Prom
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }
     if (settings.command === 'status') return await status(settings, io)
+    if (settings.command !== 'deploy') return await holdOrRelease(settings, io)
     // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
     const records = settings.dryRun || !settings.records ? undefined : (await import('./post')).recordsFor(settings, runner)
     try {

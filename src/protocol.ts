@@ -75,18 +75,20 @@ export const RESULT_KEYS = [
 /** The keys `host.sh prepare` prints (host.ts reads them into Prepared). */
 export const PREPARE_KEYS = ['head', 'branch', 'deployed', 'target', 'expected', 'older', 'containing'] as const
 
-/** The keys of `host.sh state`, besides current_<key> (HOLDER_KEYS) and last_<key> (RESULT_KEYS, and last_alive). */
+/** The keys of `host.sh state`, besides current_<key> (HOLDER_KEYS), hold_<key> (HOLD_KEYS) and last_<key> (RESULT_KEYS, and last_alive). */
 export const STATE_KEYS = ['head', 'branch', 'deployed', 'running'] as const
 /** What host.sh keeps about the run holding the lock ($STATE/current). */
 export const HOLDER_KEYS = ['run', 'target', 'actor', 'run_url', 'since'] as const
+/** What host.sh keeps about a hold ($STATE/hold): while it exists, no deploy fetches or runs. */
+export const HOLD_KEYS = ['reason', 'actor', 'run_url', 'since'] as const
 
 /** What the services run: a commit, down (the run knows it left them stopped), or unknown (it never said). */
 export type Serving = { state: 'commit'; sha: string } | { state: 'down' } | { state: 'unknown' }
 
 /** How a run ended, by the host's own outcome word; "running" is a run that has not finished (or died: the caller knows which). */
-export type RunOutcome = 'success' | 'failed' | 'rolled-back' | 'lock-timeout' | 'stale' | 'running'
+export type RunOutcome = 'success' | 'failed' | 'rolled-back' | 'lock-timeout' | 'stale' | 'held' | 'running'
 
-const OUTCOMES: readonly RunOutcome[] = ['success', 'failed', 'rolled-back', 'lock-timeout', 'stale', 'running']
+const OUTCOMES: readonly RunOutcome[] = ['success', 'failed', 'rolled-back', 'lock-timeout', 'stale', 'held', 'running']
 
 export interface RunResult {
   run: string
@@ -105,6 +107,14 @@ export interface RunResult {
   downtime: { begin: number; end: number | null } | null
 }
 
+/** A hold on the host, as host.sh keeps it. */
+export interface Hold {
+  reason: string
+  actor: string
+  runUrl: string
+  since: string
+}
+
 export interface HostState {
   head: string
   branch: string
@@ -113,6 +123,8 @@ export interface HostState {
   /** Whether a run holds the host's lock now, and what the lock file says of it (null when it does not say). */
   busy: boolean
   holder: { run: string; target: string; actor: string; runUrl: string; since: string } | null
+  /** The hold (command: hold), or null when the host is not held. Its reason is for the log only. */
+  hold: Hold | null
   /** The newest run, its result, and whether its process is alive; null when there was none. */
   last: (RunResult & { alive: boolean }) | null
 }
@@ -158,6 +170,13 @@ function resultOf(values: Map<string, string>, prefix: string, text: string): Ru
   }
 }
 
+/** A hold's KEY=VALUE lines, each key after prefix (state's hold_, hold's own); null when there are none. */
+export function holdOf(values: Map<string, string>, prefix: string): Hold | null {
+  if (!HOLD_KEYS.some((key) => values.has(prefix + key))) return null
+  const get = (key: (typeof HOLD_KEYS)[number]) => values.get(prefix + key) ?? ''
+  return { reason: get('reason'), actor: get('actor'), runUrl: get('run_url'), since: get('since') }
+}
+
 /** `host.sh state`, checked. */
 export function parseHostState(text: string): HostState {
   const values = parseKeyValues(text)
@@ -178,7 +197,7 @@ export function parseHostState(text: string): HostState {
         }
       : null
   const last = values.has('last_outcome') ? { ...resultOf(values, 'last_', text), alive: values.get('last_alive') === 'true' } : null
-  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, last }
+  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, hold: holdOf(values, 'hold_'), last }
 }
 
 /**

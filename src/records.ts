@@ -175,6 +175,9 @@ export function endDescription(ref: string, sha: string, end: DeployEnd): string
           return `${runs}: not deployed, another deploy held the host too long`
         case 'stale':
           return `${runs}: not deployed, other deploys kept changing the host`
+        // The hold's reason is the holder's words: the log has them, GitHub's record does not.
+        case 'held':
+          return `${runs}: not deployed, the host is held`
         case 'rolled-back':
           return `${runs}: the deploy of ${target} failed${at} and was rolled back`
         case 'running':

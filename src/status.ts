@@ -1,12 +1,13 @@
 /**
- * The status command: what the host runs, whether a deploy is under way, how the last one
- * ended, and the status command's text. Changes nothing.
+ * The status command: what the host runs, whether it is held, whether a deploy is under way,
+ * how the last one ended, and the status command's text. Changes nothing.
  */
 import { sshHost } from './host'
 import { describeRun } from './protocol'
 import type { StatusSettings } from './inputs'
 import type { DeployIO } from './deploy'
 import { escape } from './summary'
+import { holdWords } from './hold'
 
 export type StatusIO = Pick<DeployIO, 'connect' | 'info' | 'warning' | 'setOutput' | 'startGroup' | 'endGroup' | 'writeSummary'>
 
@@ -25,6 +26,7 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
     if (state.deployed && state.head !== state.deployed) {
       io.warning(`HEAD on the host (${state.head}) is not the last deployed commit (${state.deployed}): someone checked out by hand`)
     }
+    if (state.hold) say(`the host is ${holdWords(state.hold)}: every deploy ends at once until command: release`)
     if (state.busy) {
       const holder = state.holder
       say(

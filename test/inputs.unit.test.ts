@@ -149,8 +149,25 @@ describe('parseSettings', () => {
     expect(settings({ command: 'status', ref: '' })).toMatchObject({ command: 'status', statusCommand: 'catcolab-status' })
   })
 
+  it('parses hold and release with only what they need: a hold needs a one-line reason', () => {
+    expect(settings({ command: 'hold', reason: '  migrating by hand  ', ref: '' })).toEqual({
+      command: 'hold',
+      connection: expect.objectContaining({ host: 'backend-next.catcolab.org' }),
+      repoPath: '/var/lib/catcolab',
+      reason: 'migrating by hand',
+      lockTimeout: 3600,
+      requester,
+    })
+    expect(settings({ command: 'release', reason: 'ignored', 'lock-timeout': '5' })).toMatchObject({ command: 'release', reason: '', lockTimeout: 5 })
+    expect(problem({ command: 'hold' })).toMatch(/^reason is required for command hold/)
+    expect(problem({ command: 'hold', reason: 'one\ntwo' })).toMatch(/^reason must be one line of text/)
+    expect(problem({ command: 'hold', reason: 'tab\there' })).toMatch(/^reason must be one line/)
+    expect(problem({ command: 'hold', reason: 'x'.repeat(501) })).toMatch(/^reason is 501 characters long: keep it to 500/)
+    expect(problem({ command: 'hold', reason: 'r', host: '' })).toMatch(/^host is required/)
+  })
+
   it('names the input in each problem', () => {
-    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy", "status" or "pr-report"/)
+    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy", "status", "hold", "release" or "pr-report"/)
     expect(problem({ host: '' })).toMatch(/^host is required/)
     expect(problem({ host: '-oProxyCommand=x' })).toMatch(/^host .* is not a host name/)
     expect(problem({ port: '0' })).toMatch(/^port must be a whole number from 1 to 65535/)

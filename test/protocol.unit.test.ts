@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeRun, HOLDER_KEYS, parseHostState, parseRunResult, PREPARE_KEYS, RESULT_KEYS, RUN_PARAM_KEYS, STATE_KEYS } from '../src/protocol'
+import { describeRun, HOLD_KEYS, HOLDER_KEYS, parseHostState, parseRunResult, PREPARE_KEYS, RESULT_KEYS, RUN_PARAM_KEYS, STATE_KEYS } from '../src/protocol'
 
 const script = readFileSync(join(__dirname, '..', 'src', 'host.sh'), 'utf8')
 const sorted = (keys: Iterable<string>) => [...new Set(keys)].sort()
@@ -24,10 +24,11 @@ describe('the keys', () => {
     expect(indexed('R')).toEqual(sorted(RESULT_KEYS))
   })
 
-  it('of prepare, state and the lock holder: host.sh prints exactly these', () => {
+  it('of prepare, state, the lock holder and the hold: host.sh prints exactly these', () => {
     expect(printedWith('older')).toEqual([[...PREPARE_KEYS]])
     expect(printedWith('running').filter((keys) => keys.includes('head'))).toEqual([[...STATE_KEYS]])
-    expect(printedWith('since')).toEqual([[...HOLDER_KEYS]])
+    expect(printedWith('since').filter((keys) => keys.includes('target'))).toEqual([[...HOLDER_KEYS]])
+    expect(printedWith('reason')).toEqual([[...HOLD_KEYS]])
   })
 })
 
@@ -102,8 +103,32 @@ describe('the host state', () => {
     )
     expect(state).toMatchObject({ head: B, branch: '', deployed: A, busy: true, holder: { run: 'r9', target: B, actor: 'octocat', runUrl: 'https://x/runs/9' } })
     expect(state.last).toMatchObject({ run: 'r9', outcome: 'running', phase: 'build', alive: true })
-    expect(parseHostState(`head=${A}\nbranch=main\ndeployed=\nrunning=false\n`)).toEqual({ head: A, branch: 'main', deployed: '', busy: false, holder: null, last: null })
+    expect(parseHostState(`head=${A}\nbranch=main\ndeployed=\nrunning=false\n`)).toEqual({
+      head: A,
+      branch: 'main',
+      deployed: '',
+      busy: false,
+      holder: null,
+      hold: null,
+      last: null,
+    })
     expect(() => parseHostState('head=HEAD\nrunning=false\n')).toThrow(/unexpected output/)
+  })
+
+  it('says the hold, with its reason as written (the log shows it; records never do)', () => {
+    const state = parseHostState(
+      [
+        `head=${A}`,
+        'branch=',
+        `deployed=${A}`,
+        'running=false',
+        'hold_reason=db work = slow',
+        'hold_actor=alice',
+        'hold_run_url=https://x/runs/7',
+        'hold_since=2026-12-02T05:00:00Z',
+      ].join('\n'),
+    )
+    expect(state.hold).toEqual({ reason: 'db work = slow', actor: 'alice', runUrl: 'https://x/runs/7', since: '2026-12-02T05:00:00Z' })
   })
 })
 

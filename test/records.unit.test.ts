@@ -330,6 +330,10 @@ describe('descriptions', () => {
       'what runs is unknown: not deployed, another deploy held the host too long',
     ],
     [{ outcome: 'failure', running: A, host: { outcome: 'stale', failedPhase: '' } }, `runs ${a}: not deployed, other deploys kept changing the host`],
+    [
+      { outcome: 'failure', running: A, message: 'held by alice: secret words', host: { outcome: 'held', failedPhase: 'lock' } },
+      `runs ${a}: not deployed, the host is held`,
+    ],
     [{ outcome: 'failure', running: A, host: { outcome: 'failed', failedPhase: 'x; rm -rf /' } }, `runs ${a}: the deploy of ${b} failed; see the run's log`],
     [{ outcome: 'error', running: '', run: 'none' }, `not deployed: the deploy of ${b} did not start; see the run's log`],
     [{ outcome: 'error', running: '', run: 'started' }, `unknown: the action lost track of the deploy of ${b}; check the host with command: status`],

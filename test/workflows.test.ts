@@ -162,6 +162,8 @@ describe('the deploy workflow', () => {
       job: id,
       environment: job.environment,
       concurrency: job.concurrency,
+      command: inputs['command'],
+      reason: inputs['reason'],
       ref: inputs['ref'],
       host: inputs['host'],
       knownHosts: inputs['known-hosts'],
@@ -181,6 +183,8 @@ describe('the deploy workflow', () => {
 
   const next = {
     job: 'next',
+    command: 'deploy',
+    reason: '',
     environment: { name: 'catcolab-next', url: 'https://backend-next.catcolab.org' },
     concurrency: { group: 'deploy-catcolab-next', cancelInProgress: false },
     host: 'backend-next.catcolab.org',
@@ -190,6 +194,8 @@ describe('the deploy workflow', () => {
   }
   const production = {
     job: 'production',
+    command: 'deploy',
+    reason: '',
     environment: { name: 'catcolab', url: 'https://backend.catcolab.org' },
     concurrency: { group: 'deploy-catcolab', cancelInProgress: false },
     host: 'backend.catcolab.org',
@@ -256,6 +262,15 @@ describe('the deploy workflow', () => {
     expect(outcome(dispatch({ target: 'production', ref: SHA, 'outside-branches': true }))).toMatchObject({
       admits: { branches: 'main', outside: 'true', older: 'false' },
     })
+  })
+
+  it('holds or releases either host on a dispatch, with the reason given, in the same job (same key, same lock group)', () => {
+    expect(outcome(dispatch({ target: 'next', command: 'hold', reason: 'database work' }))).toMatchObject({ ...next, command: 'hold', reason: 'database work' })
+    expect(outcome(dispatch({ target: 'production', command: 'hold', reason: 'incident' }))).toMatchObject({ ...production, command: 'hold', reason: 'incident' })
+    expect(outcome(dispatch({ target: 'production', command: 'release' }))).toMatchObject({ ...production, command: 'release', reason: '' })
+    expect(after(dispatch({ target: 'next', command: 'hold', reason: 'x' }), 'success')).toEqual(['next'])
+    expect(after(dispatch({ target: 'next', command: 'release' }), 'success')).toEqual(['next'])
+    expect(after(dispatch({ target: 'next', command: 'deploy' }), 'success')).toEqual(['next', 'pr-comments'])
   })
 
   it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository)', () => {
