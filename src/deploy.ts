@@ -11,7 +11,7 @@ import { commandWord, type DeploySettings } from './inputs'
 import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
 import { RunLog, type LogSink, type PhaseTiming } from './run-log'
 import { ConnectionLost, HostKeyRejected, type SshSession } from './ssh'
-import { deploySummary, skipSummary, type DeployReport } from './summary'
+import { backupName, deploySummary, skipSummary, type DeployReport } from './summary'
 import { quotePath } from './text'
 
 /** What the deploy needs from the outside world; main.ts passes runner-io.ts and ssh.ts. */
@@ -151,7 +151,9 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       expectedSha: settings.expectedSha ?? '',
       branches: settings.allowedBranches,
       needCurl: settings.healthUrl !== null,
-      commandWords: Object.values(commands).map(commandWord),
+      commandWords: Object.values(commands)
+        .concat(settings.backupCommand ?? [])
+        .map(commandWord),
       migrationsPaths: settings.migrationsPaths,
     })
     io.info(`host ${settings.connection.host} runs ${prepared.head}${prepared.branch ? ` (branch ${prepared.branch})` : ''}`)
@@ -172,6 +174,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
     io.info(`base ${plan.base} (${plan.baseSource === 'deployed' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
     for (const path of plan.newMigrations) io.info(`new migration: ${quotePath(path)}`)
     io.info(`decision: ${plan.reason}`)
+    if (plan.migrate && settings.backupCommand !== null) io.info('backup-command runs after the build, before anything is stopped')
     io.setOutput('previous-sha', plan.previous)
     io.setOutput('migrated', String(plan.migrate))
     // One path per line: C-quoted, so a newline in a name cannot split it.
@@ -246,6 +249,7 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): RunPara
     expected_head: plan.previous,
     migrate: plan.migrate ? 'true' : 'false',
     build: commands.build,
+    backup: settings.backupCommand ?? '',
     stop: commands.stop,
     migrate_command: commands.migrate,
     start: commands.start,
@@ -300,6 +304,8 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
       : `the services may be down (checkout ${checkout})`
   io.setOutput('deployed-sha', untouched ? '' : serving || checkout)
   io.setOutput('migrated', result.migrated ? 'true' : 'false')
+  const backup = backupName(log.phases)
+  if (backup !== null) io.info(`backup made before migrating: ${backup}`)
   const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
   io.observer?.finished({

@@ -623,6 +623,7 @@ DEPLOY_PHASES=(
   # NAME         WHEN        RUNS              IF IT FAILS
   checkout       always      checkout_target   give-up
   build          always      build             restore
+  backup         backing-up  back_up           restore
   stop           migrating   stop_services     roll-back
   migrate        migrating   migrate           roll-back
   start          migrating   start_services    roll-back
@@ -652,6 +653,7 @@ applies() {
     always) return 0 ;;
     migrating) [[ ${P[migrate]} == true ]] ;;
     restarting) [[ ${P[migrate]} != true ]] ;;
+    backing-up) [[ ${P[migrate]} == true && -n ${P[backup]} ]] ;;
     health-url) [[ -n ${P[health_url]} ]] ;;
     *) return 1 ;; # a WHEN the tables do not use
   esac
@@ -700,6 +702,7 @@ phase() {
 checkout_target() { git checkout -q --detach "${P[target]}"; }
 restore_checkout() { git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"; }
 build() { host_command "${P[build]}"; }
+back_up() { host_command "${P[backup]}"; }
 stop_services() { going_down && host_command "${P[stop]}"; }
 migrate() { host_command "${P[migrate_command]}" && R[migrated]=true; }
 start_services() { starting "${P[start]}"; }
@@ -948,8 +951,8 @@ read_params() {
     _problem="cannot read $1"
     return 1
   fi
-  for _key in repo target expected_deployed expected_head migrate build stop migrate_command start \
-    restart status health_url rollback health_timeout lock_timeout command_timeout nonce actor run_url; do
+  for _key in repo target expected_deployed expected_head migrate build backup stop migrate_command \
+    start restart status health_url rollback health_timeout lock_timeout command_timeout nonce actor run_url; do
     [[ -v P[$_key] ]] || { _problem="no $_key"; return 1; }
   done
   for _key in migrate rollback; do

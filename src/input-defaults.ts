@@ -30,6 +30,7 @@ export const INPUT_DEFAULTS = {
   'status-command': 'catcolab-status',
   'health-url': '',
   rollback: 'true',
+  'backup-command': '',
   'logs-command': '',
   'health-timeout': '60',
   'lock-timeout': '3600',

@@ -87,6 +87,12 @@ export interface DeploySettings {
   rollback: boolean
   /** Run on the host when a deploy fails, to show the services' own logs; null to skip. */
   logsCommand: string | null
+  /**
+   * Run on the host after the build and before stop, only when the deploy migrates (e.g. a
+   * pg_dump); its failure ends the deploy before anything is stopped. Its last output line
+   * names the backup. null: no backup.
+   */
+  backupCommand: string | null
   healthTimeout: number
   lockTimeout: number
   commandTimeout: number
@@ -162,7 +168,7 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
   if (command === 'pr-report') return parsePrReport(inputs)
   const connection = parseConnection(inputs)
   const repoPath = parseRepoPath(input('repo-path'))
-  const commandInput = (name: 'build' | 'stop' | 'migrate' | 'start' | 'restart' | 'status' | 'logs') => {
+  const commandInput = (name: 'build' | 'stop' | 'migrate' | 'start' | 'restart' | 'status' | 'logs' | 'backup') => {
     const value = input(`${name}-command`)
     if (value.includes('\0')) throw new UserError(`${name}-command contains a NUL byte: remove it`)
     return value
@@ -204,6 +210,7 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     healthUrl: parseHealthUrl(input('health-url')),
     rollback: parseBoolean('rollback', input('rollback')),
     logsCommand: input('logs-command') ? commandInput('logs') : null,
+    backupCommand: input('backup-command') ? commandInput('backup') : null,
     healthTimeout: parseSeconds('health-timeout', input('health-timeout')),
     lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
     commandTimeout: parseSeconds('command-timeout', input('command-timeout')),

@@ -15,6 +15,8 @@ export interface RunParams {
   expected_head: string
   migrate: 'true' | 'false'
   build: string
+  /** Run after the build and before stop when the deploy migrates; '' for none. */
+  backup: string
   stop: string
   migrate_command: string
   start: string
@@ -38,6 +40,7 @@ export const RUN_PARAM_KEYS = [
   'expected_head',
   'migrate',
   'build',
+  'backup',
   'stop',
   'migrate_command',
   'start',

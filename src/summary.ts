@@ -53,6 +53,12 @@ export function deploySummary(report: DeployReport): string {
     const took = end === null ? 'services not confirmed back (see below)' : formatDuration(end - begin)
     rows.push(['Downtime', rollbackRebuild ? `${took}, including the rebuild of the previous commit` : took])
   }
+  const backup = report.phases.find((phase) => phase.name === 'backup')
+  if (backup) {
+    const name = backupName(report.phases)
+    const made = name ? codeSpan(name, { table: true }) : 'made (backup-command printed no name)'
+    rows.push(['Backup', backup.code === 0 ? made : `${backup.code === null ? 'did not finish' : `failed (exit ${backup.code})`}: nothing was stopped`])
+  }
   lines.push('| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '')
 
   if (plan.newMigrations.length > 0) {
@@ -77,6 +83,13 @@ export function deploySummary(report: DeployReport): string {
     lines.push('<details><summary>Status</summary>', '', '<pre>', escapeHtml(report.statusOutput.trimEnd()), '</pre>', '</details>', '')
   }
   return lines.join('\n')
+}
+
+/** The backup a deploy made before migrating: backup-command's last output line; null when it printed none, failed or did not run. */
+export function backupName(phases: PhaseTiming[]): string | null {
+  const backup = phases.find((phase) => phase.name === 'backup')
+  if (backup?.code !== 0) return null
+  return backup.output.findLast((line) => line.trim() !== '')?.trim() ?? null
 }
 
 function commit(sha: string, report: DeployReport): string {

@@ -77,6 +77,7 @@ describe('parseSettings', () => {
       healthUrl: null,
       rollback: true,
       logsCommand: null,
+      backupCommand: null,
       healthTimeout: 60,
       lockTimeout: 3600,
       commandTimeout: 3600,
@@ -126,6 +127,7 @@ describe('parseSettings', () => {
       'dry-run': 'TRUE',
       rollback: 'false',
       'logs-command': 'journalctl -u backend -n 50 --no-pager',
+      'backup-command': 'catcolab-backup',
       'connect-timeout': '5',
       'known-hosts': `[backend-next.catcolab.org]:2222 ssh-ed25519 ${HOST_KEY}`,
     }) as DeploySettings
@@ -142,6 +144,7 @@ describe('parseSettings', () => {
     expect(s.dryRun).toBe(true)
     expect(s.rollback).toBe(false)
     expect(s.logsCommand).toBe('journalctl -u backend -n 50 --no-pager')
+    expect(s.backupCommand).toBe('catcolab-backup')
     expect(s.connection.connectTimeout).toBe(5)
   })
 

@@ -50,6 +50,18 @@ describe('deploySummary', () => {
     expect(md).toContain('<pre>\n● backend.service &lt;active&gt;\n</pre>')
   })
 
+  it("names the backup made before migrating (backup-command's last line, as text), or says it failed and nothing was stopped", () => {
+    const backup = { name: 'backup', begin: 65_000, end: 65_500, code: 0, output: ['dumping', '/var/backups/catcolab-`20261202`.dump', ''] }
+    const md = deploySummary({ ...report, phases: [report.phases[0]!, backup, ...report.phases.slice(1)] })
+    expect(md).toContain('| Backup | ``/var/backups/catcolab-`20261202`.dump`` |')
+    expect(md).toContain('| backup | ok | 0.5 s |')
+    const silent = deploySummary({ ...report, phases: [{ ...backup, output: [] }] })
+    expect(silent).toContain('| Backup | made (backup-command printed no name) |')
+    const failed = deploySummary({ ...report, outcome: 'failed', phases: [{ ...backup, code: 1, output: ['pg_dump: error'] }] })
+    expect(failed).toContain('| Backup | failed (exit 1): nothing was stopped |')
+    expect(deploySummary(report)).not.toContain('| Backup |')
+  })
+
   it('shows commits without links when the repository is unknown (outside GitHub Actions)', () => {
     const md = deploySummary({ ...report, commitUrl: () => '' })
     expect(md).toContain('| Target | `main` → `222222222222` |')
