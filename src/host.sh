@@ -11,6 +11,8 @@
 #   catcolab-deploy/lock            flock: one deploy at a time; released by the kernel if we die
 #   catcolab-deploy/current         who holds the lock (run, target, actor, run URL, since)
 #   catcolab-deploy/fetch.lock      flock: one git fetch at a time
+#   catcolab-deploy/history         the deploys that took the lock, newest last, a line each (TAB-
+#                                   separated: HISTORY_FIELDS); the newest 50 to 100 are kept
 #   catcolab-deploy/hold            the hold (hold/release): reason, actor, run_url, since; while it
 #                                   exists, no deploy fetches or runs (set and removed under both locks)
 #   catcolab-deploy/start.lock      flock: one start at a time, so a start sent again finds its run
@@ -32,6 +34,10 @@ shopt -s nullglob
 
 DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
+KEEP_HISTORY=50
+# A history line's fields, in order (protocol.ts HISTORY_FIELDS).
+# finished: UTC time; kind: deploy; what runs after it: a commit, down or unknown.
+HISTORY_FIELDS=(finished kind outcome target previous running migrated actor run_url run)
 
 # Every global, and the one function that sets it:
 STATE=''     # enter_repo (cmd_run, for the run): the state directory, <git dir>/catcolab-deploy
@@ -563,7 +569,7 @@ print_result() {
 
 # state REPO: what is deployed, whether a deploy runs now, the hold if any, and how the newest run went.
 cmd_state() {
-  local results last running alive
+  local results last running alive entries i
   enter_repo "$1"
   lock_status "$STATE/lock"
   case $? in
@@ -576,6 +582,11 @@ cmd_state() {
   # Who runs it; nothing when that deploy has just ended and emptied the file.
   if [[ $running == true ]]; then print_as current_ "$STATE/current" 2>/dev/null; fi
   if [[ -e $STATE/hold ]]; then print_as hold_ "$STATE/hold" || printf 'hold_reason=(%s cannot be read)\n' "$STATE/hold"; fi
+  # The history, newest first: each line as the run wrote it.
+  if [[ -e $STATE/history ]]; then
+    mapfile -t entries <"$STATE/history" 2>/dev/null || die "cannot read $STATE/history"
+    for ((i = ${#entries[@]} - 1; i >= 0; i--)); do printf 'history=%s\n' "${entries[i]}"; done
+  fi
   results=("$STATE"/runs/*/result)
   ((${#results[@]})) || return 0
   last=${results[-1]%/result}
@@ -807,6 +818,7 @@ end_run() {
   save_result
   say "$2"
   if [[ $HOLDING == true ]]; then
+    add_history
     # Emptied, not removed (no process): it is read only while someone holds the lock.
     : >"$STATE/current" || say "cannot empty $STATE/current"
     # The host is free from here (unless a command the run started, left running, still holds it).
@@ -820,6 +832,27 @@ end_run() {
   fi
   prune_runs
 }
+# add_history: the ended run as a line of the history, under the host lock; a run that changed
+# nothing (stale, held) is left out. Past twice KEEP_HISTORY lines, the newest KEEP_HISTORY stay.
+add_history() {
+  local field stamp line='' entries
+  [[ ${R[outcome]} != @(stale|held) ]] || return 0
+  utc_stamp stamp %Y-%m-%dT%H:%M:%SZ || stamp=unknown
+  local -A entry=(
+    [finished]=$stamp [kind]=deploy [outcome]=${R[outcome]} [target]=${P[target]} [previous]=${R[previous]:-}
+    [running]=${R[running]} [migrated]=${R[migrated]:-false} [actor]=${P[actor]} [run_url]=${P[run_url]} [run]=${R[run]}
+  )
+  for field in "${HISTORY_FIELDS[@]}"; do line+="${line:+$'\t'}${entry[$field]//[$'\t\n\r']/ }"; done
+  if ! printf '%s\n' "$line" >>"$STATE/history"; then
+    say "cannot add this run to $STATE/history"
+    return 0
+  fi
+  mapfile -t entries <"$STATE/history" 2>/dev/null || return 0
+  ((${#entries[@]} > 2 * KEEP_HISTORY)) || return 0
+  { printf '%s\n' "${entries[@]: -KEEP_HISTORY}" >"$STATE/history.tmp" && mv -f -- "$STATE/history.tmp" "$STATE/history"; } \
+    || say "cannot shorten $STATE/history"
+}
+
 # Keeps the newest runs' directories; run ids sort by time. A run still waiting for the lock is
 # old by name but alive: it is kept. One that cannot be removed now is removed by a later run.
 # The run does this last, when nobody waits for it.

@@ -110,6 +110,26 @@ export interface RunResult {
   downtime: { begin: number; end: number | null } | null
 }
 
+/** The fields of a line of the host's deploy history, in order (host.sh HISTORY_FIELDS); TAB-separated. */
+export const HISTORY_FIELDS = ['finished', 'kind', 'outcome', 'target', 'previous', 'running', 'migrated', 'actor', 'run_url', 'run'] as const
+
+/** One deploy in the host's history: one that took the lock and did something. */
+export interface HistoryEntry {
+  /** UTC, e.g. 2026-12-02T10:00:00Z. */
+  finished: string
+  kind: 'deploy' | 'rollback'
+  outcome: RunOutcome
+  target: string
+  /** HEAD before it ('' when it ended before knowing). */
+  previous: string
+  /** What runs after it. */
+  serving: Serving
+  migrated: boolean
+  actor: string
+  runUrl: string
+  run: string
+}
+
 /** A hold on the host, as host.sh keeps it. */
 export interface Hold {
   reason: string
@@ -128,6 +148,8 @@ export interface HostState {
   holder: { run: string; target: string; actor: string; runUrl: string; since: string } | null
   /** The hold (command: hold), or null when the host is not held. Its reason is for the log only. */
   hold: Hold | null
+  /** The deploys that took the lock, newest first (host.sh keeps the last 50 at least). */
+  history: HistoryEntry[]
   /** The newest run, its result, and whether its process is alive; null when there was none. */
   last: (RunResult & { alive: boolean }) | null
 }
@@ -144,6 +166,11 @@ export function parseKeyValues(text: string): Map<string, string> {
 
 const SHA = /^[0-9a-f]{40}$/
 
+/** What runs, as a result or a history line says it: a commit, down, or unknown (anything else). */
+function servingOf(running: string): Serving {
+  return SHA.test(running) ? { state: 'commit', sha: running } : running === 'down' ? { state: 'down' } : { state: 'unknown' }
+}
+
 /** A run's result, checked: a result no run of host.sh could write is an error, not a guess. */
 export function parseRunResult(text: string): RunResult {
   return resultOf(parseKeyValues(text), '', text)
@@ -155,8 +182,7 @@ function resultOf(values: Map<string, string>, prefix: string, text: string): Ru
   const run = get('run') ?? ''
   if (!OUTCOMES.includes(outcome as RunOutcome) || !run) throw new Error(`host.sh wrote a result no run writes: ${JSON.stringify(text.slice(0, 200))}`)
   // Written when the run ended: a commit, down (it left the services stopped), or unknown.
-  const running = get('running') ?? 'unknown'
-  const serving: Serving = SHA.test(running) ? { state: 'commit', sha: running } : running === 'down' ? { state: 'down' } : { state: 'unknown' }
+  const serving = servingOf(get('running') ?? 'unknown')
   const begin = Number(get('downtime_begin'))
   const end = Number(get('downtime_end'))
   const checkout = get('checkout') ?? ''
@@ -180,6 +206,36 @@ export function holdOf(values: Map<string, string>, prefix: string): Hold | null
   return { reason: get('reason'), actor: get('actor'), runUrl: get('run_url'), since: get('since') }
 }
 
+/** A history line, checked like a result: one no run could write is an error. */
+function historyEntry(line: string): HistoryEntry {
+  const fields = line.split('\t')
+  const get = (field: (typeof HISTORY_FIELDS)[number]) => fields[HISTORY_FIELDS.indexOf(field)] ?? ''
+  const outcome = get('outcome')
+  const kind = get('kind')
+  const previous = get('previous')
+  if (
+    fields.length !== HISTORY_FIELDS.length ||
+    !OUTCOMES.includes(outcome as RunOutcome) ||
+    (kind !== 'deploy' && kind !== 'rollback') ||
+    !SHA.test(get('target')) ||
+    !(previous === '' || SHA.test(previous))
+  ) {
+    throw new Error(`host.sh wrote a history line no run writes: ${JSON.stringify(line.slice(0, 200))}`)
+  }
+  return {
+    finished: get('finished'),
+    kind,
+    outcome: outcome as RunOutcome,
+    target: get('target'),
+    previous,
+    serving: servingOf(get('running')),
+    migrated: get('migrated') === 'true',
+    actor: get('actor'),
+    runUrl: get('run_url'),
+    run: get('run'),
+  }
+}
+
 /** `host.sh state`, checked. */
 export function parseHostState(text: string): HostState {
   const values = parseKeyValues(text)
@@ -200,7 +256,11 @@ export function parseHostState(text: string): HostState {
         }
       : null
   const last = values.has('last_outcome') ? { ...resultOf(values, 'last_', text), alive: values.get('last_alive') === 'true' } : null
-  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, hold: holdOf(values, 'hold_'), last }
+  const history = text
+    .split('\n')
+    .filter((line) => line.startsWith('history='))
+    .map((line) => historyEntry(line.slice('history='.length)))
+  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, hold: holdOf(values, 'hold_'), history, last }
 }
 
 /**

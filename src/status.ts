@@ -3,13 +3,25 @@
  * how the last one ended, and the status command's text. Changes nothing.
  */
 import { sshHost } from './host'
-import { describeRun } from './protocol'
+import { describeRun, type HistoryEntry } from './protocol'
+import { shortSha } from './text'
 import type { StatusSettings } from './inputs'
 import type { DeployIO } from './deploy'
 import { escape } from './summary'
 import { holdWords } from './hold'
 
 export type StatusIO = Pick<DeployIO, 'connect' | 'info' | 'warning' | 'setOutput' | 'startGroup' | 'endGroup' | 'writeSummary'>
+
+/** How many deploys of the host's history status shows. */
+const HISTORY_SHOWN = 10
+
+/** One deploy of the history, on one line: when, what, how it ended, who. */
+export function historyLine(entry: HistoryEntry): string {
+  const runs = entry.serving.state === 'commit' ? `, then ran ${shortSha(entry.serving.sha)}` : entry.serving.state === 'down' ? ', left the services down' : ''
+  const who = entry.actor ? ` by ${entry.actor}` : ''
+  const where = entry.runUrl ? ` (${entry.runUrl})` : ''
+  return `${entry.finished} ${entry.kind} of ${shortSha(entry.target)}: ${entry.outcome}${entry.migrated ? ', migrated' : ''}${runs}${who}${where}`
+}
 
 export async function status(settings: StatusSettings, io: StatusIO): Promise<void> {
   const session = await io.connect()
@@ -40,6 +52,10 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
     if (state.last) {
       const { state: where, words } = describeRun(state.last, state.last.alive)
       say(where === 'ended' ? `last run ${state.last.run}: ${state.last.outcome} at phase ${state.last.phase}: ${words}` : words)
+    }
+    if (state.history.length > 0) {
+      say(`the last ${Math.min(state.history.length, HISTORY_SHOWN)} deploys, newest first:`)
+      for (const entry of state.history.slice(0, HISTORY_SHOWN)) say(`  ${historyLine(entry)}`)
     }
     io.startGroup('status command')
     const result = await host.command(settings.statusCommand)

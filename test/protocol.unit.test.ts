@@ -3,7 +3,18 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { describeRun, HOLD_KEYS, HOLDER_KEYS, parseHostState, parseRunResult, PREPARE_KEYS, RESULT_KEYS, RUN_PARAM_KEYS, STATE_KEYS } from '../src/protocol'
+import {
+  describeRun,
+  HISTORY_FIELDS,
+  HOLD_KEYS,
+  HOLDER_KEYS,
+  parseHostState,
+  parseRunResult,
+  PREPARE_KEYS,
+  RESULT_KEYS,
+  RUN_PARAM_KEYS,
+  STATE_KEYS,
+} from '../src/protocol'
 
 const script = readFileSync(join(__dirname, '..', 'src', 'host.sh'), 'utf8')
 const sorted = (keys: Iterable<string>) => [...new Set(keys)].sort()
@@ -29,6 +40,10 @@ describe('the keys', () => {
     expect(printedWith('running').filter((keys) => keys.includes('head'))).toEqual([[...STATE_KEYS]])
     expect(printedWith('since').filter((keys) => keys.includes('target'))).toEqual([[...HOLDER_KEYS]])
     expect(printedWith('reason')).toEqual([[...HOLD_KEYS]])
+  })
+
+  it('of a history line: host.sh writes exactly these fields, in this order', () => {
+    expect(/^HISTORY_FIELDS=\(([a-z_ ]+)\)$/m.exec(script)?.[1]?.split(' ')).toEqual([...HISTORY_FIELDS])
   })
 })
 
@@ -110,9 +125,50 @@ describe('the host state', () => {
       busy: false,
       holder: null,
       hold: null,
+      history: [],
       last: null,
     })
     expect(() => parseHostState('head=HEAD\nrunning=false\n')).toThrow(/unexpected output/)
+  })
+
+  it('lists the history newest first, typed, and refuses a line no run writes', () => {
+    const base = ['head=' + A, 'branch=', `deployed=${A}`, 'running=false']
+    const line = (fields: string[]) => `history=${fields.join('\t')}`
+    const state = parseHostState(
+      [
+        ...base,
+        line(['2026-12-02T11:00:00Z', 'deploy', 'rolled-back', B, A, A, 'false', 'carol', 'https://x/runs/3', 'r3']),
+        line(['2026-12-02T10:00:00Z', 'deploy', 'success', A, B, A, 'true', 'bob', '', 'r2']),
+      ].join('\n'),
+    )
+    expect(state.history).toEqual([
+      {
+        finished: '2026-12-02T11:00:00Z',
+        kind: 'deploy',
+        outcome: 'rolled-back',
+        target: B,
+        previous: A,
+        serving: { state: 'commit', sha: A },
+        migrated: false,
+        actor: 'carol',
+        runUrl: 'https://x/runs/3',
+        run: 'r3',
+      },
+      {
+        finished: '2026-12-02T10:00:00Z',
+        kind: 'deploy',
+        outcome: 'success',
+        target: A,
+        previous: B,
+        serving: { state: 'commit', sha: A },
+        migrated: true,
+        actor: 'bob',
+        runUrl: '',
+        run: 'r2',
+      },
+    ])
+    expect(() => parseHostState([...base, line(['t', 'deploy', 'success', 'HEAD', '', A, 'false', 'a', '', 'r'])].join('\n'))).toThrow(/history line no run writes/)
+    expect(() => parseHostState([...base, line(['t', 'deploy', 'success', A])].join('\n'))).toThrow(/history line no run writes/)
   })
 
   it('says the hold, with its reason as written (the log shows it; records never do)', () => {
