@@ -36,7 +36,7 @@ DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
 KEEP_HISTORY=50
 # A history line's fields, in order (protocol.ts HISTORY_FIELDS).
-# finished: UTC time; kind: deploy; what runs after it: a commit, down or unknown.
+# finished: UTC time; kind: deploy or rollback; running: what runs after it (a commit, down or unknown).
 HISTORY_FIELDS=(finished kind outcome target previous running migrated actor run_url run)
 
 # Every global, and the one function that sets it:
@@ -839,7 +839,7 @@ add_history() {
   [[ ${R[outcome]} != @(stale|held) ]] || return 0
   utc_stamp stamp %Y-%m-%dT%H:%M:%SZ || stamp=unknown
   local -A entry=(
-    [finished]=$stamp [kind]=deploy [outcome]=${R[outcome]} [target]=${P[target]} [previous]=${R[previous]:-}
+    [finished]=$stamp [kind]=${P[kind]:-deploy} [outcome]=${R[outcome]} [target]=${P[target]} [previous]=${R[previous]:-}
     [running]=${R[running]} [migrated]=${R[migrated]:-false} [actor]=${P[actor]} [run_url]=${P[run_url]} [run]=${R[run]}
   )
   for field in "${HISTORY_FIELDS[@]}"; do line+="${line:+$'\t'}${entry[$field]//[$'\t\n\r']/ }"; done
@@ -985,9 +985,12 @@ read_params() {
     return 1
   fi
   for _key in repo target expected_deployed expected_head migrate build backup stop migrate_command \
-    start restart status health_url rollback health_timeout lock_timeout command_timeout nonce actor run_url; do
+    start restart status health_url rollback health_timeout lock_timeout command_timeout nonce kind \
+    hold_reason actor run_url; do
     [[ -v P[$_key] ]] || { _problem="no $_key"; return 1; }
   done
+  [[ ${P[kind]} =~ ^(deploy|rollback)$ ]] || { _problem="kind is neither deploy nor rollback"; return 1; }
+  [[ ${P[hold_reason]}${P[actor]}${P[run_url]} != *[$'\n\r']* ]] || { _problem="hold_reason, actor and run_url are not one line each"; return 1; }
   for _key in migrate rollback; do
     [[ ${P[$_key]} =~ ^(true|false)$ ]] || { _problem="$_key is neither true nor false"; return 1; }
   done
@@ -1103,7 +1106,15 @@ cmd_run() {
   fi
 
   if run_phases failed rule "${DEPLOY_PHASES[@]}"; then
-    end_run success "deployed ${P[target]}"
+    if [[ ${P[kind]} != rollback ]]; then
+      end_run success "deployed ${P[target]}"
+    elif [[ -z ${P[hold_reason]} ]]; then
+      end_run success "rolled back to ${P[target]}"
+    elif write_hold "${P[hold_reason]}" "${P[actor]}" "${P[run_url]}"; then
+      end_run success "rolled back to ${P[target]}; the host is held until command: release, so that no deploy puts back what it rolled back from"
+    else
+      end_run success "rolled back to ${P[target]}; holding the host failed (cannot write $STATE/hold): hold it with command: hold before the next deploy"
+    fi
   else
     recover "$rule" "$failed"
   fi
@@ -1128,20 +1139,24 @@ lock_host() {
 # or runs until release. Replaces a hold already there. Prints the hold as state prints it, and
 # `replaced=` the one it replaced, in words.
 cmd_hold() {
-  local repo=$1 timeout=$2 actor=$3 url=$4 reason=$5 since old
+  local repo=$1 timeout=$2 actor=$3 url=$4 reason=$5 old
   [[ $timeout =~ ^[0-9]+$ ]] || die "hold needs a lock timeout in seconds"
   [[ $reason$actor$url != *[$'\n\r']* ]] || die "a hold's reason, actor and run URL are one line each"
   enter_repo "$repo"
   lock_host "$timeout"
   read_hold old
-  utc_stamp since %Y-%m-%dT%H:%M:%SZ || die "date failed on the host"
-  # Whole or not at all: a reader never sees half a hold.
-  if ! { printf 'reason=%s\nactor=%s\nrun_url=%s\nsince=%s\n' "$reason" "$actor" "$url" "$since" >"$STATE/hold.tmp" \
-    && mv -f -- "$STATE/hold.tmp" "$STATE/hold"; }; then
-    die "cannot write $STATE/hold"
-  fi
+  write_hold "$reason" "$actor" "$url" || die "cannot write $STATE/hold"
   print_as hold_ "$STATE/hold" || die "cannot read $STATE/hold back"
   printf 'replaced=%s\n' "$old"
+}
+
+# write_hold REASON ACTOR RUN_URL: holds the host, since now. Whole or not at all: a reader never
+# sees half a hold. The caller holds the host lock.
+write_hold() {
+  local since
+  utc_stamp since %Y-%m-%dT%H:%M:%SZ || since=unknown
+  printf 'reason=%s\nactor=%s\nrun_url=%s\nsince=%s\n' "$1" "$2" "$3" "$since" >"$STATE/hold.tmp" \
+    && mv -f -- "$STATE/hold.tmp" "$STATE/hold"
 }
 
 # release REPO LOCK_TIMEOUT: removes the hold. Prints `released=` the hold it removed, in words

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto'
 import { UserError } from './errors'
 import { sshHost, type Host, type Prepared } from './host'
 import { describeRun, parseRunResult, type RunParams, type RunResult } from './protocol'
-import { commandWord, type DeploySettings } from './inputs'
-import { chooseBase, judgeTarget, makePlan, type Plan } from './plan'
+import { commandWord, type DeploySettings, type GoingBack } from './inputs'
+import { chooseBase, chooseRollback, judgeRollback, judgeTarget, makePlan, type Plan } from './plan'
 import { RunLog, type LogSink, type PhaseTiming } from './run-log'
 import { ConnectionLost, HostKeyRejected, type SshSession } from './ssh'
 import { backupName, deploySummary, skipSummary, type DeployReport } from './summary'
-import { quotePath } from './text'
+import { quotePath, shortSha } from './text'
 
 /** What the deploy needs from the outside world; main.ts passes runner-io.ts and ssh.ts. */
 export interface DeployIO extends LogSink {
@@ -67,13 +67,15 @@ export type RunProgress = 'none' | 'maybe' | 'started'
 /** A run that finds the host changed under the lock is planned again, this many times. */
 const MAX_PLANS = 10
 
-export async function deploy(settings: DeploySettings, io: DeployIO): Promise<void> {
-  const link = await HostLink.open(settings, io)
+export async function deploy(asked: DeploySettings, io: DeployIO): Promise<void> {
+  const link = await HostLink.open(asked, io)
   let reported = false
   const progress: { run: RunProgress } = { run: 'none' }
   try {
     for (let attempt = 1; ; attempt++) {
       progress.run = 'none'
+      // A rollback is a deploy of the commit it chooses from the host's history.
+      const settings = asked.goingBack ? await rollbackTarget(asked, asked.goingBack, link.host, io) : asked
       const planned = await makeDeployPlan(settings, link.host, io)
       if (planned.skip !== null) {
         reported = true
@@ -138,6 +140,18 @@ class HostLink {
   }
 }
 
+/** The deploy a rollback is: its settings with ref set to the commit chosen from the host's history (plan.ts chooseRollback). */
+async function rollbackTarget(settings: DeploySettings, back: GoingBack, host: Host, io: DeployIO): Promise<DeploySettings> {
+  const state = await host.state()
+  const choice = chooseRollback(state.history, state.deployed, state.head, back.to)
+  if ('problem' in choice) throw new UserError(`cannot roll back: ${choice.problem}`)
+  const { target, from } = choice
+  io.info(
+    `rolling back from ${from} to ${target.target}, deployed ${target.finished}${target.actor ? ` by ${target.actor}` : ''}${target.runUrl ? ` (${target.runUrl})` : ''}`,
+  )
+  return { ...settings, ref: target.target }
+}
+
 /** A plan to run, or why the target is skipped (older than what runs), with the host's facts. */
 type Planned = { plan: Plan; skip: null } | { skip: string; prepared: Prepared }
 
@@ -164,12 +178,20 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
     const base = chooseBase(prepared).base
     const changes = prepared.changes.get(base)
     if (!changes) throw new Error(`host.sh prepare reported no changes from ${base}`)
-    const plan = makePlan(prepared, changes, settings.migrate, settings.migrationsPaths)
-    plan.warnings.unshift(...verdict.warnings)
-    plan.overrides = [
-      ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
-      ...(prepared.older ? ['allow-older'] : []),
-    ]
+    let plan = makePlan(prepared, changes, settings.migrate, settings.migrationsPaths)
+    if (settings.goingBack) {
+      const judged = judgeRollback(plan, settings.goingBack.pastMigrations)
+      if ('refuse' in judged) throw new UserError(judged.refuse)
+      plan = judged.plan
+    }
+    // A rollback goes back to a commit the host ran before: it overrides nothing.
+    if (!settings.goingBack) {
+      plan.warnings.unshift(...verdict.warnings)
+      plan.overrides = [
+        ...(settings.allowedBranches.length > 0 && prepared.containing.length === 0 ? ['allow-outside-branches'] : []),
+        ...(prepared.older ? ['allow-older'] : []),
+      ]
+    }
     if (prepared.containing.length > 0) io.info(`${prepared.target} is on ${prepared.containing.join(', ')} of ${settings.remote}`)
     io.info(`base ${plan.base} (${plan.baseSource === 'deployed' ? 'the last deploy recorded on the host' : 'HEAD: no deploy recorded yet'})`)
     for (const path of plan.newMigrations) io.info(`new migration: ${quotePath(path)}`)
@@ -261,6 +283,10 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): RunPara
     lock_timeout: String(settings.lockTimeout),
     command_timeout: String(settings.commandTimeout),
     nonce,
+    kind: settings.goingBack ? 'rollback' : 'deploy',
+    hold_reason: settings.goingBack?.hold
+      ? `rolled back from ${plan.base} to ${shortSha(plan.target)}: a deploy could put ${shortSha(plan.base)} back; release once it is fixed`
+      : '',
     actor: settings.requester.actor,
     run_url: settings.requester.runUrl,
   }
@@ -366,6 +392,7 @@ async function writeSummary(
   if (outcome !== 'dry-run') io.setOutput('status', statusOutput)
   await io.writeSummary(
     deploySummary({
+      kind: settings.goingBack ? 'rollback' : 'deploy',
       host: settings.connection.host,
       ref: settings.ref,
       plan,

@@ -35,6 +35,8 @@ export const INPUT_DEFAULTS = {
   'health-timeout': '60',
   'lock-timeout': '3600',
   'command-timeout': '3600',
+  'rollback-past-migrations': 'false',
+  'hold-after-rollback': 'true',
   reason: '',
   'dry-run': 'false',
   environment: '',

@@ -57,8 +57,19 @@ export interface RecordSettings {
   token: string
 }
 
+/** command: rollback: back to a deploy in the host's history, as a deploy of that commit that never migrates. */
+export interface GoingBack {
+  /** The sha (full or short, lowercase) of a successful deploy in the host's history; null: the last one before the deployed commit. */
+  to: string | null
+  /** Go back past migration files added since the target (they stay applied); else refuse. */
+  pastMigrations: boolean
+  /** Leave the host held afterwards, naming the commit it went back from. */
+  hold: boolean
+}
+
 export interface DeploySettings {
-  command: 'deploy'
+  /** rollback: the target comes from the host's history (goingBack), and ref is '' until deploy() chooses it. */
+  command: 'deploy' | 'rollback'
   connection: ConnectionSettings
   /**
    * Branch, tag or commit sha, validated as a git ref name or hex sha. refs/tags/X names only a
@@ -100,6 +111,8 @@ export interface DeploySettings {
   requester: Requester
   /** null when the environment input is empty: no deployment record. */
   records: RecordSettings | null
+  /** Set exactly for command: rollback. */
+  goingBack: GoingBack | null
 }
 
 export interface StatusSettings {
@@ -140,6 +153,8 @@ export interface HoldSettings {
 
 export type Settings = DeploySettings | StatusSettings | HoldSettings | PrReportSettings
 
+export const isHoldSettings = (settings: Settings): settings is HoldSettings => settings.command === 'hold' || settings.command === 'release'
+
 /** Reads one input as the runner passes it (empty string when unset). */
 export type InputGetter = (name: string) => string
 
@@ -154,15 +169,16 @@ interface Inputs {
   text: (name: InputName) => string
 }
 
-export function parseSettings(get: InputGetter, requester: Requester): Settings {
+/** workflowSha: the runner's GITHUB_SHA, which it passes as ref when a workflow leaves ref out. */
+export function parseSettings(get: InputGetter, requester: Requester, workflowSha = ''): Settings {
   const inputs: Inputs = {
     input: (name) => get(name).trim() || INPUT_DEFAULTS[name],
     text: (name) => get(name) || INPUT_DEFAULTS[name],
   }
   const { input } = inputs
   const command = input('command')
-  if (command !== 'deploy' && command !== 'status' && command !== 'hold' && command !== 'release' && command !== 'pr-report') {
-    throw new UserError(`command must be "deploy", "status", "hold", "release" or "pr-report", not "${printable(command)}"`)
+  if (command !== 'deploy' && command !== 'rollback' && command !== 'status' && command !== 'hold' && command !== 'release' && command !== 'pr-report') {
+    throw new UserError(`command must be "deploy", "rollback", "status", "hold", "release" or "pr-report", not "${printable(command)}"`)
   }
   // Needs no host: the GitHub API alone.
   if (command === 'pr-report') return parsePrReport(inputs)
@@ -187,18 +203,28 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
       requester: requesterLine,
     }
   }
+  const goingBack: GoingBack | null =
+    command === 'rollback'
+      ? {
+          to: parseRollbackTo(input('ref'), workflowSha),
+          pastMigrations: parseBoolean('rollback-past-migrations', input('rollback-past-migrations')),
+          hold: parseBoolean('hold-after-rollback', input('hold-after-rollback')),
+        }
+      : null
   return {
     command,
     connection,
-    ref: parseRef(input('ref')),
-    expectedSha: parseExpectedSha(input('expected-sha')),
-    allowedBranches: parseAllowedBranches(inputs.text('allowed-branches')),
-    allowOutsideBranches: parseBoolean('allow-outside-branches', input('allow-outside-branches')),
-    allowOlder: parseBoolean('allow-older', input('allow-older')),
+    // A rollback's target is a commit the host deployed before: whatever the branch and ref
+    // inputs say, it is admitted, and it never migrates (nothing runs migrations backwards).
+    ref: goingBack ? '' : parseRef(input('ref')),
+    expectedSha: goingBack ? null : parseExpectedSha(input('expected-sha')),
+    allowedBranches: goingBack ? [] : parseAllowedBranches(inputs.text('allowed-branches')),
+    allowOutsideBranches: goingBack ? false : parseBoolean('allow-outside-branches', input('allow-outside-branches')),
+    allowOlder: goingBack ? true : parseBoolean('allow-older', input('allow-older')),
     repoPath,
     remote: parseRemote(input('remote')),
     migrationsPaths: parseMigrationsPaths(inputs.text('migrations-path')),
-    migrate: parseChoice('migrate', input('migrate'), ['auto', 'always', 'never'] as const),
+    migrate: goingBack ? 'never' : parseChoice('migrate', input('migrate'), ['auto', 'always', 'never'] as const),
     commands: {
       build: commandInput('build'),
       stop: commandInput('stop'),
@@ -217,7 +243,22 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     dryRun: parseBoolean('dry-run', input('dry-run')),
     requester: requesterLine,
     records: parseRecords(inputs),
+    goingBack,
   }
+}
+
+/**
+ * A rollback's ref: the sha of a deploy in the host's history, or null for the last one before the
+ * deployed commit: empty, "previous", or the workflow's own sha (what the runner passes when ref is left out).
+ */
+function parseRollbackTo(ref: string, workflowSha: string): string | null {
+  if (!ref || ref === 'previous' || (workflowSha && ref === workflowSha)) return null
+  if (!SHA_PATTERN.test(ref)) {
+    throw new UserError(
+      `for command rollback, ref must be the commit sha of a deploy in the host's history (command: status lists them) or "previous", not "${printable(ref)}"`,
+    )
+  }
+  return ref.toLowerCase()
 }
 
 const MAX_REASON = 500

@@ -4,7 +4,7 @@
 import { deploy, type DeployIO } from './deploy'
 import { UserError } from './errors'
 import { holdOrRelease } from './hold'
-import { parseSettings } from './inputs'
+import { isHoldSettings, parseSettings } from './inputs'
 import { jobLog } from './log'
 import { commitUrl, STATE, type Runner } from './runner'
 import { runnerIO } from './runner-io'
@@ -27,7 +27,7 @@ export async function run(runner: Runner, input: (name: string) => string): Prom
     // The runner runs index.js again as the post step; this tells it apart.
     runnerIO.saveState(STATE.isPost, 'true')
     maskSecrets(input)
-    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
+    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl }, runner.sha)
     if (settings.command === 'pr-report') return await (await import('./pr-report')).runPrReport(settings, runner)
     const io: DeployIO = {
       connect: () => connect(settings.connection),
@@ -45,7 +45,7 @@ export async function run(runner: Runner, input: (name: string) => string): Prom
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     }
     if (settings.command === 'status') return await status(settings, io)
-    if (settings.command !== 'deploy') return await holdOrRelease(settings, io)
+    if (isHoldSettings(settings)) return await holdOrRelease(settings, io)
     // A dry run records nothing. The records go alongside the deploy, and are all sent before the step ends.
     const records = settings.dryRun || !settings.records ? undefined : (await import('./post')).recordsFor(settings, runner)
     try {

@@ -3,6 +3,7 @@
  * The base is the last commit this action deployed successfully (recorded on the host), else
  * HEAD; new migrations are files added between base and target that migrations-path matches.
  */
+import type { HistoryEntry } from './protocol'
 import type { MigrateMode } from './inputs'
 import { pathMatcher } from './path-patterns'
 import { quotePath, shortSha } from './text'
@@ -40,6 +41,8 @@ export interface Warning {
   message: string
   /** The repository file it is about, for an annotation. */
   file?: string
+  /** That the target does not descend from the base: what a rollback does by definition. */
+  descent?: true
 }
 
 export function chooseBase(facts: GitFacts): { base: string; baseSource: 'deployed' | 'head' } {
@@ -91,6 +94,7 @@ export function makePlan(facts: GitFacts, diff: { ancestor: boolean; nameStatus:
       message:
         `${shortSha(facts.target)} does not descend from the base ${shortSha(base)} (a downgrade or a diverged branch): ` +
         'migrations are compared tree to tree; migrations applied on the base stay applied',
+      descent: true,
     })
   }
   for (const path of deletedMigrations) {
@@ -205,4 +209,59 @@ export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVer
     })
   }
   return { action: 'deploy', warnings }
+}
+
+/** A rollback's target, chosen from the host's history, or why there is none. */
+export type RollbackChoice = { target: HistoryEntry; from: string } | { problem: string }
+
+/**
+ * Where command: rollback goes: the newest successful deploy (or rollback) in the history whose
+ * commit is `to` (a sha, full or short), or, without `to`, the newest whose commit is not the
+ * deployed one. from: the commit it goes back from (the record, else HEAD).
+ */
+export function chooseRollback(history: readonly HistoryEntry[], deployed: string, head: string, to: string | null): RollbackChoice {
+  const from = deployed || head
+  const successes = history.filter((entry) => entry.outcome === 'success')
+  const listed = () => {
+    const shas = [...new Set(successes.map((entry) => shortSha(entry.target)))]
+    return shas.length > 0 ? `: it holds ${shas.slice(0, 10).join(', ')}` : ': it holds no successful deploy'
+  }
+  if (to === null) {
+    const target = successes.find((entry) => entry.target !== from)
+    return target ? { target, from } : { problem: `no earlier successful deploy than ${shortSha(from)} in the host's deploy history to roll back to${listed()}` }
+  }
+  const matches = successes.filter((entry) => entry.target.startsWith(to))
+  const target = matches[0]
+  if (!target) return { problem: `${to} is no successful deploy in the host's deploy history${listed()}` }
+  if (matches.some((entry) => entry.target !== target.target)) return { problem: `${to} names more than one deploy in the host's history: give more of the sha` }
+  if (target.target === from) return { problem: `${shortSha(target.target)} is the deployed commit already: nothing to roll back` }
+  return { target, from }
+}
+
+/**
+ * A rollback plan: never migrates (a deploy plan made with migrate: never), and goes back past
+ * migration files only when asked. The files the deployed commit has and the target lacks were
+ * added since the target: the database keeps them. Refused (reason) unless pastMigrations; else
+ * the plan, with one warning that says what to check instead of a warning per file.
+ */
+export function judgeRollback(plan: Plan, pastMigrations: boolean): { refuse: string } | { plan: Plan } {
+  const kept = plan.deletedMigrations
+  // Going back is what a rollback is for: that needs no warning.
+  const expected = { ...plan, warnings: plan.warnings.filter((warning) => !warning.descent) }
+  if (kept.length === 0) return { plan: expected }
+  const files = kept.map(quotePath).join(', ')
+  if (!pastMigrations) {
+    return {
+      refuse:
+        `rollback to ${shortSha(plan.target)} refused: migration files were added since it, and a rollback never runs migrations backwards: ${files}; ` +
+        `check that ${shortSha(plan.target)}'s code works with them applied (or undo them by hand), then roll back with rollback-past-migrations: true`,
+    }
+  }
+  const warnings = expected.warnings.filter((warning) => warning.file === undefined || !kept.includes(warning.file))
+  warnings.push({
+    message:
+      `rolling back past migration files added since ${shortSha(plan.target)}; they stay applied: ${files}. ` +
+      `Check that ${shortSha(plan.target)}'s code works with them before the host is released`,
+  })
+  return { plan: { ...plan, warnings } }
 }

@@ -55,8 +55,8 @@ function runnerRecords(settings: DeploySettings, runner: Runner) {
 export async function post(runner: Runner, input: (name: string) => string, state: (name: string) => string): Promise<void> {
   const sha = state(STATE.sha)
   try {
-    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
-    if (settings.command !== 'deploy') return
+    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl }, runner.sha)
+    if (settings.command !== 'deploy' && settings.command !== 'rollback') return
     const records = runnerRecords(settings, runner)
     if (!records) return
     jobLog.info(`The deploy step ended without settling the record of ${sha}; asking the host how the deploy ended.`)

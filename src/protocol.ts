@@ -29,6 +29,10 @@ export interface RunParams {
   command_timeout: string
   /** Marks the run's own lines in its log (run-log.ts). */
   nonce: string
+  /** What the history calls it. */
+  kind: 'deploy' | 'rollback'
+  /** After a success, hold the host with this reason ('' for none): a rollback names what it went back from. */
+  hold_reason: string
   actor: string
   run_url: string
 }
@@ -52,6 +56,8 @@ export const RUN_PARAM_KEYS = [
   'lock_timeout',
   'command_timeout',
   'nonce',
+  'kind',
+  'hold_reason',
   'actor',
   'run_url',
 ] as const satisfies readonly (keyof RunParams)[]

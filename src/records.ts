@@ -40,7 +40,7 @@ export const SWEEP_LIMIT = 10
 
 export interface RecordContext {
   settings: RecordSettings
-  /** The ref input, as asked for. */
+  /** The ref input, as asked for; '' for a rollback, whose records name the commit it goes back to. */
   ref: string
   runUrl: string
 }
@@ -108,7 +108,9 @@ export interface DeployRecorder extends DeployObserver {
  * step needs is saved at once.
  */
 export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: RecordsIO): DeployRecorder {
-  const keeper = recordKeeper(api, context, io)
+  // A rollback knows its commit only once planned: its records name that sha as their ref.
+  let keeper = recordKeeper(api, context, io)
+  let named = context.ref !== ''
   let current: DeployRecord | null = null
   let queue: Promise<void> = Promise.resolve()
   // Each update waits for the one before. attempt() turns API failures into warnings; anything
@@ -119,6 +121,10 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
   return {
     planned(plan) {
       if (current?.sha === plan.target) return
+      if (!named) {
+        keeper = recordKeeper(api, { ...context, ref: plan.target }, io)
+        named = true
+      }
       const replaced = current
       const record: DeployRecord = { id: null, sha: plan.target }
       current = record

@@ -8,6 +8,8 @@ import { formatDuration, type PhaseTiming } from './run-log'
 import { codeSpan, quotePath, shortSha } from './text'
 
 export interface DeployReport {
+  /** A rollback is a deploy of an earlier commit: only its title differs. */
+  kind: 'deploy' | 'rollback'
   host: string
   ref: string
   plan: Plan
@@ -29,12 +31,17 @@ export interface DeployReport {
 
 export function deploySummary(report: DeployReport): string {
   const { plan } = report
+  const back = report.kind === 'rollback'
   const title =
     report.outcome === 'success'
-      ? `✅ Deployed ${report.ref} to ${report.host}`
+      ? back
+        ? `✅ Rolled back ${report.host} to ${shortSha(report.ref)}`
+        : `✅ Deployed ${report.ref} to ${report.host}`
       : report.outcome === 'dry-run'
-        ? `🔍 Dry run: deploying ${report.ref} to ${report.host} would…`
-        : `❌ Deploy of ${report.ref} to ${report.host} failed`
+        ? `🔍 Dry run: ${back ? `rolling back ${report.host} to ${shortSha(report.ref)}` : `deploying ${report.ref} to ${report.host}`} would…`
+        : back
+          ? `❌ Rollback of ${report.host} to ${shortSha(report.ref)} failed`
+          : `❌ Deploy of ${report.ref} to ${report.host} failed`
   const lines = [`## ${escape(title)}`, '']
   if (report.outcome === 'failed') lines.push(`**${escape(report.message)}**`, '')
 

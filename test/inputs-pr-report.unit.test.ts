@@ -59,5 +59,5 @@ it('requires the environment and a token, and checks the rest', () => {
   expect(problem({ 'comment-author': 'x y' })).toMatch(/^comment-author "x y" is not a GitHub login/)
   expect(settings({ 'comment-author': 'catcolab-app[bot]' }).commentAuthor).toBe('catcolab-app[bot]')
   expect(settings({ 'backend-url': 'https://backend-next.catcolab.org/' }).backendUrl).toBe('https://backend-next.catcolab.org')
-  expect(problem({ command: 'report' })).toBe('command must be "deploy", "status", "hold", "release" or "pr-report", not "report"')
+  expect(problem({ command: 'report' })).toBe('command must be "deploy", "rollback", "status", "hold", "release" or "pr-report", not "report"')
 })

@@ -36,6 +36,8 @@ function settings(inputs: Record<string, string>) {
   return parseSettings((name) => all[name] ?? '', requester)
 }
 
+const inputsFor = (command: string): Record<string, string> => ({ host: 'h', 'private-key': key, 'known-hosts': `h ssh-ed25519 ${HOST_KEY}`, command })
+
 function problem(inputs: Record<string, string>): string {
   try {
     settings(inputs)
@@ -152,6 +154,39 @@ describe('parseSettings', () => {
     expect(settings({ command: 'status', ref: '' })).toMatchObject({ command: 'status', statusCommand: 'catcolab-status' })
   })
 
+  it('parses rollback as a deploy of a commit from the history: admitted, never migrating, ref a sha or left out', () => {
+    const sha = 'F'.repeat(40)
+    const back = parseSettings(
+      (name) =>
+        ({ host: 'h', 'private-key': key, 'known-hosts': `h ssh-ed25519 ${HOST_KEY}`, command: 'rollback', migrate: 'always', 'allowed-branches': 'main' })[name] ?? '',
+      requester,
+    ) as DeploySettings
+    expect(back).toMatchObject({
+      command: 'rollback',
+      ref: '',
+      migrate: 'never',
+      allowOlder: true,
+      allowedBranches: [],
+      expectedSha: null,
+      goingBack: { to: null, pastMigrations: false, hold: true },
+    })
+    const to = (ref: string, workflowSha = '') =>
+      (parseSettings((name) => ({ ...inputsFor('rollback'), ref })[name] ?? '', requester, workflowSha) as DeploySettings).goingBack?.to
+    expect(to('previous')).toBeNull()
+    expect(to(sha, sha)).toBeNull() // the runner's default, github.sha: not given
+    expect(to('ABCDEF1')).toBe('abcdef1')
+    expect(to(sha)).toBe('f'.repeat(40))
+    expect(() => to('main')).toThrow(
+      /^for command rollback, ref must be the commit sha of a deploy in the host's history \(command: status lists them\) or "previous", not "main"$/,
+    )
+    const opts = parseSettings(
+      (name) => ({ ...inputsFor('rollback'), 'rollback-past-migrations': 'true', 'hold-after-rollback': 'false' })[name] ?? '',
+      requester,
+    ) as DeploySettings
+    expect(opts.goingBack).toEqual({ to: null, pastMigrations: true, hold: false })
+    expect((settings({}) as DeploySettings).goingBack).toBeNull()
+  })
+
   it('parses hold and release with only what they need: a hold needs a one-line reason', () => {
     expect(settings({ command: 'hold', reason: '  migrating by hand  ', ref: '' })).toEqual({
       command: 'hold',
@@ -170,7 +205,7 @@ describe('parseSettings', () => {
   })
 
   it('names the input in each problem', () => {
-    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy", "status", "hold", "release" or "pr-report"/)
+    expect(problem({ command: 'destroy' })).toMatch(/^command must be "deploy", "rollback", "status", "hold", "release" or "pr-report"/)
     expect(problem({ host: '' })).toMatch(/^host is required/)
     expect(problem({ host: '-oProxyCommand=x' })).toMatch(/^host .* is not a host name/)
     expect(problem({ port: '0' })).toMatch(/^port must be a whole number from 1 to 65535/)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { chooseBase, judgeTarget, makePlan, parseNameStatus, type TargetPolicy } from '../src/plan'
+import { chooseBase, chooseRollback, judgeRollback, judgeTarget, makePlan, parseNameStatus, type TargetPolicy } from '../src/plan'
+import type { HistoryEntry } from '../src/protocol'
 
 const HEAD = 'a'.repeat(40)
 const RECORD = 'b'.repeat(40)
@@ -141,5 +142,80 @@ describe('judgeTarget', () => {
       warnings: [{ message: expect.stringMatching(/^going back/) }],
     })
     expect(judgeTarget({ ...facts, older: true }, { ...policy, allowedBranches: ['main'] }).action).toBe('refuse')
+  })
+})
+
+describe('chooseRollback', () => {
+  const entry = (target: string, outcome: HistoryEntry['outcome'] = 'success', finished = 't'): HistoryEntry => ({
+    finished,
+    kind: 'deploy',
+    outcome,
+    target,
+    previous: '',
+    serving: { state: 'commit', sha: target },
+    migrated: false,
+    actor: 'alice',
+    runUrl: '',
+    run: 'r',
+  })
+  const D = 'd'.repeat(40)
+  const D2 = 'd'.repeat(12) + 'e'.repeat(28)
+  // Newest first: RECORD runs; before it TARGET failed; before that HEAD and D succeeded.
+  const history = [entry(RECORD), entry(TARGET, 'rolled-back'), entry(HEAD), entry(D)]
+
+  it('goes back to the newest successful deploy of another commit than the deployed one', () => {
+    expect(chooseRollback(history, RECORD, RECORD, null)).toEqual({ target: history[2], from: RECORD })
+    // No record: from HEAD.
+    expect(chooseRollback(history, '', HEAD, null)).toEqual({ target: history[0], from: HEAD })
+  })
+
+  it('goes back to the deploy ref names by its sha, full or short, when it succeeded', () => {
+    expect(chooseRollback(history, RECORD, RECORD, 'ddddddd')).toEqual({ target: history[3], from: RECORD })
+    expect(chooseRollback(history, RECORD, RECORD, D)).toEqual({ target: history[3], from: RECORD })
+  })
+
+  it('says why it cannot: nothing earlier, not in the history, not a success, the deployed one, ambiguous', () => {
+    expect(chooseRollback([entry(RECORD)], RECORD, RECORD, null)).toEqual({
+      problem: `no earlier successful deploy than bbbbbbbbbbbb in the host's deploy history to roll back to: it holds bbbbbbbbbbbb`,
+    })
+    expect(chooseRollback([], RECORD, RECORD, null)).toEqual({ problem: expect.stringMatching(/: it holds no successful deploy$/) })
+    expect(chooseRollback(history, RECORD, RECORD, '1234567')).toEqual({
+      problem: expect.stringMatching(/^1234567 is no successful deploy in the host's deploy history: it holds bbbbbbbbbbbb, aaaaaaaaaaaa, dddddddddddd$/),
+    })
+    expect(chooseRollback(history, RECORD, RECORD, 'ccccccc')).toEqual({ problem: expect.stringMatching(/^ccccccc is no successful deploy/) })
+    expect(chooseRollback(history, RECORD, RECORD, 'bbbbbbb')).toEqual({ problem: 'bbbbbbbbbbbb is the deployed commit already: nothing to roll back' })
+    expect(chooseRollback([...history, entry(D2)], RECORD, RECORD, 'ddddddd')).toEqual({
+      problem: "ddddddd names more than one deploy in the host's history: give more of the sha",
+    })
+  })
+})
+
+describe('judgeRollback', () => {
+  const recorded = { head: RECORD, deployed: RECORD, target: TARGET }
+  // The target lacks two migrations the deployed commit added: git shows them deleted.
+  const back = makePlan(recorded, { ancestor: false, nameStatus: z('D', 'p/03_x.sql', 'D', 'p/04_y.sql', 'M', 'src/main.rs') }, 'never', ['p'])
+
+  it('refuses to go back past migration files, naming them and what to check, unless asked', () => {
+    expect(judgeRollback(back, false)).toEqual({
+      refuse:
+        'rollback to cccccccccccc refused: migration files were added since it, and a rollback never runs migrations backwards: p/03_x.sql, p/04_y.sql; ' +
+        "check that cccccccccccc's code works with them applied (or undo them by hand), then roll back with rollback-past-migrations: true",
+    })
+  })
+
+  it('when asked, goes ahead without migrating, with one warning saying they stay applied instead of one per file', () => {
+    const judged = judgeRollback(back, true)
+    if (!('plan' in judged)) throw new Error('refused')
+    expect(judged.plan.migrate).toBe(false)
+    expect(judged.plan.warnings.filter((w) => w.file !== undefined)).toEqual([])
+    expect(judged.plan.warnings.at(-1)!.message).toBe(
+      "rolling back past migration files added since cccccccccccc; they stay applied: p/03_x.sql, p/04_y.sql. Check that cccccccccccc's code works with them before the host is released",
+    )
+  })
+
+  it('lets a rollback that crosses no migration through as planned, without the warning that it goes back', () => {
+    const plain = makePlan(recorded, { ancestor: false, nameStatus: z('M', 'src/main.rs') }, 'never', ['p'])
+    expect(plain.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^cccccccccccc does not descend from the base bbbbbbbbbbbb/)])
+    expect(judgeRollback(plain, false)).toEqual({ plan: { ...plain, warnings: [] } })
   })
 })

@@ -19,6 +19,7 @@ const plan: Plan = {
 }
 
 const report: DeployReport = {
+  kind: 'deploy',
   host: 'backend-next.catcolab.org',
   ref: 'main',
   plan,
@@ -60,6 +61,12 @@ describe('deploySummary', () => {
     const failed = deploySummary({ ...report, outcome: 'failed', phases: [{ ...backup, code: 1, output: ['pg_dump: error'] }] })
     expect(failed).toContain('| Backup | failed (exit 1): nothing was stopped |')
     expect(deploySummary(report)).not.toContain('| Backup |')
+  })
+
+  it('titles a rollback as one', () => {
+    const sha = '2'.repeat(40)
+    expect(deploySummary({ ...report, kind: 'rollback', ref: sha })).toContain('## ✅ Rolled back backend-next.catcolab.org to 222222222222')
+    expect(deploySummary({ ...report, kind: 'rollback', ref: sha, outcome: 'failed' })).toContain('## ❌ Rollback of backend-next.catcolab.org to 222222222222 failed')
   })
 
   it('shows commits without links when the repository is unknown (outside GitHub Actions)', () => {

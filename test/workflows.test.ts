@@ -164,6 +164,7 @@ describe('the deploy workflow', () => {
       concurrency: job.concurrency,
       command: inputs['command'],
       reason: inputs['reason'],
+      pastMigrations: inputs['rollback-past-migrations'],
       ref: inputs['ref'],
       host: inputs['host'],
       knownHosts: inputs['known-hosts'],
@@ -185,6 +186,7 @@ describe('the deploy workflow', () => {
     job: 'next',
     command: 'deploy',
     reason: '',
+    pastMigrations: 'false',
     environment: { name: 'catcolab-next', url: 'https://backend-next.catcolab.org' },
     concurrency: { group: 'deploy-catcolab-next', cancelInProgress: false },
     host: 'backend-next.catcolab.org',
@@ -196,6 +198,7 @@ describe('the deploy workflow', () => {
     job: 'production',
     command: 'deploy',
     reason: '',
+    pastMigrations: 'false',
     environment: { name: 'catcolab', url: 'https://backend.catcolab.org' },
     concurrency: { group: 'deploy-catcolab', cancelInProgress: false },
     host: 'backend.catcolab.org',
@@ -271,6 +274,23 @@ describe('the deploy workflow', () => {
     expect(after(dispatch({ target: 'next', command: 'hold', reason: 'x' }), 'success')).toEqual(['next'])
     expect(after(dispatch({ target: 'next', command: 'release' }), 'success')).toEqual(['next'])
     expect(after(dispatch({ target: 'next', command: 'deploy' }), 'success')).toEqual(['next', 'pr-comments'])
+  })
+
+  it('rolls either host back on a dispatch: to the previous deploy by default, or the sha given, past migrations only when asked', () => {
+    expect(outcome(dispatch({ target: 'next', command: 'rollback', 'rollback-to': 'previous' }))).toMatchObject({
+      ...next,
+      command: 'rollback',
+      ref: 'previous',
+      pastMigrations: 'false',
+    })
+    expect(outcome(dispatch({ target: 'production', command: 'rollback', 'rollback-to': SHA, 'past-migrations': true }))).toMatchObject({
+      ...production,
+      command: 'rollback',
+      ref: SHA,
+      pastMigrations: 'true',
+    })
+    // What next runs changed: the pull requests' comments are refreshed.
+    expect(after(dispatch({ target: 'next', command: 'rollback', 'rollback-to': 'previous' }), 'success')).toEqual(['next', 'pr-comments'])
   })
 
   it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository)', () => {
