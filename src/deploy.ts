@@ -332,6 +332,8 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   io.setOutput('migrated', result.migrated ? 'true' : 'false')
   const backup = backupName(log.phases)
   if (backup !== null) io.info(`backup made before migrating: ${backup}`)
+  // A rollback that could not hold the host leaves the next automatic deploy free to undo it.
+  if (result.hold === 'failed') io.warning(result.message)
   const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
   io.observer?.finished({

@@ -21,7 +21,11 @@ export async function holdOrRelease(settings: HoldSettings, io: StatusIO): Promi
     const host = sshHost(session, settings.repoPath)
     const where = settings.connection.host
     let line: string
-    if (settings.command === 'hold') {
+    if (settings.dryRun) {
+      const { hold } = await host.state()
+      const now = hold ? `is ${holdWords(hold)}` : 'is not held'
+      line = `dry run: ${where} ${now}; command ${settings.command} would ${settings.command === 'hold' ? `hold it (${settings.reason})` : 'lift any hold'}; nothing was changed`
+    } else if (settings.command === 'hold') {
       io.info(`holding ${where}: waiting up to ${settings.lockTimeout} s for a deploy under way (lock-timeout)`)
       const { hold, replaced } = await host.hold({ reason: settings.reason, actor: settings.requester.actor, runUrl: settings.requester.runUrl }, settings.lockTimeout)
       if (replaced) io.info(`it was already ${replaced}; this hold replaces that one`)

@@ -11,12 +11,13 @@
 #   catcolab-deploy/lock            flock: one deploy at a time; released by the kernel if we die
 #   catcolab-deploy/current         who holds the lock (run, target, actor, run URL, since)
 #   catcolab-deploy/fetch.lock      flock: one git fetch at a time
-#   catcolab-deploy/history         the deploys that took the lock, newest last, a line each (TAB-
+#   catcolab-deploy/history         the runs that took the lock (not stale, not held), newest last (TAB-
 #                                   separated: HISTORY_FIELDS); the newest 50 to 100 are kept
 #   catcolab-deploy/hold            the hold (hold/release): reason, actor, run_url, since; while it
-#                                   exists, no deploy fetches or runs (set and removed under both locks)
+#                                   exists, no deploy fetches or runs (set under the host lock, which
+#                                   the run checks it under; hold and release also take the fetch lock)
 #   catcolab-deploy/start.lock      flock: one start at a time, so a start sent again finds its run
-#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log, result, phase and git.err, and its
+#   catcolab-deploy/runs/<id>/      each run's params, host.sh, log, result, progress and git.err, and its
 #                                   "alive" lock, held for as long as it lives; the newest 20 are kept
 #
 # In this file: helpers; the subcommands prepare, start, follow, result, state, command, hold and
@@ -163,10 +164,12 @@ lock_status() { flock -n "$1" true 2>/dev/null; }
 # '' when it is not held. A hold file that cannot be read still holds the host.
 read_hold() {
   local -n _hold=$1
-  local _key _value _reason='' _actor='' _url='' _since=''
+  local _line _key _value _reason='' _actor='' _url='' _since=''
   _hold=''
   [[ -e $STATE/hold ]] || return 0
-  if ! { while IFS='=' read -r _key _value; do
+  if ! { while IFS= read -r _line; do
+    _key=${_line%%=*}
+    _value=${_line#*=}
     case $_key in
       reason) _reason=$_value ;;
       actor) _actor=$_value ;;
@@ -262,9 +265,10 @@ resolve_ref() {
   TARGET=''
   if [[ $ref =~ ^[0-9a-f]{40}$ ]]; then
     git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" && return 0
-    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha.
-    if ! fetched=$(flock -w 600 "$STATE/fetch.lock" git fetch --quiet "$remote" "$ref" 2>&1); then
-      one_line said "${fetched:-no fetch.lock within 600 s}"
+    # A commit that no branch or tag reaches (a PR head, say) is fetched by its sha, still under
+    # prepare's fetch lock (fd 6), which git must not inherit: a gc it leaves running would hold it.
+    if ! fetched=$(git fetch --quiet "$remote" "$ref" 2>&1 6>&-); then
+      one_line said "$fetched"
       die "git fetch of commit $ref from $remote failed in $PWD: $said"
     fi
     git_out TARGET rev-parse -q --verify --end-of-options "$ref^{commit}" || die "$ref is not a commit: $GIT_ERROR"
@@ -371,8 +375,8 @@ cmd_prepare() {
     one_line said "$fetched"
     die "git fetch from $remote failed in $repo: $said"
   fi
-  exec 6>&-
   resolve_ref "$remote" "$ref"
+  exec 6>&-
   [[ -n $TARGET ]] || die "ref $ref is not a branch or tag of $remote, nor a commit in $repo after fetching"
   read_head || die "git failed in $repo reading HEAD or $DEPLOYED_REF: $GIT_ERROR"
   if [[ -n $expected ]]; then
@@ -547,24 +551,26 @@ cmd_result() {
 # print_as PREFIX FILE: FILE's KEY=VALUE lines, each key after PREFIX. Fails when FILE cannot be
 # read (it was removed meanwhile, say).
 print_as() {
-  local key value
+  local line
   [[ -r $2 ]] || return 1
-  while IFS='=' read -r key value; do printf '%s%s=%s\n' "$1" "$key" "$value"; done <"$2"
+  while IFS= read -r line; do printf '%s%s\n' "$1" "$line"; done <"$2"
 }
 
-# print_result PREFIX DIR: the result of the run in DIR, as print_as prints it; while it says
-# outcome=running, then the phase the run named last (phase writes it at once; the result file
-# lags while the services are down). A later key wins.
+# print_result PREFIX DIR: the result of the run in DIR, as print_as prints it. While it says
+# outcome=running, the run's progress instead, when whole (its last line is "."): the result file
+# lags while the services are down, the progress never does.
 print_result() {
-  local key value running=false phase=''
-  [[ -r $2/result ]] || return 1
-  while IFS='=' read -r key value; do
-    if [[ $key == outcome && $value == running ]]; then running=true; fi
-    printf '%s%s=%s\n' "$1" "$key" "$value"
-  done <"$2/result"
-  if [[ $running == true ]] && IFS= read -r phase 2>/dev/null <"$2/phase" && [[ -n $phase ]]; then
-    printf '%sphase=%s\n' "$1" "$phase"
+  local result progress line running=false
+  mapfile -t result 2>/dev/null <"$2/result" || return 1
+  # (${result[@]+…}: an empty result under set -u, before bash 4.4.)
+  for line in ${result[@]+"${result[@]}"}; do
+    if [[ $line == outcome=running ]]; then running=true; fi
+  done
+  if [[ $running == true ]] && mapfile -t progress 2>/dev/null <"$2/progress" \
+    && ((${#progress[@]} > 1)) && [[ ${progress[-1]} == . ]]; then
+    result=("${progress[@]:0:${#progress[@]}-1}")
   fi
+  for line in ${result[@]+"${result[@]}"}; do printf '%s%s\n' "$1" "$line"; done
 }
 
 # state REPO: what is deployed, whether a deploy runs now, the hold if any, and how the newest run went.
@@ -691,10 +697,11 @@ run_phases() {
 phase() {
   local name=$1 step=$2 status begin end
   R[phase]=$name
-  # The phase is named at once by a builtin write (readers prefer it while the run is under way).
-  # The whole result needs an mv, a process, which waits while a deploy has the services down:
-  # between its stop and start the run does nothing but their commands. A recovery saves it all.
-  printf '%s\n' "$name" >"$DIR/phase" || say "cannot write the run's phase in $DIR"
+  # The result as of this phase, written with builtins only (no process), ended by a line "."
+  # so a reader knows it is whole; while the run is under way, readers prefer it. The result file
+  # itself needs an mv, a process, which waits while a deploy has the services down: between its
+  # stop and start the run does nothing but their commands. A recovery saves it all.
+  { result_lines '' && printf '.\n'; } >"$DIR/progress" || say "cannot write the run's progress in $DIR"
   if [[ $DOWN == false || -n ${R[failed_phase]:-} ]]; then save_result; fi
   now begin
   mark phase "$name" begin "$begin"
@@ -832,8 +839,8 @@ end_run() {
   fi
   prune_runs
 }
-# add_history: the ended run as a line of the history, under the host lock; a run that changed
-# nothing (stale, held) is left out. Past twice KEEP_HISTORY lines, the newest KEEP_HISTORY stay.
+# add_history: the ended run as a line of the history, under the host lock; a run that found the
+# plan stale or the host held is left out. Past twice KEEP_HISTORY lines, the newest KEEP_HISTORY stay.
 add_history() {
   local field stamp line='' entries
   [[ ${R[outcome]} != @(stale|held) ]] || return 0
@@ -1111,8 +1118,10 @@ cmd_run() {
     elif [[ -z ${P[hold_reason]} ]]; then
       end_run success "rolled back to ${P[target]}"
     elif write_hold "${P[hold_reason]}" "${P[actor]}" "${P[run_url]}"; then
+      R[hold]='set'
       end_run success "rolled back to ${P[target]}; the host is held until command: release, so that no deploy puts back what it rolled back from"
     else
+      R[hold]=failed
       end_run success "rolled back to ${P[target]}; holding the host failed (cannot write $STATE/hold): hold it with command: hold before the next deploy"
     fi
   else

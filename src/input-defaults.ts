@@ -35,6 +35,7 @@ export const INPUT_DEFAULTS = {
   'health-timeout': '60',
   'lock-timeout': '3600',
   'command-timeout': '3600',
+  'rollback-to': 'previous',
   'rollback-past-migrations': 'false',
   'hold-after-rollback': 'true',
   reason: '',

@@ -68,7 +68,7 @@ export interface GoingBack {
 }
 
 export interface DeploySettings {
-  /** rollback: the target comes from the host's history (goingBack), and ref is '' until deploy() chooses it. */
+  /** rollback: the target comes from the host's history (goingBack: rollback-to), and ref is '' until deploy() chooses it. */
   command: 'deploy' | 'rollback'
   connection: ConnectionSettings
   /**
@@ -148,6 +148,8 @@ export interface HoldSettings {
   /** Why deploys must wait (hold; '' for release): one line, for the log and status, never GitHub's records. */
   reason: string
   lockTimeout: number
+  /** Say what it would do, and change nothing. */
+  dryRun: boolean
   requester: Requester
 }
 
@@ -169,8 +171,7 @@ interface Inputs {
   text: (name: InputName) => string
 }
 
-/** workflowSha: the runner's GITHUB_SHA, which it passes as ref when a workflow leaves ref out. */
-export function parseSettings(get: InputGetter, requester: Requester, workflowSha = ''): Settings {
+export function parseSettings(get: InputGetter, requester: Requester): Settings {
   const inputs: Inputs = {
     input: (name) => get(name).trim() || INPUT_DEFAULTS[name],
     text: (name) => get(name) || INPUT_DEFAULTS[name],
@@ -200,13 +201,14 @@ export function parseSettings(get: InputGetter, requester: Requester, workflowSh
       repoPath,
       reason: command === 'hold' ? parseReason(input('reason')) : '',
       lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
+      dryRun: parseBoolean('dry-run', input('dry-run')),
       requester: requesterLine,
     }
   }
   const goingBack: GoingBack | null =
     command === 'rollback'
       ? {
-          to: parseRollbackTo(input('ref'), workflowSha),
+          to: parseRollbackTo(input('rollback-to')),
           pastMigrations: parseBoolean('rollback-past-migrations', input('rollback-past-migrations')),
           hold: parseBoolean('hold-after-rollback', input('hold-after-rollback')),
         }
@@ -247,18 +249,13 @@ export function parseSettings(get: InputGetter, requester: Requester, workflowSh
   }
 }
 
-/**
- * A rollback's ref: the sha of a deploy in the host's history, or null for the last one before the
- * deployed commit: empty, "previous", or the workflow's own sha (what the runner passes when ref is left out).
- */
-function parseRollbackTo(ref: string, workflowSha: string): string | null {
-  if (!ref || ref === 'previous' || (workflowSha && ref === workflowSha)) return null
-  if (!SHA_PATTERN.test(ref)) {
-    throw new UserError(
-      `for command rollback, ref must be the commit sha of a deploy in the host's history (command: status lists them) or "previous", not "${printable(ref)}"`,
-    )
+/** rollback-to: the sha of a deploy in the host's history, or null for the last one before the deployed commit (previous, or empty). */
+function parseRollbackTo(to: string): string | null {
+  if (!to || to === 'previous') return null
+  if (!SHA_PATTERN.test(to)) {
+    throw new UserError(`rollback-to must be the commit sha of a deploy in the host's history (command: status lists them) or "previous", not "${printable(to)}"`)
   }
-  return ref.toLowerCase()
+  return to.toLowerCase()
 }
 
 const MAX_REASON = 500

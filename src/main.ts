@@ -27,7 +27,7 @@ export async function run(runner: Runner, input: (name: string) => string): Prom
     // The runner runs index.js again as the post step; this tells it apart.
     runnerIO.saveState(STATE.isPost, 'true')
     maskSecrets(input)
-    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl }, runner.sha)
+    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
     if (settings.command === 'pr-report') return await (await import('./pr-report')).runPrReport(settings, runner)
     const io: DeployIO = {
       connect: () => connect(settings.connection),

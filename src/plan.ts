@@ -215,9 +215,10 @@ export function judgeTarget(facts: TargetFacts, policy: TargetPolicy): TargetVer
 export type RollbackChoice = { target: HistoryEntry; from: string } | { problem: string }
 
 /**
- * Where command: rollback goes: the newest successful deploy (or rollback) in the history whose
- * commit is `to` (a sha, full or short), or, without `to`, the newest whose commit is not the
- * deployed one. from: the commit it goes back from (the record, else HEAD).
+ * Where command: rollback goes. With `to` (a sha, full or short): the newest successful deploy (or
+ * rollback) in the history of that commit, unless it is what runs. Without: the newest successful
+ * one of another commit than the deployed one that no later rollback went back from (rolling back
+ * twice must not return to the commit the first rollback left). from: the record, else HEAD.
  */
 export function chooseRollback(history: readonly HistoryEntry[], deployed: string, head: string, to: string | null): RollbackChoice {
   const from = deployed || head
@@ -227,14 +228,20 @@ export function chooseRollback(history: readonly HistoryEntry[], deployed: strin
     return shas.length > 0 ? `: it holds ${shas.slice(0, 10).join(', ')}` : ': it holds no successful deploy'
   }
   if (to === null) {
-    const target = successes.find((entry) => entry.target !== from)
-    return target ? { target, from } : { problem: `no earlier successful deploy than ${shortSha(from)} in the host's deploy history to roll back to${listed()}` }
+    // Newest first: a rollback's previous is a commit it left, which older entries must not bring back.
+    const left = new Set<string>()
+    for (const entry of successes) {
+      if (entry.target !== from && !left.has(entry.target)) return { target: entry, from }
+      if (entry.kind === 'rollback' && entry.previous) left.add(entry.previous)
+    }
+    return { problem: `no earlier successful deploy than ${shortSha(from)} in the host's deploy history to roll back to${listed()}` }
   }
   const matches = successes.filter((entry) => entry.target.startsWith(to))
   const target = matches[0]
   if (!target) return { problem: `${to} is no successful deploy in the host's deploy history${listed()}` }
   if (matches.some((entry) => entry.target !== target.target)) return { problem: `${to} names more than one deploy in the host's history: give more of the sha` }
-  if (target.target === from) return { problem: `${shortSha(target.target)} is the deployed commit already: nothing to roll back` }
+  // The deployed commit again only when HEAD is elsewhere (a rollback of a failed deploy that itself failed).
+  if (target.target === from && head === from) return { problem: `${shortSha(target.target)} is the deployed commit already: nothing to roll back` }
   return { target, from }
 }
 

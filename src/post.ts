@@ -55,7 +55,7 @@ function runnerRecords(settings: DeploySettings, runner: Runner) {
 export async function post(runner: Runner, input: (name: string) => string, state: (name: string) => string): Promise<void> {
   const sha = state(STATE.sha)
   try {
-    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl }, runner.sha)
+    const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
     if (settings.command !== 'deploy' && settings.command !== 'rollback') return
     const records = runnerRecords(settings, runner)
     if (!records) return

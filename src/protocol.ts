@@ -79,6 +79,7 @@ export const RESULT_KEYS = [
   'checkout',
   'downtime_begin',
   'downtime_end',
+  'hold',
 ] as const
 
 /** The keys `host.sh prepare` prints (host.ts reads them into Prepared). */
@@ -114,6 +115,8 @@ export interface RunResult {
   migrated: boolean
   /** When the services stopped answering and answered again (ms since the epoch); null when they never stopped. */
   downtime: { begin: number; end: number | null } | null
+  /** A rollback asked to hold the host afterwards: whether it did ('' when not asked). */
+  hold: 'set' | 'failed' | ''
 }
 
 /** The fields of a line of the host's deploy history, in order (host.sh HISTORY_FIELDS); TAB-separated. */
@@ -156,6 +159,8 @@ export interface HostState {
   hold: Hold | null
   /** The deploys that took the lock, newest first (host.sh keeps the last 50 at least). */
   history: HistoryEntry[]
+  /** History lines no run writes (edited by hand, say), left out of history. */
+  unreadableHistory: number
   /** The newest run, its result, and whether its process is alive; null when there was none. */
   last: (RunResult & { alive: boolean }) | null
 }
@@ -202,6 +207,7 @@ function resultOf(values: Map<string, string>, prefix: string, text: string): Ru
     checkout: SHA.test(checkout) ? checkout : '',
     migrated: get('migrated') === 'true',
     downtime: get('downtime_begin') && Number.isFinite(begin) ? { begin, end: get('downtime_end') && Number.isFinite(end) ? end : null } : null,
+    hold: get('hold') === 'set' ? 'set' : get('hold') === 'failed' ? 'failed' : '',
   }
 }
 
@@ -212,8 +218,8 @@ export function holdOf(values: Map<string, string>, prefix: string): Hold | null
   return { reason: get('reason'), actor: get('actor'), runUrl: get('run_url'), since: get('since') }
 }
 
-/** A history line, checked like a result: one no run could write is an error. */
-function historyEntry(line: string): HistoryEntry {
+/** A history line, checked like a result; null for one no run writes. */
+function historyEntry(line: string): HistoryEntry | null {
   const fields = line.split('\t')
   const get = (field: (typeof HISTORY_FIELDS)[number]) => fields[HISTORY_FIELDS.indexOf(field)] ?? ''
   const outcome = get('outcome')
@@ -226,7 +232,7 @@ function historyEntry(line: string): HistoryEntry {
     !SHA.test(get('target')) ||
     !(previous === '' || SHA.test(previous))
   ) {
-    throw new Error(`host.sh wrote a history line no run writes: ${JSON.stringify(line.slice(0, 200))}`)
+    return null
   }
   return {
     finished: get('finished'),
@@ -262,11 +268,15 @@ export function parseHostState(text: string): HostState {
         }
       : null
   const last = values.has('last_outcome') ? { ...resultOf(values, 'last_', text), alive: values.get('last_alive') === 'true' } : null
-  const history = text
-    .split('\n')
-    .filter((line) => line.startsWith('history='))
-    .map((line) => historyEntry(line.slice('history='.length)))
-  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, hold: holdOf(values, 'hold_'), history, last }
+  // One bad line must not hide the rest, nor the host's state: it is left out, and counted.
+  const history: HistoryEntry[] = []
+  let unreadableHistory = 0
+  for (const line of text.split('\n').filter((line) => line.startsWith('history='))) {
+    const entry = historyEntry(line.slice('history='.length))
+    if (entry) history.push(entry)
+    else unreadableHistory++
+  }
+  return { head, branch: values.get('branch') ?? '', deployed, busy, holder, hold: holdOf(values, 'hold_'), history, unreadableHistory, last }
 }
 
 /**

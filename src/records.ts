@@ -108,9 +108,7 @@ export interface DeployRecorder extends DeployObserver {
  * step needs is saved at once.
  */
 export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: RecordsIO): DeployRecorder {
-  // A rollback knows its commit only once planned: its records name that sha as their ref.
   let keeper = recordKeeper(api, context, io)
-  let named = context.ref !== ''
   let current: DeployRecord | null = null
   let queue: Promise<void> = Promise.resolve()
   // Each update waits for the one before. attempt() turns API failures into warnings; anything
@@ -121,18 +119,19 @@ export function deploymentRecorder(api: GitHubApi, context: RecordContext, io: R
   return {
     planned(plan) {
       if (current?.sha === plan.target) return
-      if (!named) {
-        keeper = recordKeeper(api, { ...context, ref: plan.target }, io)
-        named = true
-      }
       const replaced = current
+      const before = keeper
+      // A rollback knows its commit only once planned: the records of each commit it plans name that sha as their ref.
+      const now = context.ref === '' ? recordKeeper(api, { ...context, ref: plan.target }, io) : keeper
+      keeper = now
       const record: DeployRecord = { id: null, sha: plan.target }
       current = record
-      keeper.saveBegun(record)
+      now.saveBegun(record)
       then(async () => {
-        // Planned again after another deploy changed the host, and the ref now names another commit.
-        if (replaced) await keeper.settle(replaced, 'error', `not deployed: ${context.ref} named ${shortSha(plan.target)} by the time the host was free`)
-        await keeper.begin(record, plan.previous, plan.overrides)
+        // Planned again after another deploy changed the host, and the ref (or the rollback) now names another commit.
+        const why = context.ref ? `${context.ref} named ${shortSha(plan.target)}` : `the rollback went to ${shortSha(plan.target)} instead`
+        if (replaced) await before.settle(replaced, 'error', `not deployed: ${why} by the time the host was free`)
+        await now.begin(record, plan.previous, plan.overrides)
       })
     },
     starting(token) {

@@ -22,8 +22,6 @@ export interface Runner {
   runUrl: string
   /** The number of the event's pull request (GITHUB_EVENT_PATH's pull_request.number); null when it has none. */
   eventPullRequest: number | null
-  /** GITHUB_SHA: the workflow's commit, which the runner passes as ref when a workflow leaves it out; '' when unset. */
-  sha: string
 }
 
 /** Names under which the step leaves what its post step needs (runnerIO.saveState; read back by stateOf). */
@@ -66,7 +64,6 @@ export function readRunner(env: Env, readFile: (path: string) => string = (path)
     actor: env['GITHUB_ACTOR'] ?? '',
     runUrl: repository && runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : '',
     eventPullRequest: eventPullRequest(env['GITHUB_EVENT_PATH'], readFile),
-    sha: env['GITHUB_SHA'] ?? '',
   }
 }
 

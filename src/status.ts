@@ -53,6 +53,7 @@ export async function status(settings: StatusSettings, io: StatusIO): Promise<vo
       const { state: where, words } = describeRun(state.last, state.last.alive)
       say(where === 'ended' ? `last run ${state.last.run}: ${state.last.outcome} at phase ${state.last.phase}: ${words}` : words)
     }
+    if (state.unreadableHistory > 0) io.warning(`${state.unreadableHistory} line(s) of the host's deploy history are not what this action writes: left out`)
     if (state.history.length > 0) {
       say(`the last ${Math.min(state.history.length, HISTORY_SHOWN)} deploys, newest first:`)
       for (const entry of state.history.slice(0, HISTORY_SHOWN)) say(`  ${historyLine(entry)}`)

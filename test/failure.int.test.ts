@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
 import { hostStdin, REMOTE_COMMAND } from '../src/host'
-import { parseKeyValues, parseRunResult } from '../src/protocol'
+import { parseKeyValues, parseRunResult, type RunParams } from '../src/protocol'
 import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 
@@ -412,7 +412,7 @@ describe('the host-side run is killed', () => {
     expect(run.code).toBe(1)
     expect(errorLine(run.log)).toMatch(/^deploy failed: the deploy process on the host died during migrate \(run \S+\) before it finished/)
     // While the services are down the run does not rewrite its result (no process there): that
-    // still names stop, and the phase comes from the file the run names each phase in.
+    // still names stop, and the phase comes from its progress, written with builtins at each phase.
     const runDir = join(await stateDir(h), 'runs', /as run (\S+),/.exec(run.log)![1]!)
     expect(readFileSync(join(runDir, 'result'), 'utf8')).toMatch(/^phase=stop$/m)
     const status = await runAction({ ...hostInputs(h), command: 'status' })
@@ -422,6 +422,24 @@ describe('the host-side run is killed', () => {
     expect(next.code, next.log).toBe(0)
     expect(await h.serviceVersion()).toBe(C)
     expect(await h.appliedMigrations()).toEqual(['1', '2'])
+  })
+
+  it('SIGKILL mid-start, after the migration: what the run knew (migrated, the services went down) survives it', async () => {
+    const h = await newHost()
+    const { B, C } = h.commits
+    expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
+    h.delay('start', 2)
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: killRunnerAt(h, 'start') })
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(
+      /^deploy failed: the deploy process on the host died during start \(run \S+\) before it finished; .*; the migrations stay applied: packages\/backend\/migrations\/02_add_column\.sql/,
+    )
+    expect(run.outputs['migrated']).toBe('true')
+    expect(await h.appliedMigrations()).toEqual(['1', '2'])
+    h.delay('start', null)
+    const next = await runAction({ ...hostInputs(h), ref: C })
+    expect(next.code, next.log).toBe(0)
+    expect(await h.serviceVersion()).toBe(C)
   })
 
   it('the very first deploy killed after checkout: the baseline it recorded still finds the migrations', async () => {
@@ -484,6 +502,7 @@ describe('the host-side run stops halfway: it never leaves the services down', (
       expected_head: A,
       migrate: 'true',
       build: 'catcolab-build',
+      backup: '',
       stop: 'catcolab-stop',
       migrate_command: 'catcolab-migrate',
       start: 'catcolab-start',
@@ -495,9 +514,11 @@ describe('the host-side run stops halfway: it never leaves the services down', (
       lock_timeout: '60',
       command_timeout: '60',
       nonce: 'f00d'.repeat(6),
+      kind: 'deploy',
+      hold_reason: '',
       actor: 'test',
       run_url: '',
-    }
+    } satisfies RunParams
     const argv = ['start', h.repoPath, 'ab'.repeat(12), '0', ...Object.entries(params).map(([key, value]) => `${key}=${value}`)]
     const started = await h.runAsUser(['bash', '-c', REMOTE_COMMAND], { input: hostStdin(buggy, argv) })
     expect(started.code, started.stderr).toBe(0)

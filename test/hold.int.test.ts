@@ -149,5 +149,10 @@ describe('a held host', () => {
     const lines = await runAction({ ...hostInputs(h), command: 'hold', reason: 'one\ntwo' })
     expect(errorLine(lines.log)).toMatch(/^reason must be one line of text/)
     expect(existsSync(join(await stateDir(h), 'hold'))).toBe(false)
+    // A dry run says what it would do, and holds nothing.
+    const dry = await runAction({ ...hostInputs(h), command: 'hold', reason: 'maybe', 'dry-run': 'true' })
+    expect(dry.code, dry.log).toBe(0)
+    expect(dry.log).toContain('dry run: 127.0.0.1 is not held; command hold would hold it (maybe); nothing was changed')
+    expect(existsSync(join(await stateDir(h), 'hold'))).toBe(false)
   })
 })

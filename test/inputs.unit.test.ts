@@ -154,11 +154,9 @@ describe('parseSettings', () => {
     expect(settings({ command: 'status', ref: '' })).toMatchObject({ command: 'status', statusCommand: 'catcolab-status' })
   })
 
-  it('parses rollback as a deploy of a commit from the history: admitted, never migrating, ref a sha or left out', () => {
-    const sha = 'F'.repeat(40)
+  it('parses rollback as a deploy of a commit from the history: admitted, never migrating, ref ignored, rollback-to a sha or previous', () => {
     const back = parseSettings(
-      (name) =>
-        ({ host: 'h', 'private-key': key, 'known-hosts': `h ssh-ed25519 ${HOST_KEY}`, command: 'rollback', migrate: 'always', 'allowed-branches': 'main' })[name] ?? '',
+      (name) => ({ ...inputsFor('rollback'), ref: 'main', migrate: 'always', 'allowed-branches': 'main' })[name] ?? '',
       requester,
     ) as DeploySettings
     expect(back).toMatchObject({
@@ -170,15 +168,12 @@ describe('parseSettings', () => {
       expectedSha: null,
       goingBack: { to: null, pastMigrations: false, hold: true },
     })
-    const to = (ref: string, workflowSha = '') =>
-      (parseSettings((name) => ({ ...inputsFor('rollback'), ref })[name] ?? '', requester, workflowSha) as DeploySettings).goingBack?.to
+    const to = (value: string) => (parseSettings((name) => ({ ...inputsFor('rollback'), 'rollback-to': value })[name] ?? '', requester) as DeploySettings).goingBack?.to
     expect(to('previous')).toBeNull()
-    expect(to(sha, sha)).toBeNull() // the runner's default, github.sha: not given
+    expect(to('')).toBeNull()
     expect(to('ABCDEF1')).toBe('abcdef1')
-    expect(to(sha)).toBe('f'.repeat(40))
-    expect(() => to('main')).toThrow(
-      /^for command rollback, ref must be the commit sha of a deploy in the host's history \(command: status lists them\) or "previous", not "main"$/,
-    )
+    expect(to('F'.repeat(40))).toBe('f'.repeat(40))
+    expect(() => to('main')).toThrow(/^rollback-to must be the commit sha of a deploy in the host's history \(command: status lists them\) or "previous", not "main"$/)
     const opts = parseSettings(
       (name) => ({ ...inputsFor('rollback'), 'rollback-past-migrations': 'true', 'hold-after-rollback': 'false' })[name] ?? '',
       requester,
@@ -194,6 +189,7 @@ describe('parseSettings', () => {
       repoPath: '/var/lib/catcolab',
       reason: 'migrating by hand',
       lockTimeout: 3600,
+      dryRun: false,
       requester,
     })
     expect(settings({ command: 'release', reason: 'ignored', 'lock-timeout': '5' })).toMatchObject({ command: 'release', reason: '', lockTimeout: 5 })

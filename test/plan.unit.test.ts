@@ -169,6 +169,19 @@ describe('chooseRollback', () => {
     expect(chooseRollback(history, '', HEAD, null)).toEqual({ target: history[0], from: HEAD })
   })
 
+  it('rolling back twice never returns to the commit the first rollback left', () => {
+    const rolledBack = { ...entry(HEAD), kind: 'rollback' as const, previous: RECORD }
+    // Newest first: a rollback from RECORD to HEAD; before it RECORD, HEAD and D were deployed.
+    const twice = [rolledBack, entry(RECORD), entry(HEAD), entry(D)]
+    expect(chooseRollback(twice, HEAD, HEAD, null)).toEqual({ target: twice[3], from: HEAD })
+    // Asked by name, it goes there all the same.
+    expect(chooseRollback(twice, HEAD, HEAD, 'bbbbbbb')).toEqual({ target: twice[1], from: HEAD })
+  })
+
+  it('goes back to the deployed commit when HEAD is elsewhere (a failed deploy whose own rollback failed)', () => {
+    expect(chooseRollback(history, RECORD, TARGET, 'bbbbbbb')).toEqual({ target: history[0], from: RECORD })
+  })
+
   it('goes back to the deploy ref names by its sha, full or short, when it succeeded', () => {
     expect(chooseRollback(history, RECORD, RECORD, 'ddddddd')).toEqual({ target: history[3], from: RECORD })
     expect(chooseRollback(history, RECORD, RECORD, D)).toEqual({ target: history[3], from: RECORD })

@@ -86,7 +86,10 @@ describe('a result', () => {
       checkout: A,
       migrated: true,
       downtime: { begin: 1000, end: 2500 },
+      hold: '',
     })
+    expect(parseRunResult(lines({ run: 'r4', outcome: 'success', hold: 'failed' })).hold).toBe('failed')
+    expect(parseRunResult(lines({ run: 'r4', outcome: 'success', hold: 'set' })).hold).toBe('set')
     expect(parseRunResult(lines({ run: 'r3', outcome: 'success', running: B, downtime_begin: '5' })).downtime).toEqual({ begin: 5, end: null })
   })
 
@@ -126,12 +129,13 @@ describe('the host state', () => {
       holder: null,
       hold: null,
       history: [],
+      unreadableHistory: 0,
       last: null,
     })
     expect(() => parseHostState('head=HEAD\nrunning=false\n')).toThrow(/unexpected output/)
   })
 
-  it('lists the history newest first, typed, and refuses a line no run writes', () => {
+  it('lists the history newest first, typed, and leaves out (and counts) a line no run writes', () => {
     const base = ['head=' + A, 'branch=', `deployed=${A}`, 'running=false']
     const line = (fields: string[]) => `history=${fields.join('\t')}`
     const state = parseHostState(
@@ -167,8 +171,16 @@ describe('the host state', () => {
         run: 'r2',
       },
     ])
-    expect(() => parseHostState([...base, line(['t', 'deploy', 'success', 'HEAD', '', A, 'false', 'a', '', 'r'])].join('\n'))).toThrow(/history line no run writes/)
-    expect(() => parseHostState([...base, line(['t', 'deploy', 'success', A])].join('\n'))).toThrow(/history line no run writes/)
+    const bad = parseHostState(
+      [
+        ...base,
+        line(['t', 'deploy', 'success', 'HEAD', '', A, 'false', 'a', '', 'r']),
+        line(['t', 'deploy', 'success', A]),
+        line(['t', 'deploy', 'success', A, '', A, 'true', 'a', '', 'r']),
+      ].join('\n'),
+    )
+    expect(bad.unreadableHistory).toBe(2)
+    expect(bad.history).toEqual([expect.objectContaining({ target: A, migrated: true })])
   })
 
   it('says the hold, with its reason as written (the log shows it; records never do)', () => {

@@ -205,6 +205,20 @@ describe('a deploy', () => {
     expect(api.commitStatuses.filter((s) => s.sha === B).map((s) => s.state)).toEqual(['pending', 'error'])
   })
 
+  it('of a rollback name the commit each plan goes to as their ref, and say why a replaced one was not deployed', async () => {
+    const { api, recorder } = setup('')
+    await recorder.planned(plan(B))
+    await recorder.planned(plan(C, B))
+    expect(api.created.map((d) => [d.sha, (d.payload as { 'catcolab-deploy': { ref: string } })['catcolab-deploy'].ref, d.description])).toEqual([
+      [B, B, `${B} to catcolab`],
+      [C, C, `${C} to catcolab`],
+    ])
+    expect(api.deployments_[0]!.statuses.at(-1)).toMatchObject({
+      state: 'error',
+      description: `not deployed: the rollback went to ${C.slice(0, 12)} instead by the time the host was free`,
+    })
+  })
+
   it('that never got as far as a plan records nothing', async () => {
     const { api, recorder } = setup()
     await recorder.finished({ outcome: 'error', running: '', message: 'cannot connect' })

@@ -1,6 +1,6 @@
 // command: rollback end to end: the bundled action, run as the runner runs it, against a throwaway
 // host (test/fixture) with a real PostgreSQL, and the loopback GitHub stand-in for the records.
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
@@ -23,7 +23,7 @@ const runCount = async (h: TestHost) => {
   return existsSync(dir) ? readdirSync(dir).length : 0
 }
 const rollback = (h: TestHost, extra: Record<string, string> = {}, github: Record<string, string> = {}) =>
-  runAction({ ...hostInputs(h), command: 'rollback', ref: '', ...extra }, { github: { GITHUB_ACTOR: 'rita', GITHUB_RUN_ID: '555', ...github } })
+  runAction({ ...hostInputs(h), command: 'rollback', ...extra }, { github: { GITHUB_ACTOR: 'rita', GITHUB_RUN_ID: '555', ...github } })
 
 describe('command: rollback', () => {
   it('goes back to the previous successful deploy without migrating, records it, and leaves the host held naming what it left', async () => {
@@ -34,7 +34,7 @@ describe('command: rollback', () => {
     expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
     const before = h.events().length
     const github = { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: B }
-    // migrate: always is ignored: a rollback never migrates. The ref the runner fills in (github.sha) means "not given".
+    // migrate: always and ref are ignored: a rollback never migrates, and rollback-to (previous) says where it goes.
     const run = await runAction(
       { ...hostInputs(h), command: 'rollback', ref: B, migrate: 'always', environment: 'catcolab-next' },
       { github: { ...github, GITHUB_ACTOR: 'rita', GITHUB_RUN_ID: '555' } },
@@ -109,15 +109,28 @@ describe('command: rollback', () => {
     const G = await h.commitToOrigin({ 'README.md': 'g\n' }, 'g')
     const H = await h.commitToOrigin({ 'README.md': 'h\n' }, 'h')
     for (const ref of [F, G, H]) expect((await runAction({ ...hostInputs(h), ref, migrate: 'always' })).code).toBe(0)
-    const run = await rollback(h, { ref: F.slice(0, 9), 'hold-after-rollback': 'false' })
+    const run = await rollback(h, { 'rollback-to': F.slice(0, 9), 'hold-after-rollback': 'false' })
     expect(run.code, run.log).toBe(0)
     expect(await h.serviceVersion()).toBe(F)
     // Not in the history, or not a sha: refused, naming what the history holds.
-    const unknown = await rollback(h, { ref: 'abcdef1' })
+    const unknown = await rollback(h, { 'rollback-to': 'abcdef1' })
     expect(errorLine(unknown.log)).toMatch(
       new RegExp(`^cannot roll back: abcdef1 is no successful deploy in the host's deploy history: it holds ${short(F)}, ${short(H)}, ${short(G)}`),
     )
-    expect(errorLine((await rollback(h, { ref: 'main' })).log)).toMatch(/^for command rollback, ref must be the commit sha of a deploy/)
+    expect(errorLine((await rollback(h, { 'rollback-to': 'main' })).log)).toMatch(/^rollback-to must be the commit sha of a deploy/)
+  })
+
+  it('warns, and says what to do, when it rolled back but could not hold the host', async () => {
+    const h = (host = await createHost())
+    const { A, B } = h.commits
+    for (const ref of [A, B]) expect((await runAction({ ...hostInputs(h), ref })).code).toBe(0)
+    // Where the hold is written first: a directory, so the write fails.
+    mkdirSync(join(await stateDir(h), 'hold.tmp'))
+    const run = await rollback(h)
+    expect(run.code, run.log).toBe(0)
+    expect(await h.serviceVersion()).toBe(A)
+    expect(run.log).toMatch(/^::warning::rolled back to \w+; holding the host failed \(cannot write \S+\/hold\): hold it with command: hold before the next deploy$/m)
+    expect(existsSync(join(await stateDir(h), 'hold'))).toBe(false)
   })
 
   it('says so when there is nothing to go back to, and changes nothing', async () => {

@@ -11,7 +11,6 @@ const RUNNER = {
   GITHUB_API_URL: 'https://api.github.com',
   GITHUB_RUN_ID: '4242',
   GITHUB_ACTOR: 'octocat',
-  GITHUB_SHA: 'f'.repeat(40),
   GITHUB_EVENT_PATH: '/home/runner/work/_temp/_github_workflow/event.json',
   GITHUB_STEP_SUMMARY: '/home/runner/work/_temp/_runner_file_commands/step_summary_1',
 }
@@ -32,7 +31,6 @@ describe('reading the runner', () => {
       actor: 'octocat',
       runUrl: 'https://github.com/ToposInstitute/CatColab/actions/runs/4242',
       eventPullRequest: 7,
-      sha: 'f'.repeat(40),
     })
   })
 
@@ -55,7 +53,6 @@ describe('reading the runner', () => {
       actor: '',
       runUrl: '',
       eventPullRequest: null,
-      sha: '',
     })
     expect(commitUrl(runner, 'a'.repeat(40))).toBe('')
     // Empty is unset, as the runner's own tools take it.

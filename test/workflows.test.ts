@@ -165,6 +165,7 @@ describe('the deploy workflow', () => {
       command: inputs['command'],
       reason: inputs['reason'],
       pastMigrations: inputs['rollback-past-migrations'],
+      ...(inputs['command'] === 'rollback' ? { rollbackTo: inputs['rollback-to'] } : {}),
       ref: inputs['ref'],
       host: inputs['host'],
       knownHosts: inputs['known-hosts'],
@@ -267,10 +268,28 @@ describe('the deploy workflow', () => {
     })
   })
 
-  it('holds or releases either host on a dispatch, with the reason given, in the same job (same key, same lock group)', () => {
-    expect(outcome(dispatch({ target: 'next', command: 'hold', reason: 'database work' }))).toMatchObject({ ...next, command: 'hold', reason: 'database work' })
-    expect(outcome(dispatch({ target: 'production', command: 'hold', reason: 'incident' }))).toMatchObject({ ...production, command: 'hold', reason: 'incident' })
-    expect(outcome(dispatch({ target: 'production', command: 'release' }))).toMatchObject({ ...production, command: 'release', reason: '' })
+  it('holds or releases either host on a dispatch, with the reason given, in the same job (same key), in a concurrency group of their own', () => {
+    // Their own concurrency group: a newer automatic deploy must not replace a pending hold.
+    const operateNext = { group: 'operate-catcolab-next', cancelInProgress: false }
+    const operateProduction = { group: 'operate-catcolab', cancelInProgress: false }
+    expect(outcome(dispatch({ target: 'next', command: 'hold', reason: 'database work' }))).toMatchObject({
+      ...next,
+      concurrency: operateNext,
+      command: 'hold',
+      reason: 'database work',
+    })
+    expect(outcome(dispatch({ target: 'production', command: 'hold', reason: 'incident' }))).toMatchObject({
+      ...production,
+      concurrency: operateProduction,
+      command: 'hold',
+      reason: 'incident',
+    })
+    expect(outcome(dispatch({ target: 'production', command: 'release' }))).toMatchObject({
+      ...production,
+      concurrency: operateProduction,
+      command: 'release',
+      reason: '',
+    })
     expect(after(dispatch({ target: 'next', command: 'hold', reason: 'x' }), 'success')).toEqual(['next'])
     expect(after(dispatch({ target: 'next', command: 'release' }), 'success')).toEqual(['next'])
     expect(after(dispatch({ target: 'next', command: 'deploy' }), 'success')).toEqual(['next', 'pr-comments'])
@@ -279,14 +298,16 @@ describe('the deploy workflow', () => {
   it('rolls either host back on a dispatch: to the previous deploy by default, or the sha given, past migrations only when asked', () => {
     expect(outcome(dispatch({ target: 'next', command: 'rollback', 'rollback-to': 'previous' }))).toMatchObject({
       ...next,
+      concurrency: { group: 'operate-catcolab-next', cancelInProgress: false },
       command: 'rollback',
-      ref: 'previous',
+      rollbackTo: 'previous',
       pastMigrations: 'false',
     })
     expect(outcome(dispatch({ target: 'production', command: 'rollback', 'rollback-to': SHA, 'past-migrations': true }))).toMatchObject({
       ...production,
+      concurrency: { group: 'operate-catcolab', cancelInProgress: false },
       command: 'rollback',
-      ref: SHA,
+      rollbackTo: SHA,
       pastMigrations: 'true',
     })
     // What next runs changed: the pull requests' comments are refreshed.
