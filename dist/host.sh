@@ -13,6 +13,8 @@
 #   catcolab-deploy/fetch.lock      flock: one git fetch at a time
 #   catcolab-deploy/history         the runs that took the lock (not stale, not held), newest last (TAB-
 #                                   separated: HISTORY_FIELDS); the newest 50 to 100 are kept
+#   catcolab-deploy/builds/<commit>/ the build outputs kept after a successful deploy of <commit>
+#                                   (files/<path>, then manifest, written last); the newest 2 are kept
 #   catcolab-deploy/hold            the hold (hold/release): reason, actor, run_url, since; while it
 #                                   exists, no deploy fetches or runs (set under the host lock, which
 #                                   the run checks it under; hold and release also take the fetch lock)
@@ -36,6 +38,7 @@ shopt -s nullglob
 DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
 KEEP_HISTORY=50
+KEEP_BUILDS=2
 # A history line's fields, in order (protocol.ts HISTORY_FIELDS).
 # finished: UTC time; kind: deploy or rollback; running: what runs after it (a commit, down or unknown).
 HISTORY_FIELDS=(finished kind outcome target previous running migrated actor run_url run)
@@ -53,7 +56,9 @@ TARGET=''    # resolve_ref: the commit a ref names ('' when none)
 declare -A P=() # its parameters, as the action sent them; never changed
 declare -A R=() # its result (KEY=VALUE), rewritten to runs/<id>/result at each phase (not while the services are down) and at the end
 DIR=''          # its directory, runs/<id>
-PREVIOUS=''     # the commit checked out when it took the lock: what a rollback goes back to
+PREVIOUS=''     # the commit checked out when it took the lock
+BACK=''         # what a rollback goes back to: the last commit deployed (the record), else PREVIOUS
+KEPT=false      # whether the commit this run builds (a rollback's target), or goes back to, has a usable kept build
 SERVING=unknown # what the services run, as far as it knows: a commit, down, or unknown
 DOWN=false      # true while the services may be down because of the run (it stopped them, or a
                 # start or restart of its own is under way or failed): it starts them before it ends
@@ -626,6 +631,153 @@ first_bytes() {
   return 3
 }
 
+# ---- kept builds -------------------------------------------------------------------------
+#
+# After a successful deploy, the run copies the build outputs (P[outputs], paths in the clone, one
+# per line) into builds/<commit>/files, then writes builds/<commit>/manifest: a copy without a
+# manifest naming its commit is never used. Copies, never hard links: a build rewrites its files
+# in place. A rollback puts a kept build back by rename (never by copying over a running binary),
+# which uses the copy up: the next success keeps it again. The newest KEEP_BUILDS are kept.
+
+# output_paths VAR: P[outputs] as an array in VAR; a path that is not plainly inside the clone is
+# left out, saying so.
+output_paths() {
+  local -n _paths=$1
+  local _path
+  _paths=()
+  while IFS= read -r _path; do
+    [[ -n $_path ]] || continue
+    if [[ $_path == /* || /$_path/ == */../* || /$_path/ == */./* ]]; then
+      say "build output $_path is not a path inside the clone: left out"
+      continue
+    fi
+    _paths+=("${_path%/}")
+  done <<<"${P[outputs]:-}"
+}
+
+# decide_kept COMMIT: KEPT=true when COMMIT has a usable kept build (its manifest names it);
+# else false, saying why it will be built instead.
+decide_kept() {
+  local line manifest="$STATE/builds/$1/manifest"
+  KEPT=false
+  [[ -n ${P[outputs]:-} ]] || return 0
+  if [[ ! -e $manifest ]]; then
+    if [[ -e $STATE/builds/$1 ]]; then say "the kept build of $1 has no manifest (never finished): building it instead"; else say "no kept build of $1: building it"; fi
+    return 0
+  fi
+  while IFS= read -r line; do
+    if [[ $line == "commit=$1" ]]; then
+      KEPT=true
+      say "$1 has a kept build: putting it back instead of building"
+      return 0
+    fi
+  done 2>/dev/null <"$manifest"
+  say "the kept build in $STATE/builds/$1 names another commit: building $1 instead"
+}
+
+# restore_build COMMIT: puts COMMIT's kept build back in the clone by rename, the outputs there
+# now moved aside (then removed). On a failure it moves back what it moved, as far as it can.
+restore_build() {
+  local dir="$STATE/builds/$1" trash="$STATE/builds/.aside-${R[run]}" line path moved=() i paths=()
+  while IFS= read -r line; do
+    if [[ $line == kept=* ]]; then paths+=("${line#kept=*$'\t'}"); fi
+  done 2>/dev/null <"$dir/manifest"
+  if ((${#paths[@]} == 0)); then say "the manifest of the kept build of $1 lists no output"; return 1; fi
+  mkdir -p -- "$trash" || return 1
+  for path in "${paths[@]}"; do
+    if [[ ! -e $dir/files/$path && ! -L $dir/files/$path ]]; then say "the kept build of $1 lacks $path"; break; fi
+    if [[ -e $path || -L $path ]]; then
+      if [[ $path == */* ]]; then mkdir -p -- "$trash/${path%/*}" || break; fi
+      mv -- "$path" "$trash/$path" || break
+    fi
+    if [[ $path == */* ]]; then mkdir -p -- "${path%/*}" || break; fi
+    if ! mv -- "$dir/files/$path" "$path"; then
+      if [[ -e $trash/$path || -L $trash/$path ]]; then mv -- "$trash/$path" "$path"; fi
+      break
+    fi
+    moved+=("$path")
+  done
+  if ((${#moved[@]} < ${#paths[@]})); then
+    say "putting the kept build of $1 back failed at ${paths[${#moved[@]}]}: moving back what was moved"
+    for ((i = ${#moved[@]} - 1; i >= 0; i--)); do
+      path=${moved[i]}
+      mv -- "$path" "$dir/files/$path" && if [[ -e $trash/$path || -L $trash/$path ]]; then mv -- "$trash/$path" "$path"; fi
+    done
+    return 1
+  fi
+  rm -rf -- "$dir" "$trash" || say "cannot remove $dir or $trash"
+  say "put back the kept build of $1 (${paths[*]}) by rename: nothing was built"
+}
+
+# kib VAR N: N KiB in words, into VAR.
+kib() {
+  local -n _words=$1
+  if (($2 < 10240)); then _words="$2 KiB"; else _words="$(($2 / 1024)) MiB"; fi
+}
+
+# keep_build: after a success, under the host lock and outside the downtime, keeps the build of
+# P[target]. Says what it kept and the space the kept builds take; never fails the run.
+keep_build() {
+  local target=${P[target]} builds="$STATE/builds" tmp path kept=() missing=() sizes=() line entry total=0 du_out
+  local order=() keep=()
+  local -a outputs
+  output_paths outputs
+  ((${#outputs[@]})) || return 0
+  tmp="$builds/.new-${R[run]}"
+  if ! mkdir -p -- "$tmp/files"; then say "cannot create $tmp: the build of $target is not kept"; return 0; fi
+  for path in "${outputs[@]}"; do
+    if [[ ! -e $path && ! -L $path ]]; then
+      missing+=("$path")
+      continue
+    fi
+    if [[ $path == */* ]] && ! mkdir -p -- "$tmp/files/${path%/*}"; then kept=(); break; fi
+    if ! cp -a -- "$path" "$tmp/files/$path"; then kept=(); break; fi
+    kept+=("$path")
+  done
+  if ((${#kept[@]} == 0)); then
+    rm -rf -- "$tmp"
+    if ((${#missing[@]} < ${#outputs[@]})); then say "copying the build outputs failed: the build of $target is not kept"; else say "none of the build outputs exists (${missing[*]}): the build of $target is not kept"; fi
+    return 0
+  fi
+  if ((${#missing[@]})); then say "build outputs that do not exist, not kept: ${missing[*]}"; fi
+  # Sizes in KiB, a line per path ("KiB<TAB>path"), as du prints them.
+  if ! du_out=$(cd -- "$tmp/files" && du -sk -- "${kept[@]}"); then
+    rm -rf -- "$tmp"
+    say "du failed on the copied build outputs: the build of $target is not kept"
+    return 0
+  fi
+  mapfile -t sizes <<<"$du_out"
+  # The manifest last: a copy without one is never used.
+  if ! {
+    printf 'commit=%s\nbuild=%s\n' "$target" "${P[build]//$'\n'/ }"
+    for line in "${sizes[@]}"; do printf 'kept=%s\n' "$line"; done
+    for path in ${missing[@]+"${missing[@]}"}; do printf 'missing=%s\n' "$path"; done
+  } >"$tmp/manifest"; then
+    rm -rf -- "$tmp"
+    say "cannot write the manifest: the build of $target is not kept"
+    return 0
+  fi
+  if [[ -e $builds/$target ]]; then rm -rf -- "${builds:?}/${target:?}"; fi
+  if ! mv -- "$tmp" "$builds/$target"; then rm -rf -- "$tmp"; say "cannot store the build of $target: not kept"; return 0; fi
+  # builds/order: the kept commits, newest first. The newest KEEP_BUILDS stay; so does nothing
+  # else, nor anything half-made by a run that died.
+  if [[ -r $builds/order ]]; then mapfile -t order <"$builds/order"; fi
+  keep=("$target")
+  for line in ${order[@]+"${order[@]}"}; do
+    if [[ $line != "$target" && -e $builds/$line/manifest ]] && ((${#keep[@]} < KEEP_BUILDS)); then keep+=("$line"); fi
+  done
+  printf '%s\n' "${keep[@]}" >"$builds/order" || say "cannot write $builds/order"
+  for entry in "$builds"/* "$builds"/.new-* "$builds"/.aside-*; do
+    [[ -d $entry && " ${keep[*]} " != *" ${entry##*/} "* ]] || continue
+    rm -rf -- "$entry" || say "cannot remove $entry"
+  done
+  for line in "${sizes[@]}"; do total=$((total + ${line%%$'\t'*})); done
+  du_out=$(du -sk -- "$builds") || du_out=0
+  kib total "$total"
+  kib du_out "${du_out%%$'\t'*}"
+  say "kept the build of $target (${kept[*]}): $total; the kept builds take $du_out in $builds"
+}
+
 # ---- the detached deploy run ---------------------------------------------------------------
 #
 # The phases of a deploy, in order. WHEN says in which deploys a phase runs; RUNS is the
@@ -639,7 +791,8 @@ first_bytes() {
 DEPLOY_PHASES=(
   # NAME         WHEN        RUNS              IF IT FAILS
   checkout       always      checkout_target   give-up
-  build          always      build             restore
+  restore-build  kept        restore_target    restore
+  build          not-kept    build             restore
   backup         backing-up  back_up           restore
   stop           migrating   stop_services     roll-back
   migrate        migrating   migrate           roll-back
@@ -655,7 +808,8 @@ DEPLOY_PHASES=(
 ROLLBACK_PHASES=(
   # NAME              WHEN        RUNS              IF IT FAILS
   rollback-checkout   always      restore_checkout  by-hand
-  rollback-build      always      build             by-hand
+  rollback-restore    kept        restore_back      by-hand
+  rollback-build      not-kept    build             by-hand
   rollback-start      always      restart_services  by-hand
   rollback-status     always      check_status      by-hand
   rollback-health     health-url  check_health      by-hand
@@ -671,6 +825,8 @@ applies() {
     migrating) [[ ${P[migrate]} == true ]] ;;
     restarting) [[ ${P[migrate]} != true ]] ;;
     backing-up) [[ ${P[migrate]} == true && -n ${P[backup]} ]] ;;
+    kept) [[ $KEPT == true ]] ;;
+    not-kept) [[ $KEPT != true ]] ;;
     health-url) [[ -n ${P[health_url]} ]] ;;
     *) return 1 ;; # a WHEN the tables do not use
   esac
@@ -718,8 +874,13 @@ phase() {
 # any a failed start left running: rollbacks and start-again use it too. Until the health URL
 # answers, the services are not really back: the downtime ends then.
 checkout_target() { git checkout -q --detach "${P[target]}"; }
-restore_checkout() { git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"; }
+restore_checkout() {
+  if [[ $BACK != "$PREVIOUS" ]]; then git checkout -q --detach "$BACK"; return; fi
+  git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"
+}
 build() { host_command "${P[build]}"; }
+restore_target() { restore_build "${P[target]}"; }
+restore_back() { restore_build "$BACK"; }
 back_up() { host_command "${P[backup]}"; }
 stop_services() { going_down && host_command "${P[stop]}"; }
 migrate() { host_command "${P[migrate_command]}" && R[migrated]=true; }
@@ -803,7 +964,7 @@ by_hand() {
   _text="on the host run: cd -- $_word"
   for _step in "$@"; do
     case $_step in
-      checkout) _text+=" && git checkout $PREVIOUS" ;;
+      checkout) _text+=" && git checkout $BACK" ;;
       build) _word=$(shcmd "${P[build]}") && _text+=" && $_word" ;;
       restart) _word=$(shcmd "${P[restart]}") && _text+=" && $_word" ;;
       *) ;;
@@ -891,14 +1052,21 @@ recover() {
       R[failed_phase]=$what
       if ! phase restore restore_checkout; then
         by_hand fix checkout build
-        end_run failed "$what failed and restoring the checkout $PREVIOUS failed; the services, never stopped, still run it; $fix"
+        end_run failed "$what failed and restoring the checkout $BACK failed; the services, never stopped, still run it; $fix"
       elif [[ ${P[rollback]} != true ]]; then
-        end_run failed "$what failed; the previous checkout $PREVIOUS was restored; the services, never stopped, still run it (rollback is off: a half-finished build may be on disk until the next build)"
+        end_run failed "$what failed; the previous checkout $BACK was restored; the services, never stopped, still run it (rollback is off: a half-finished build may be on disk until the next build)"
+      elif decide_kept "$BACK" && [[ $KEPT == true ]]; then
+        if phase rollback-restore restore_back; then
+          end_run failed "$what failed; the previous checkout $BACK was restored, and its kept build put back; the services, never stopped, still run it"
+        else
+          by_hand fix build
+          end_run failed "$what failed; the previous checkout $BACK was restored but putting its kept build back failed: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
+        fi
       elif ! phase rollback-build build; then
         by_hand fix build
-        end_run failed "$what failed; the previous checkout $PREVIOUS was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
+        end_run failed "$what failed; the previous checkout $BACK was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
       else
-        end_run failed "$what failed; the previous checkout $PREVIOUS was restored and rebuilt; the services, never stopped, still run it"
+        end_run failed "$what failed; the previous checkout $BACK was restored and rebuilt; the services, never stopped, still run it"
       fi
       ;;
     roll-back)
@@ -914,13 +1082,18 @@ recover() {
         fi
         return
       fi
-      if [[ $DOWN == true ]]; then
-        say "rolling back to $PREVIOUS (the services may be down while the previous commit builds)"
+      decide_kept "$BACK"
+      if [[ $DOWN == true && $KEPT != true ]]; then
+        say "rolling back to $BACK (the services may be down while the previous commit builds)"
       else
-        say "rolling back to $PREVIOUS"
+        say "rolling back to $BACK"
       fi
       if run_phases broken rule "${ROLLBACK_PHASES[@]}"; then
-        end_run rolled-back "$what failed; rolled back to $PREVIOUS, rebuilt and restarted"
+        if [[ $KEPT == true ]]; then
+          end_run rolled-back "$what failed; rolled back to $BACK, its kept build put back (no build) and restarted"
+        else
+          end_run rolled-back "$what failed; rolled back to $BACK, rebuilt and restarted"
+        fi
         return
       fi
       by_hand fix checkout build restart
@@ -993,7 +1166,7 @@ read_params() {
   fi
   for _key in repo target expected_deployed expected_head migrate build backup stop migrate_command \
     start restart status health_url rollback health_timeout lock_timeout command_timeout nonce kind \
-    hold_reason actor run_url; do
+    hold_reason outputs actor run_url; do
     [[ -v P[$_key] ]] || { _problem="no $_key"; return 1; }
   done
   [[ ${P[kind]} =~ ^(deploy|rollback)$ ]] || { _problem="kind is neither deploy nor rollback"; return 1; }
@@ -1088,6 +1261,7 @@ cmd_run() {
     return
   fi
   PREVIOUS=$HEAD_SHA
+  BACK=${DEPLOYED:-$PREVIOUS}
   SERVING=$PREVIOUS
   if [[ $DEPLOYED != "${P[expected_deployed]}" || $PREVIOUS != "${P[expected_head]}" ]]; then
     end_run stale "the host changed since the plan was made (another deploy ran); planning again"
@@ -1112,7 +1286,11 @@ cmd_run() {
     fi
   fi
 
+  # A rollback puts back the target's kept build when there is a usable one, instead of building.
+  KEPT=false
+  if [[ ${P[kind]} == rollback ]]; then decide_kept "${P[target]}"; fi
   if run_phases failed rule "${DEPLOY_PHASES[@]}"; then
+    keep_build
     if [[ ${P[kind]} != rollback ]]; then
       end_run success "deployed ${P[target]}"
     elif [[ -z ${P[hold_reason]} ]]; then

@@ -287,6 +287,7 @@ function runParams(settings: DeploySettings, plan: Plan, nonce: string): RunPara
     hold_reason: settings.goingBack?.hold
       ? `rolled back from ${plan.base} to ${shortSha(plan.target)}: a deploy could put ${shortSha(plan.base)} back; release once it is fixed`
       : '',
+    outputs: settings.buildOutputs.join('\n'),
     actor: settings.requester.actor,
     run_url: settings.requester.runUrl,
   }

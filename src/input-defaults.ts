@@ -30,6 +30,7 @@ export const INPUT_DEFAULTS = {
   'status-command': 'catcolab-status',
   'health-url': '',
   rollback: 'true',
+  'build-outputs': 'target/debug/backend\npackages/automerge-doc-server/dist\npackages/automerge-doc-server/node_modules\n',
   'backup-command': '',
   'logs-command': '',
   'health-timeout': '60',

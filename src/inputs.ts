@@ -113,6 +113,8 @@ export interface DeploySettings {
   records: RecordSettings | null
   /** Set exactly for command: rollback. */
   goingBack: GoingBack | null
+  /** Paths in the clone of what the build makes and the services run: kept after a success, put back by a rollback instead of building. */
+  buildOutputs: string[]
 }
 
 export interface StatusSettings {
@@ -246,7 +248,24 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     requester: requesterLine,
     records: parseRecords(inputs),
     goingBack,
+    buildOutputs: parseBuildOutputs(inputs.text('build-outputs')),
   }
+}
+
+/** build-outputs: one path in the clone per line, plainly inside it; none: nothing is kept. */
+function parseBuildOutputs(text: string): string[] {
+  if (text.trim() === 'none') return []
+  const paths = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+  for (const path of paths) {
+    const parts = path.replace(/\/+$/, '').split('/')
+    if (CONTROL.test(path) || path.startsWith('/') || path.startsWith('-') || parts.some((part) => part === '' || part === '.' || part === '..')) {
+      throw new UserError(`build-outputs entry "${printable(path)}" is not a plain path inside the clone (e.g. target/debug/backend)`)
+    }
+  }
+  return paths.map((path) => path.replace(/\/+$/, ''))
 }
 
 /** rollback-to: the sha of a deploy in the host's history, or null for the last one before the deployed commit (previous, or empty). */

@@ -33,6 +33,8 @@ export interface RunParams {
   kind: 'deploy' | 'rollback'
   /** After a success, hold the host with this reason ('' for none): a rollback names what it went back from. */
   hold_reason: string
+  /** The build outputs to keep after a success, paths in the clone, one per line ('' for none). */
+  outputs: string
   actor: string
   run_url: string
 }
@@ -58,6 +60,7 @@ export const RUN_PARAM_KEYS = [
   'nonce',
   'kind',
   'hold_reason',
+  'outputs',
   'actor',
   'run_url',
 ] as const satisfies readonly (keyof RunParams)[]

@@ -516,6 +516,7 @@ describe('the host-side run stops halfway: it never leaves the services down', (
       nonce: 'f00d'.repeat(6),
       kind: 'deploy',
       hold_reason: '',
+      outputs: '',
       actor: 'test',
       run_url: '',
     } satisfies RunParams

@@ -182,6 +182,19 @@ describe('parseSettings', () => {
     expect((settings({}) as DeploySettings).goingBack).toBeNull()
   })
 
+  it("reads build-outputs as plain paths in the clone: CatColab's by default, nothing for none", () => {
+    expect((settings({}) as DeploySettings).buildOutputs).toEqual([
+      'target/debug/backend',
+      'packages/automerge-doc-server/dist',
+      'packages/automerge-doc-server/node_modules',
+    ])
+    expect((settings({ 'build-outputs': ' target/ \n\n dist ' }) as DeploySettings).buildOutputs).toEqual(['target', 'dist'])
+    expect((settings({ 'build-outputs': 'none' }) as DeploySettings).buildOutputs).toEqual([])
+    expect(problem({ 'build-outputs': 'target\n../outside' })).toBe('build-outputs entry "../outside" is not a plain path inside the clone (e.g. target/debug/backend)')
+    for (const bad of ['/etc', 'a/./b', 'a//b', '-rf', 'a/..'])
+      expect(problem({ 'build-outputs': bad }), bad).toMatch(/^build-outputs entry .* is not a plain path inside the clone/)
+  })
+
   it('parses hold and release with only what they need: a hold needs a one-line reason', () => {
     expect(settings({ command: 'hold', reason: '  migrating by hand  ', ref: '' })).toEqual({
       command: 'hold',

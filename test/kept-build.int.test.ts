@@ -1,0 +1,101 @@
+// The last good build, kept and put back (build-outputs), end to end: the bundled action, run as
+// the runner runs it, against a throwaway host (test/fixture). The stand-in build writes
+// target/stamp, which the stand-in service reads to say what it runs: a build put back by a
+// rollback shows as the service answering with the older commit, with no build in the journal.
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, type TestHost } from './fixture/host'
+import { errorLine, hostInputs, runAction } from './run-action'
+
+let host: TestHost | undefined
+
+afterEach(async () => {
+  await host?.close()
+  host = undefined
+})
+
+const builds = async (h: TestHost) => join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'builds')
+const deploy = (h: TestHost, ref: string, extra: Record<string, string> = {}) => runAction({ ...hostInputs(h), ref, 'build-outputs': 'target', ...extra })
+/** The journal's entries since the index given. */
+const since = (h: TestHost, from: number) => h.events().slice(from)
+
+describe('build-outputs', () => {
+  it('keeps the build after a success (manifest last, the space said); a failed start rolls back by putting it back: no build, and the services answer', async () => {
+    const h = (host = await createHost())
+    const { B, C } = h.commits
+    const first = await deploy(h, B)
+    expect(first.code, first.log).toBe(0)
+    expect(first.log).toMatch(new RegExp(`^\\| kept the build of ${B} \\(target\\): \\d+ KiB; the kept builds take \\d+ KiB in \\S+/builds$`, 'm'))
+    const manifest = readFileSync(join(await builds(h), B, 'manifest'), 'utf8')
+    expect(manifest).toMatch(new RegExp(`^commit=${B}\nbuild=catcolab-build\nkept=\\d+\ttarget\n$`))
+    expect(readFileSync(join(await builds(h), B, 'files', 'target', 'stamp'), 'utf8').trim()).toBe(B)
+
+    // C migrates: stop, migrate, then a start that fails at once. The rollback puts B's build back.
+    h.fail('start', C)
+    const from = h.events().length
+    const run = await deploy(h, C)
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(new RegExp(`^deploy failed: start failed; rolled back to ${B}, its kept build put back \\(no build\\) and restarted`))
+    expect(run.log).toContain(`${B} has a kept build: putting it back instead of building`)
+    expect(run.log).toContain(`put back the kept build of ${B} (target) by rename: nothing was built`)
+    expect(run.log).toMatch(/::group::rollback-restore\n/)
+    expect(run.log).not.toMatch(/::group::rollback-build\n/)
+    expect(since(h, from).filter((event) => event.startsWith('build'))).toEqual([`build ${C}`])
+    expect(await h.serviceVersion()).toBe(B)
+    // Used up by the rollback: the next success keeps a build again.
+    expect(existsSync(join(await builds(h), B))).toBe(false)
+  })
+
+  it('never uses a copy without a manifest: it rebuilds, saying why', async () => {
+    const h = (host = await createHost())
+    const { B, C } = h.commits
+    expect((await deploy(h, B)).code).toBe(0)
+    rmSync(join(await builds(h), B, 'manifest'))
+    h.fail('start', C)
+    const from = h.events().length
+    const run = await deploy(h, C)
+    expect(run.code).toBe(1)
+    expect(run.log).toContain(`the kept build of ${B} has no manifest (never finished): building it instead`)
+    expect(since(h, from).filter((event) => event.startsWith('build'))).toEqual([`build ${C}`, `build ${B}`])
+    expect(await h.serviceVersion()).toBe(B)
+  })
+
+  it('a failed build leaves the kept copy whole, and the restore puts it back without building', async () => {
+    const h = (host = await createHost())
+    const { B, C } = h.commits
+    expect((await deploy(h, B)).code).toBe(0)
+    h.fail('build', C)
+    const from = h.events().length
+    const run = await deploy(h, C)
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(
+      new RegExp(`^deploy failed: build failed; the previous checkout ${B} was restored, and its kept build put back; the services, never stopped, still run it`),
+    )
+    expect(since(h, from)).toEqual([])
+    expect(await h.serviceVersion()).toBe(B)
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(B)
+    expect(readFileSync(join(h.repoPath, 'target', 'stamp'), 'utf8').trim()).toBe(B)
+  })
+
+  it('command: rollback puts the target’s kept build back instead of building it; two builds are kept; a missing path is said and skipped', async () => {
+    const h = (host = await createHost())
+    const { A, B, C } = h.commits
+    const outputs = { 'build-outputs': 'target\nno/such/output' }
+    const a = await deploy(h, A, outputs)
+    expect(a.log).toContain('build outputs that do not exist, not kept: no/such/output')
+    expect(readFileSync(join(await builds(h), A, 'manifest'), 'utf8')).toContain('\nmissing=no/such/output\n')
+    expect((await deploy(h, B, outputs)).code).toBe(0)
+    const from = h.events().length
+    const run = await runAction({ ...hostInputs(h), command: 'rollback', 'build-outputs': 'target', 'hold-after-rollback': 'false' })
+    expect(run.code, run.log).toBe(0)
+    expect(run.log).toMatch(/::group::restore-build\n/)
+    expect(since(h, from).some((event) => event.startsWith('build'))).toBe(false)
+    expect(await h.serviceVersion()).toBe(A)
+    // Kept again after the rollback; then C: the newest two stay.
+    expect(existsSync(join(await builds(h), A, 'manifest'))).toBe(true)
+    expect((await deploy(h, C)).code).toBe(0)
+    expect(readFileSync(join(await builds(h), 'order'), 'utf8')).toBe(`${C}\n${A}\n`)
+    expect(existsSync(join(await builds(h), B))).toBe(false)
+  })
+})
