@@ -63,6 +63,12 @@ interface Deploy extends Omit<Timed, 't0' | 't1'> {
   downtime: number
   outages: Span[]
 }
+/** A rollback after a start that failed at once: from its exit (host clock) until the service answered again; ms. */
+interface Recovery {
+  buildDelay: number | null
+  recovery: number
+}
+
 /** One startup round, each process started as the runner starts a step; ms. */
 interface Startup {
   /** `node -e 0`, start to end. */
@@ -91,8 +97,8 @@ function options() {
   const named = args.includes('--history') ? args[args.indexOf('--history') + 1] : 'catcolab-sized'
   const history = (['small', 'catcolab-sized'] as const).find((h) => h === named)
   if (!history) throw new Error('--history is small or catcolab-sized')
-  // Quick mode only proves the bench works: no 5 s build, a few startup rounds.
-  return { quick, rounds, history, buildRounds: quick ? 0 : rounds, startupRounds: quick ? 3 : Math.max(rounds, 7) }
+  // Quick mode only proves the bench works: no 5 s build, a few startup rounds, one rollback.
+  return { quick, rounds, history, buildRounds: quick ? 0 : rounds, startupRounds: quick ? 3 : Math.max(rounds, 7), rollbackRounds: quick ? 1 : 3 }
 }
 
 function exec(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -171,8 +177,11 @@ async function floorDeploy(h: TestHost, ssh: ReturnType<typeof openSsh>, target:
  * The action as the runner runs it: the main step, then the post step with the state main saved,
  * each in its own Node process. Main's log lines are timestamped as they arrive.
  */
+/** The stand-in build's output, kept after each action deploy as CatColab's would be (build-outputs). */
+const OUTPUTS = { 'build-outputs': 'target' }
+
 async function actionDeploy(h: TestHost, target: string): Promise<Timed & { migrated: boolean; state: Record<string, string> }> {
-  const inputs = { ...hostInputs(h), ref: target }
+  const inputs = { ...hostInputs(h), ref: target, ...OUTPUTS }
   const lines: { t: number; line: string }[] = []
   let seen = 0
   const main = await runAction(inputs, {
@@ -334,6 +343,36 @@ async function main(): Promise<void> {
     }
     h.delay('build', null)
 
+    // Rollbacks: a deploy of a commit with a migration whose start fails at once, after the build
+    // (the 5 s one, and none), rolls back to the commit before it by putting its kept build back.
+    // Each round starts from an untimed action deploy, which keeps the build it goes back to.
+    const recoveries: Recovery[] = []
+    const migration = CASES.find((c) => c.migration)!
+    for (const buildDelay of opts.quick ? [null] : [5, null]) {
+      for (let round = 1; round <= opts.rollbackRounds; round++) {
+        h.delay('build', null)
+        const good = await freshCommit(h, CASES[0]!)
+        await actionDeploy(h, good.sha)
+        const bad = await freshCommit(h, migration)
+        h.delay('build', buildDelay)
+        h.fail('start', bad.sha)
+        const run = await runAction({ ...hostInputs(h), ref: bad.sha, ...OUTPUTS })
+        h.fail('start', false)
+        const t1 = Date.now()
+        await new Promise((resolve) => setTimeout(resolve, 20)) // the probe in flight lands
+        if (run.code !== 1 || !/its kept build put back \(no build\)/.test(run.log)) throw new Error(`the rollback did not put the kept build back:\n${run.log}`)
+        if ((await h.serviceVersion()) !== good.sha) throw new Error(`the rollback left the service on ${await h.serviceVersion()}`)
+        // The host's own marker: `@@<nonce> phase start end <code> <ms>`, on the host clock (this machine's).
+        const runId = /as run (\S+),/.exec(run.log)![1]!
+        const hostLog = readFileSync(join(h.repoPath, '.git', 'catcolab-deploy', 'runs', runId, 'log'), 'utf8')
+        const failed = Number(/^@@\S+ phase start end [1-9]\d* (\d+)$/m.exec(hostLog)?.[1])
+        const back = probe.outages(failed, t1 + 20).at(0)
+        if (!Number.isFinite(failed) || !back) throw new Error(`no failed start, or no outage after it:\n${hostLog}`)
+        recoveries.push({ buildDelay, recovery: back.end - failed })
+      }
+    }
+    h.delay('build', null)
+
     // Startup, one of each per round, in alternating order: bare Node, the post step with nothing
     // to do, the main step's cold start (a dry run through the timestamping proxy: process start
     // → the first byte sshd receives) and the OpenSSH client's.
@@ -372,7 +411,7 @@ async function main(): Promise<void> {
       startup.push(round)
     }
 
-    print(opts, deploys, startup, { ...header, loadEnd: loadavg()[0]!.toFixed(2) })
+    print(opts, deploys, startup, recoveries, { ...header, loadEnd: loadavg()[0]!.toFixed(2) })
   } finally {
     await probe?.stop()
     await proxy?.close()
@@ -398,7 +437,13 @@ function distSize(): string {
   return `dist/: ${mb(total)} (${entries.join(', ')})`
 }
 
-function print(opts: ReturnType<typeof options>, deploys: Deploy[], startup: Startup[], header: { load: string; loadEnd: string; host: string; pinning: string }): void {
+function print(
+  opts: ReturnType<typeof options>,
+  deploys: Deploy[],
+  startup: Startup[],
+  recoveries: Recovery[],
+  header: { load: string; loadEnd: string; host: string; pinning: string },
+): void {
   const cpu = cpus()
   const out: string[] = []
   out.push(`catcolab-deploy bench: ${opts.rounds} paired round(s) per case${opts.buildRounds ? ` (${opts.buildRounds} with the 5 s build)` : ''}, alternating order`)
@@ -451,6 +496,21 @@ function print(opts: ReturnType<typeof options>, deploys: Deploy[], startup: Sta
     `host output delay (a phase begins on the host → the action prints its group), ${delays.length} phases: median ${ms(median(delays))} ms, max ${ms(Math.max(...delays))} ms`,
   )
   out.push(distSize())
+  // A plain restart: the restart phase of the action's deploys without a migration (stop, start, answering).
+  const restart = median(
+    deploys
+      .filter((d) => d.side === 'action' && !d.case.migration)
+      .map((d) => d.phases.find((p) => p.name === 'restart')!)
+      .map((p) => p.end - p.begin),
+  )
+  const recovery = (delay: number | null) => recoveries.filter((r) => r.buildDelay === delay).map((r) => r.recovery)
+  const slowRecovery = recovery(5)
+  const fastRecovery = recovery(null)
+  out.push(
+    `rollback (a start that fails at once; the kept build put back, restarted), from the failed start's exit until the service answers: ${
+      slowRecovery.length ? `with the 5 s build ${spread(slowRecovery)} ms, ` : ''
+    }with no build delay ${spread(fastRecovery)} ms; a plain restart (the restart phase above) ${ms(restart)} ms`,
+  )
 
   // Targets (issue 12), each a median over paired rounds.
   const line = (ok: boolean, text: string) => out.push(`${ok ? '✔' : '✘'} ${text}`)
@@ -484,6 +544,13 @@ function print(opts: ReturnType<typeof options>, deploys: Deploy[], startup: Sta
   )
   line(buildHit.length === 0, `build never inside the downtime window: ${buildHit.length} of ${deploys.length} deploys overlap`)
   line(Math.max(...delays) <= 50, `host output delay ≤ 50 ms (max): median ${ms(median(delays))} ms, max ${ms(Math.max(...delays))} ms`)
+  const worst = slowRecovery.length ? slowRecovery : fastRecovery
+  line(
+    median(worst) <= 1.5 * restart,
+    `rollback${slowRecovery.length ? ' with the 5 s build' : ''} ≤ 1.5× a plain restart: ${ms(median(worst))} ms, ${times(median(worst) / restart)}${
+      slowRecovery.length ? ` (with no build delay ${ms(median(fastRecovery))} ms: it does not grow with the build)` : ''
+    }`,
+  )
 
   // Where the time goes.
   out.push('')

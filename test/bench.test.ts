@@ -64,8 +64,16 @@ it('npm run bench -- --quick prints the host, the pinning, the table, startup, t
   expect(output).toMatch(new RegExp(`^  cold start .*: ${ms}; − bare node [+−]\\d+ ms; OpenSSH client ${ms}$`, 'm'))
   expect(output).toMatch(/^host output delay .*, \d+ phases: median \d+ ms, max \d+ ms$/m)
   expect(output).toMatch(/^dist\/: \d+\.\d\d MB \(runs\.main \S+ \d+\.\d\d MB, runs\.post \S+ \d+\.\d\d MB\)$/m)
+  // A rollback that puts the kept build back, measured against a plain restart (no 5 s build in quick mode).
+  expect(output).toMatch(
+    new RegExp(
+      `^rollback \\(a start that fails at once; the kept build put back, restarted\\), .*: with no build delay ${ms}; a plain restart \\(the restart phase above\\) \\d+ ms$`,
+      'm',
+    ),
+  )
+  expect(output).toMatch(/^[✔✘] rollback ≤ 1\.5× a plain restart: \d+ ms, \d+\.\d\d×$/m)
   // One verdict per target; the 5 s build has no round in quick mode.
-  expect(lines.filter((line) => /^[✔✘] /.test(line))).toHaveLength(7)
+  expect(lines.filter((line) => /^[✔✘] /.test(line))).toHaveLength(8)
   // Where the time goes: the action's side ends with its post step.
   expect(lines.filter((line) => / action .* report \d+ · post \d+ · other -?\d+ = \d+$/.test(line))).toHaveLength(2)
   // Two sides × two cases, each with its phases and where the downtime fell.
