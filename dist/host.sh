@@ -59,6 +59,7 @@ DIR=''          # its directory, runs/<id>
 PREVIOUS=''     # the commit checked out when it took the lock
 BACK=''         # what a rollback goes back to: the last commit deployed (the record), else PREVIOUS
 KEPT=false      # whether the commit this run builds (a rollback's target), or goes back to, has a usable kept build
+FINISHED=''     # "OUTCOME MESSAGE" once the run's work is done and only keeping its build is left
 SERVING=unknown # what the services run, as far as it knows: a commit, down, or unknown
 DOWN=false      # true while the services may be down because of the run (it stopped them, or a
                 # start or restart of its own is under way or failed): it starts them before it ends
@@ -635,78 +636,114 @@ first_bytes() {
 #
 # After a successful deploy, the run copies the build outputs (P[outputs], paths in the clone, one
 # per line) into builds/<commit>/files, then writes builds/<commit>/manifest: a copy without a
-# manifest naming its commit is never used. Copies, never hard links: a build rewrites its files
-# in place. A rollback puts a kept build back by rename (never by copying over a running binary),
-# which uses the copy up: the next success keeps it again. The newest KEEP_BUILDS are kept.
+# manifest naming its commit and the same outputs is never used. Copies, never hard links: a build
+# rewrites its files in place. Going back puts a kept build back by rename (never by copying over
+# a running binary); that uses the copy up, so the run keeps it again once the services are back.
+# builds/order lists the kept commits, newest first: the newest KEEP_BUILDS stay.
 
-# output_paths VAR: P[outputs] as an array in VAR; a path that is not plainly inside the clone is
-# left out, saying so.
+# output_paths VAR: P[outputs] as an array in VAR, each path once; a path that is not plainly
+# inside the clone, or lies inside another listed one, is left out, saying so.
 output_paths() {
   local -n _paths=$1
-  local _path
+  local _path _other _clash
   _paths=()
   while IFS= read -r _path; do
+    _path=${_path%/}
     [[ -n $_path ]] || continue
-    if [[ $_path == /* || /$_path/ == */../* || /$_path/ == */./* ]]; then
+    if [[ $_path == /* || /$_path/ == */../* || /$_path/ == */./* || /$_path/ == *//* ]]; then
       say "build output $_path is not a path inside the clone: left out"
       continue
     fi
-    _paths+=("${_path%/}")
+    _clash=''
+    for _other in ${_paths[@]+"${_paths[@]}"}; do
+      if [[ $_path == "$_other" || $_path == "$_other"/* || $_other == "$_path"/* ]]; then _clash=$_other; fi
+    done
+    if [[ -n $_clash ]]; then
+      say "build output $_path is, or overlaps, $_clash: left out"
+      continue
+    fi
+    _paths+=("$_path")
   done <<<"${P[outputs]:-}"
 }
 
-# decide_kept COMMIT: KEPT=true when COMMIT has a usable kept build (its manifest names it);
-# else false, saying why it will be built instead.
+# one_device PATH...: whether the paths are all on one filesystem, so that renames between them
+# are renames (mv across filesystems copies instead).
+one_device() {
+  local devices first line
+  devices=$(stat -c %d -- "$@" 2>/dev/null) || return 1
+  first=${devices%%$'\n'*}
+  while IFS= read -r line; do [[ $line == "$first" ]] || return 1; done <<<"$devices"
+}
+
+# parents_of VAR PATH...: the directory each PATH lies in, in the clone ("." at its top, and
+# while the directory is missing), into the array VAR. Builtins only: it runs in the downtime.
+parents_of() {
+  local -n _dirs=$1
+  local _path
+  shift
+  _dirs=()
+  for _path in "$@"; do
+    if [[ $_path == */* && -d ${_path%/*} ]]; then _dirs+=("${_path%/*}"); else _dirs+=(.); fi
+  done
+}
+
+# decide_kept COMMIT: KEPT=true when COMMIT has a usable kept build: a manifest naming it and the
+# outputs asked for now, on the clone's filesystem; else false, saying why it is built instead.
 decide_kept() {
-  local line manifest="$STATE/builds/$1/manifest"
+  local dir="$STATE/builds/$1" line listed=() outputs=() named=false path parents=()
   KEPT=false
-  [[ -n ${P[outputs]:-} ]] || return 0
-  if [[ ! -e $manifest ]]; then
-    if [[ -e $STATE/builds/$1 ]]; then say "the kept build of $1 has no manifest (never finished): building it instead"; else say "no kept build of $1: building it"; fi
+  output_paths outputs
+  ((${#outputs[@]})) || return 0
+  if [[ ! -e $dir/manifest ]]; then
+    if [[ -e $dir ]]; then say "the kept build of $1 has no manifest (never finished, or in use): building it instead"; else say "no kept build of $1: building it"; fi
     return 0
   fi
   while IFS= read -r line; do
-    if [[ $line == "commit=$1" ]]; then
-      KEPT=true
-      say "$1 has a kept build: putting it back instead of building"
-      return 0
-    fi
-  done 2>/dev/null <"$manifest"
-  say "the kept build in $STATE/builds/$1 names another commit: building $1 instead"
+    if [[ $line == "commit=$1" ]]; then named=true; fi
+    if [[ $line == path=* ]]; then listed+=("${line#path=}"); fi
+  done 2>/dev/null <"$dir/manifest"
+  if [[ $named != true ]]; then say "the manifest in $dir does not name $1: building it instead"; return 0; fi
+  if [[ ${listed[*]-} != "${outputs[*]}" ]]; then say "the kept build of $1 holds other build outputs (${listed[*]-}) than asked now: building it instead"; return 0; fi
+  parents_of parents "${outputs[@]}"
+  if ! one_device "$dir/files" "${parents[@]}"; then say "the kept build of $1 is on another filesystem than its outputs (a rename would copy): building it instead"; return 0; fi
+  KEPT=true
+  say "$1 has a kept build: putting it back instead of building"
 }
 
-# restore_build COMMIT: puts COMMIT's kept build back in the clone by rename, the outputs there
-# now moved aside (then removed). On a failure it moves back what it moved, as far as it can.
+# restore_build COMMIT: puts COMMIT's kept build back in the clone by rename; the outputs there
+# now (also ones the kept build lacks) are moved aside, then removed. The manifest is moved away
+# first, so a copy half used is never used again. On a failure it moves back what it moved.
 restore_build() {
-  local dir="$STATE/builds/$1" trash="$STATE/builds/.aside-${R[run]}" line path moved=() i paths=()
+  local dir="$STATE/builds/$1" trash line path kept=() paths=() moved=() aside=() i
   while IFS= read -r line; do
-    if [[ $line == kept=* ]]; then paths+=("${line#kept=*$'\t'}"); fi
+    if [[ $line == path=* ]]; then paths+=("${line#path=}"); fi
+    if [[ $line == kept=* ]]; then kept+=("${line#kept=*$'\t'}"); fi
   done 2>/dev/null <"$dir/manifest"
-  if ((${#paths[@]} == 0)); then say "the manifest of the kept build of $1 lists no output"; return 1; fi
-  mkdir -p -- "$trash" || return 1
+  ((${#kept[@]})) || { say "the manifest of the kept build of $1 lists no output"; return 1; }
+  mv -- "$dir/manifest" "$dir/manifest.in-use" || return 1
+  trash=$(mktemp -d "$STATE/builds/.aside-XXXXXX") || { mv -- "$dir/manifest.in-use" "$dir/manifest"; return 1; }
   for path in "${paths[@]}"; do
-    if [[ ! -e $dir/files/$path && ! -L $dir/files/$path ]]; then say "the kept build of $1 lacks $path"; break; fi
     if [[ -e $path || -L $path ]]; then
       if [[ $path == */* ]]; then mkdir -p -- "$trash/${path%/*}" || break; fi
       mv -- "$path" "$trash/$path" || break
+      aside+=("$path")
     fi
-    if [[ $path == */* ]]; then mkdir -p -- "${path%/*}" || break; fi
-    if ! mv -- "$dir/files/$path" "$path"; then
-      if [[ -e $trash/$path || -L $trash/$path ]]; then mv -- "$trash/$path" "$path"; fi
-      break
+    if [[ " ${kept[*]} " == *" $path "* ]]; then
+      if [[ $path == */* ]]; then mkdir -p -- "${path%/*}" || break; fi
+      mv -- "$dir/files/$path" "$path" || break
+      moved+=("$path")
     fi
-    moved+=("$path")
   done
-  if ((${#moved[@]} < ${#paths[@]})); then
-    say "putting the kept build of $1 back failed at ${paths[${#moved[@]}]}: moving back what was moved"
-    for ((i = ${#moved[@]} - 1; i >= 0; i--)); do
-      path=${moved[i]}
-      mv -- "$path" "$dir/files/$path" && if [[ -e $trash/$path || -L $trash/$path ]]; then mv -- "$trash/$path" "$path"; fi
-    done
+  if ((${#moved[@]} != ${#kept[@]})); then
+    say "putting the kept build of $1 back failed: moving back what was moved"
+    for ((i = ${#moved[@]} - 1; i >= 0; i--)); do mv -- "${moved[i]}" "$dir/files/${moved[i]}"; done
+    for ((i = ${#aside[@]} - 1; i >= 0; i--)); do mv -- "$trash/${aside[i]}" "${aside[i]}"; done
+    rm -rf -- "$trash"
+    mv -- "$dir/manifest.in-use" "$dir/manifest"
     return 1
   fi
   rm -rf -- "$dir" "$trash" || say "cannot remove $dir or $trash"
-  say "put back the kept build of $1 (${paths[*]}) by rename: nothing was built"
+  say "put back the kept build of $1 (${kept[*]}) by rename: nothing was built"
 }
 
 # kib VAR N: N KiB in words, into VAR.
@@ -715,67 +752,72 @@ kib() {
   if (($2 < 10240)); then _words="$2 KiB"; else _words="$(($2 / 1024)) MiB"; fi
 }
 
-# keep_build: after a success, under the host lock and outside the downtime, keeps the build of
-# P[target]. Says what it kept and the space the kept builds take; never fails the run.
+# keep_build COMMIT: keeps the build of COMMIT, checked out and built: after a success, under the
+# host lock, outside the downtime. Says what it kept and the space the kept builds take; it never
+# fails the run. It makes room first: the newest other kept build stays, the rest goes.
 keep_build() {
-  local target=${P[target]} builds="$STATE/builds" tmp path kept=() missing=() sizes=() line entry total=0 du_out
-  local order=() keep=()
-  local -a outputs
+  local commit=$1 builds="$STATE/builds" tmp path outputs=() kept=() missing=() sizes=() line entry total=0 du_out
+  local order=() keep=() parents=()
   output_paths outputs
   ((${#outputs[@]})) || return 0
-  tmp="$builds/.new-${R[run]}"
-  if ! mkdir -p -- "$tmp/files"; then say "cannot create $tmp: the build of $target is not kept"; return 0; fi
   for path in "${outputs[@]}"; do
-    if [[ ! -e $path && ! -L $path ]]; then
-      missing+=("$path")
-      continue
+    if [[ -L $path ]]; then
+      say "build output $path is a symbolic link, which a rollback could not put back by rename: the build of $commit is not kept"
+      return 0
     fi
-    if [[ $path == */* ]] && ! mkdir -p -- "$tmp/files/${path%/*}"; then kept=(); break; fi
-    if ! cp -a -- "$path" "$tmp/files/$path"; then kept=(); break; fi
-    kept+=("$path")
+    if [[ -e $path ]]; then kept+=("$path"); else missing+=("$path"); fi
   done
   if ((${#kept[@]} == 0)); then
-    rm -rf -- "$tmp"
-    if ((${#missing[@]} < ${#outputs[@]})); then say "copying the build outputs failed: the build of $target is not kept"; else say "none of the build outputs exists (${missing[*]}): the build of $target is not kept"; fi
+    say "none of the build outputs exists (${outputs[*]}): the build of $commit is not kept"
     return 0
   fi
+  mkdir -p -- "$builds" || { say "cannot create $builds: the build of $commit is not kept"; return 0; }
+  parents_of parents "${kept[@]}"
+  if ! one_device "$builds" "${parents[@]}"; then
+    say "$builds is on another filesystem than the build outputs, so a rollback could not put them back by rename: the build of $commit is not kept"
+    return 0
+  fi
+  # Room first: the previous good build stays, anything else (an older copy of this commit, a
+  # half-made one) goes.
+  if [[ -r $builds/order ]]; then mapfile -t order <"$builds/order"; fi
+  for line in ${order[@]+"${order[@]}"}; do
+    if [[ $line != "$commit" && -e $builds/$line/manifest ]] && ((${#keep[@]} < KEEP_BUILDS - 1)); then keep+=("$line"); fi
+  done
+  for entry in "$builds"/* "$builds"/.new-* "$builds"/.aside-*; do
+    [[ -d $entry && " ${keep[*]-} " != *" ${entry##*/} "* ]] || continue
+    rm -rf -- "$entry" || say "cannot remove $entry"
+  done
+  tmp="$builds/.new-${R[run]}"
   if ((${#missing[@]})); then say "build outputs that do not exist, not kept: ${missing[*]}"; fi
+  for path in "${kept[@]}"; do
+    if [[ $path == */* ]] && ! mkdir -p -- "$tmp/files/${path%/*}"; then kept=(); break; fi
+    if ! { mkdir -p -- "$tmp/files" && cp -a -- "$path" "$tmp/files/$path"; }; then kept=(); break; fi
+  done
   # Sizes in KiB, a line per path ("KiB<TAB>path"), as du prints them.
-  if ! du_out=$(cd -- "$tmp/files" && du -sk -- "${kept[@]}"); then
+  if ((${#kept[@]} == 0)) || ! du_out=$(cd -- "$tmp/files" && du -sk -- "${kept[@]}"); then
     rm -rf -- "$tmp"
-    say "du failed on the copied build outputs: the build of $target is not kept"
+    say "copying the build outputs failed: the build of $commit is not kept"
     return 0
   fi
   mapfile -t sizes <<<"$du_out"
   # The manifest last: a copy without one is never used.
   if ! {
-    printf 'commit=%s\nbuild=%s\n' "$target" "${P[build]//$'\n'/ }"
+    printf 'commit=%s\nbuild=%s\n' "$commit" "${P[build]//$'\n'/ }"
+    for path in "${outputs[@]}"; do printf 'path=%s\n' "$path"; done
     for line in "${sizes[@]}"; do printf 'kept=%s\n' "$line"; done
     for path in ${missing[@]+"${missing[@]}"}; do printf 'missing=%s\n' "$path"; done
   } >"$tmp/manifest"; then
     rm -rf -- "$tmp"
-    say "cannot write the manifest: the build of $target is not kept"
+    say "cannot write the manifest: the build of $commit is not kept"
     return 0
   fi
-  if [[ -e $builds/$target ]]; then rm -rf -- "${builds:?}/${target:?}"; fi
-  if ! mv -- "$tmp" "$builds/$target"; then rm -rf -- "$tmp"; say "cannot store the build of $target: not kept"; return 0; fi
-  # builds/order: the kept commits, newest first. The newest KEEP_BUILDS stay; so does nothing
-  # else, nor anything half-made by a run that died.
-  if [[ -r $builds/order ]]; then mapfile -t order <"$builds/order"; fi
-  keep=("$target")
-  for line in ${order[@]+"${order[@]}"}; do
-    if [[ $line != "$target" && -e $builds/$line/manifest ]] && ((${#keep[@]} < KEEP_BUILDS)); then keep+=("$line"); fi
-  done
-  printf '%s\n' "${keep[@]}" >"$builds/order" || say "cannot write $builds/order"
-  for entry in "$builds"/* "$builds"/.new-* "$builds"/.aside-*; do
-    [[ -d $entry && " ${keep[*]} " != *" ${entry##*/} "* ]] || continue
-    rm -rf -- "$entry" || say "cannot remove $entry"
-  done
+  if ! mv -- "$tmp" "$builds/$commit"; then rm -rf -- "$tmp"; say "cannot store the build of $commit: not kept"; return 0; fi
+  printf '%s\n' "$commit" ${keep[@]+"${keep[@]}"} >"$builds/order" || say "cannot write $builds/order"
   for line in "${sizes[@]}"; do total=$((total + ${line%%$'\t'*})); done
   du_out=$(du -sk -- "$builds") || du_out=0
   kib total "$total"
   kib du_out "${du_out%%$'\t'*}"
-  say "kept the build of $target (${kept[*]}): $total; the kept builds take $du_out in $builds"
+  say "kept the build of $commit (${kept[*]}): $total; the kept builds take $du_out in $builds"
 }
 
 # ---- the detached deploy run ---------------------------------------------------------------
@@ -879,8 +921,9 @@ restore_checkout() {
   git checkout -q "${BRANCH:-$PREVIOUS}" 2>/dev/null || git checkout -q --detach "$PREVIOUS"
 }
 build() { host_command "${P[build]}"; }
-restore_target() { restore_build "${P[target]}"; }
-restore_back() { restore_build "$BACK"; }
+# A kept build that cannot be put back is built instead: the phase fails only if that fails.
+restore_target() { restore_build "${P[target]}" || { say "building ${P[target]} instead"; build; }; }
+restore_back() { restore_build "$BACK" || { say "building $BACK instead"; build; }; }
 back_up() { host_command "${P[backup]}"; }
 stop_services() { going_down && host_command "${P[stop]}"; }
 migrate() { host_command "${P[migrate_command]}" && R[migrated]=true; }
@@ -1003,11 +1046,13 @@ end_run() {
 # add_history: the ended run as a line of the history, under the host lock; a run that found the
 # plan stale or the host held is left out. Past twice KEEP_HISTORY lines, the newest KEEP_HISTORY stay.
 add_history() {
-  local field stamp line='' entries
+  local field stamp line='' entries left=${R[previous]:-}
   [[ ${R[outcome]} != @(stale|held) ]] || return 0
+  # A rollback's previous is what it went back from: the last deploy (the record).
+  if [[ ${P[kind]:-} == rollback && -n $BACK ]]; then left=$BACK; fi
   utc_stamp stamp %Y-%m-%dT%H:%M:%SZ || stamp=unknown
   local -A entry=(
-    [finished]=$stamp [kind]=${P[kind]:-deploy} [outcome]=${R[outcome]} [target]=${P[target]} [previous]=${R[previous]:-}
+    [finished]=$stamp [kind]=${P[kind]:-deploy} [outcome]=${R[outcome]} [target]=${P[target]} [previous]=$left
     [running]=${R[running]} [migrated]=${R[migrated]:-false} [actor]=${P[actor]} [run_url]=${P[run_url]} [run]=${R[run]}
   )
   for field in "${HISTORY_FIELDS[@]}"; do line+="${line:+$'\t'}${entry[$field]//[$'\t\n\r']/ }"; done
@@ -1057,16 +1102,20 @@ recover() {
         end_run failed "$what failed; the previous checkout $BACK was restored; the services, never stopped, still run it (rollback is off: a half-finished build may be on disk until the next build)"
       elif decide_kept "$BACK" && [[ $KEPT == true ]]; then
         if phase rollback-restore restore_back; then
-          end_run failed "$what failed; the previous checkout $BACK was restored, and its kept build put back; the services, never stopped, still run it"
+          FINISHED="failed $what failed; the previous checkout $BACK was restored, and its kept build put back; the services, never stopped, still run it"
+          keep_build "$BACK"
+          end_run "${FINISHED%% *}" "${FINISHED#* }"
         else
           by_hand fix build
-          end_run failed "$what failed; the previous checkout $BACK was restored but putting its kept build back failed: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
+          end_run failed "$what failed; the previous checkout $BACK was restored but neither putting its kept build back nor building it worked: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
         fi
       elif ! phase rollback-build build; then
         by_hand fix build
         end_run failed "$what failed; the previous checkout $BACK was restored but rebuilding it failed too: the services, never stopped, still run it, but the files on disk may be a mix; before any restart, $fix"
       else
-        end_run failed "$what failed; the previous checkout $BACK was restored and rebuilt; the services, never stopped, still run it"
+        FINISHED="failed $what failed; the previous checkout $BACK was restored and rebuilt; the services, never stopped, still run it"
+        keep_build "$BACK"
+        end_run "${FINISHED%% *}" "${FINISHED#* }"
       fi
       ;;
     roll-back)
@@ -1090,10 +1139,13 @@ recover() {
       fi
       if run_phases broken rule "${ROLLBACK_PHASES[@]}"; then
         if [[ $KEPT == true ]]; then
-          end_run rolled-back "$what failed; rolled back to $BACK, its kept build put back (no build) and restarted"
+          FINISHED="rolled-back $what failed; rolled back to $BACK, its kept build put back (no build) and restarted"
         else
-          end_run rolled-back "$what failed; rolled back to $BACK, rebuilt and restarted"
+          FINISHED="rolled-back $what failed; rolled back to $BACK, rebuilt and restarted"
         fi
+        # Putting it back used the copy up: the build that runs again is kept again.
+        keep_build "$BACK"
+        end_run "${FINISHED%% *}" "${FINISHED#* }"
         return
       fi
       by_hand fix checkout build restart
@@ -1143,6 +1195,11 @@ on_signal() {
   # The run is ending already (end_run is writing its result): let it finish.
   [[ ${R[outcome]} == running ]] || return 0
   hold_signals
+  # Only keeping the build was left: the run ended as it would have, without it.
+  if [[ -n $FINISHED ]]; then
+    end_run "${FINISHED%% *}" "${FINISHED#* } (SIG$1 while keeping the build: not kept)"
+    exit 0
+  fi
   say "the deploy process got SIG$1 during ${R[phase]}"
   recover interrupted "$cause"
   exit 0
@@ -1152,6 +1209,10 @@ on_exit() {
   local status=$?
   [[ ${R[outcome]:-} == running ]] || return 0
   hold_signals
+  if [[ -n $FINISHED ]]; then
+    end_run "${FINISHED%% *}" "${FINISHED#* } (the deploy process ended unexpectedly while keeping the build, exit status $status: not kept)"
+    return
+  fi
   recover interrupted "the deploy process on the host ended unexpectedly during ${R[phase]} (exit status $status); see its log in $DIR"
 }
 
@@ -1290,7 +1351,8 @@ cmd_run() {
   KEPT=false
   if [[ ${P[kind]} == rollback ]]; then decide_kept "${P[target]}"; fi
   if run_phases failed rule "${DEPLOY_PHASES[@]}"; then
-    keep_build
+    FINISHED="success deployed ${P[target]}"
+    keep_build "${P[target]}"
     if [[ ${P[kind]} != rollback ]]; then
       end_run success "deployed ${P[target]}"
     elif [[ -z ${P[hold_reason]} ]]; then

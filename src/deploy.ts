@@ -94,6 +94,13 @@ export async function deploy(asked: DeploySettings, io: DeployIO): Promise<void>
       const run = await startAndFollow(settings, io, link, runParams(settings, plan, nonce), log, progress)
       // The log ends with the run's result; a run that died never wrote it there.
       const result = log.result === null ? await link.host.result(run) : parseRunResult(log.result)
+      // A rollback chose its target from what ran when it planned: after another deploy, that
+      // choice could send the host back to the very commit someone just replaced. It stops.
+      if (result.outcome === 'stale' && asked.goingBack) {
+        reported = true
+        await report(settings, io, link.host, plan, result, log)
+        return
+      }
       if (result.outcome === 'stale' && attempt < MAX_PLANS) {
         io.info(result.message || 'the host changed since the plan was made; planning again')
         continue
@@ -335,7 +342,7 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   if (backup !== null) io.info(`backup made before migrating: ${backup}`)
   // A rollback that could not hold the host leaves the next automatic deploy free to undo it.
   if (result.hold === 'failed') io.warning(result.message)
-  const message = [failureMessage(result), migrationsLeft(plan, result)].filter(Boolean).join('; ')
+  const message = [failureMessage(result, settings.goingBack !== null), migrationsLeft(plan, result)].filter(Boolean).join('; ')
   const logs = outcome === 'failed' && settings.logsCommand ? await serviceLogs(io, host, settings.logsCommand) : null
   io.observer?.finished({
     outcome: outcome === 'success' ? 'success' : 'failure',
@@ -348,7 +355,10 @@ async function report(settings: DeploySettings, io: DeployIO, host: Host, plan: 
   if (outcome !== 'success') throw new UserError(`deploy failed: ${message}; ${state}`)
 }
 
-function failureMessage(result: RunResult): string {
+function failureMessage(result: RunResult, rollback: boolean): string {
+  if (result.outcome === 'stale' && rollback) {
+    return 'the host changed since the rollback was planned (another deploy ran): this rollback changed nothing; check with command: status, then roll back again'
+  }
   if (result.outcome === 'stale') {
     return `the host changed under each of ${MAX_PLANS} plans (other deploys kept running); nothing was changed by this run: run it again`
   }

@@ -265,7 +265,13 @@ function parseBuildOutputs(text: string): string[] {
       throw new UserError(`build-outputs entry "${printable(path)}" is not a plain path inside the clone (e.g. target/debug/backend)`)
     }
   }
-  return paths.map((path) => path.replace(/\/+$/, ''))
+  const cleaned = paths.map((path) => path.replace(/\/+$/, ''))
+  // A rollback moves each path back whole: two that overlap would be moved twice.
+  for (const [i, path] of cleaned.entries()) {
+    const other = cleaned.slice(0, i).find((earlier) => path === earlier || path.startsWith(`${earlier}/`) || earlier.startsWith(`${path}/`))
+    if (other !== undefined) throw new UserError(`build-outputs lists ${printable(other)} and ${printable(path)}: list each path once, and none inside another`)
+  }
+  return cleaned
 }
 
 /** rollback-to: the sha of a deploy in the host's history, or null for the last one before the deployed commit (previous, or empty). */

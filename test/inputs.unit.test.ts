@@ -193,6 +193,10 @@ describe('parseSettings', () => {
     expect(problem({ 'build-outputs': 'target\n../outside' })).toBe('build-outputs entry "../outside" is not a plain path inside the clone (e.g. target/debug/backend)')
     for (const bad of ['/etc', 'a/./b', 'a//b', '-rf', 'a/..'])
       expect(problem({ 'build-outputs': bad }), bad).toMatch(/^build-outputs entry .* is not a plain path inside the clone/)
+    expect(problem({ 'build-outputs': 'target\ntarget/' })).toBe('build-outputs lists target and target: list each path once, and none inside another')
+    expect(problem({ 'build-outputs': 'a/b\na' })).toBe('build-outputs lists a/b and a: list each path once, and none inside another')
+    expect(problem({ 'build-outputs': 'a\na/b' })).toBe('build-outputs lists a and a/b: list each path once, and none inside another')
+    expect((settings({ 'build-outputs': 'ab\na' }) as DeploySettings).buildOutputs).toEqual(['ab', 'a'])
   })
 
   it('parses hold and release with only what they need: a hold needs a one-line reason', () => {

@@ -28,7 +28,7 @@ describe('build-outputs', () => {
     expect(first.code, first.log).toBe(0)
     expect(first.log).toMatch(new RegExp(`^\\| kept the build of ${B} \\(target\\): \\d+ KiB; the kept builds take \\d+ KiB in \\S+/builds$`, 'm'))
     const manifest = readFileSync(join(await builds(h), B, 'manifest'), 'utf8')
-    expect(manifest).toMatch(new RegExp(`^commit=${B}\nbuild=catcolab-build\nkept=\\d+\ttarget\n$`))
+    expect(manifest).toMatch(new RegExp(`^commit=${B}\nbuild=catcolab-build\npath=target\nkept=\\d+\ttarget\n$`))
     expect(readFileSync(join(await builds(h), B, 'files', 'target', 'stamp'), 'utf8').trim()).toBe(B)
 
     // C migrates: stop, migrate, then a start that fails at once. The rollback puts B's build back.
@@ -43,8 +43,41 @@ describe('build-outputs', () => {
     expect(run.log).not.toMatch(/::group::rollback-build\n/)
     expect(since(h, from).filter((event) => event.startsWith('build'))).toEqual([`build ${C}`])
     expect(await h.serviceVersion()).toBe(B)
-    // Used up by the rollback: the next success keeps a build again.
-    expect(existsSync(join(await builds(h), B))).toBe(false)
+    // Putting it back used the copy up; once the services were back, B's build was kept again.
+    expect(readFileSync(join(await builds(h), B, 'files', 'target', 'stamp'), 'utf8').trim()).toBe(B)
+    expect(run.log).toMatch(new RegExp(`^\\| kept the build of ${B} \\(target\\)`, 'm'))
+  })
+
+  it('moves aside an output the kept build lacked, rather than leave the newer one in place', async () => {
+    const h = (host = await createHost())
+    const { B, C } = h.commits
+    const outputs = { 'build-outputs': 'target\nextra' }
+    expect((await deploy(h, B, outputs)).code).toBe(0)
+    expect(readFileSync(join(await builds(h), B, 'manifest'), 'utf8')).toContain('\npath=extra\n')
+    // What C's build made, and B's did not.
+    await h.runAsUser(['bash', '-c', 'echo new >extra'], { cwd: h.repoPath })
+    h.fail('start', C)
+    const run = await deploy(h, C, outputs)
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toContain('its kept build put back (no build)')
+    expect(existsSync(join(h.repoPath, 'extra'))).toBe(false)
+    expect(await h.serviceVersion()).toBe(B)
+  })
+
+  it('builds instead when the outputs asked for changed, or one is a symbolic link (which no rename could put back)', async () => {
+    const h = (host = await createHost())
+    const { A, B, C } = h.commits
+    expect((await deploy(h, B)).code).toBe(0)
+    h.fail('start', C)
+    const other = await deploy(h, C, { 'build-outputs': 'target\nelse' })
+    expect(other.log).toContain(`the kept build of ${B} holds other build outputs (target) than asked now: building it instead`)
+    expect(other.log).toMatch(/::group::rollback-build\n/)
+    h.fail('start', false)
+    await h.runAsUser(['ln', '-s', 'target', 'linked'], { cwd: h.repoPath })
+    const linked = await deploy(h, A, { 'build-outputs': 'linked', 'allow-older': 'true' })
+    expect(linked.code, linked.log).toBe(0)
+    expect(linked.log).toContain(`build output linked is a symbolic link, which a rollback could not put back by rename: the build of ${A} is not kept`)
+    expect(existsSync(join(await builds(h), A))).toBe(false)
   })
 
   it('never uses a copy without a manifest: it rebuilds, saying why', async () => {
@@ -56,7 +89,7 @@ describe('build-outputs', () => {
     const from = h.events().length
     const run = await deploy(h, C)
     expect(run.code).toBe(1)
-    expect(run.log).toContain(`the kept build of ${B} has no manifest (never finished): building it instead`)
+    expect(run.log).toContain(`the kept build of ${B} has no manifest (never finished, or in use): building it instead`)
     expect(since(h, from).filter((event) => event.startsWith('build'))).toEqual([`build ${C}`, `build ${B}`])
     expect(await h.serviceVersion()).toBe(B)
   })
@@ -87,7 +120,7 @@ describe('build-outputs', () => {
     expect(readFileSync(join(await builds(h), A, 'manifest'), 'utf8')).toContain('\nmissing=no/such/output\n')
     expect((await deploy(h, B, outputs)).code).toBe(0)
     const from = h.events().length
-    const run = await runAction({ ...hostInputs(h), command: 'rollback', 'build-outputs': 'target', 'hold-after-rollback': 'false' })
+    const run = await runAction({ ...hostInputs(h), command: 'rollback', ...outputs, 'hold-after-rollback': 'false' })
     expect(run.code, run.log).toBe(0)
     expect(run.log).toMatch(/::group::restore-build\n/)
     expect(since(h, from).some((event) => event.startsWith('build'))).toBe(false)

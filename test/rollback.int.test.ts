@@ -1,6 +1,6 @@
 // command: rollback end to end: the bundled action, run as the runner runs it, against a throwaway
 // host (test/fixture) with a real PostgreSQL, and the loopback GitHub stand-in for the records.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
@@ -131,6 +131,25 @@ describe('command: rollback', () => {
     expect(await h.serviceVersion()).toBe(A)
     expect(run.log).toMatch(/^::warning::rolled back to \w+; holding the host failed \(cannot write \S+\/hold\): hold it with command: hold before the next deploy$/m)
     expect(existsSync(join(await stateDir(h), 'hold'))).toBe(false)
+  })
+
+  it('stops, changing nothing, when another deploy lands while it waits for the host', async () => {
+    const h = (host = await createHost())
+    const { A, B, C } = h.commits
+    for (const ref of [A, B]) expect((await runAction({ ...hostInputs(h), ref })).code).toBe(0)
+    h.delay('build', 3)
+    const deploying = runAction({ ...hostInputs(h), ref: C }, { github: { GITHUB_ACTOR: 'dave' } })
+    const current = join(await stateDir(h), 'current')
+    for (let i = 0; i < 200 && !(existsSync(current) && readFileSync(current, 'utf8').includes('actor=dave')); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    // Planned from B (going back to A), then waits for C's deploy to end.
+    const run = await rollback(h, { 'hold-after-rollback': 'false' })
+    expect((await deploying).code).toBe(0)
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toMatch(
+      /^deploy failed: the host changed since the rollback was planned \(another deploy ran\): this rollback changed nothing; check with command: status, then roll back again/,
+    )
+    expect(await h.serviceVersion()).toBe(C)
   })
 
   it('says so when there is nothing to go back to, and changes nothing', async () => {
