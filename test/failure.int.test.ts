@@ -10,7 +10,7 @@ import { createHost, type TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
 import { hostStdin, REMOTE_COMMAND } from '../src/host'
 import { parseKeyValues, parseRunResult, type RunParams } from '../src/protocol'
-import { errorLine, hostInputs, hostPhases, runAction, type ActionRun } from './run-action'
+import { errorLine, hostInputs, hostPhases, runAction, stateDir, waitFor, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 
 let host: TestHost | undefined
@@ -21,10 +21,6 @@ afterEach(async () => {
 async function newHost(): Promise<TestHost> {
   host = await createHost()
   return host
-}
-
-async function stateDir(h: TestHost): Promise<string> {
-  return join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
 }
 
 /** What every fault must leave behind (services answering is asserted separately where a case cannot). */
@@ -629,14 +625,6 @@ function signalRunnerAt(h: TestHost, phase: string, signal: NodeJS.Signals): (lo
     if (!runner) throw new Error('no host-side run to signal')
     process.kill(Number(runner.pid), signal)
   }
-}
-
-async function waitFor(condition: () => Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('condition never became true')
 }
 
 /** Polls command: status until no deploy is running; returns that last status run. */

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
-import { hostInputs, runAction } from './run-action'
+import { hostInputs, runAction, stateDir } from './run-action'
 
 let host: TestHost | undefined
 
@@ -13,7 +13,7 @@ afterEach(async () => {
   host = undefined
 })
 
-const historyFile = async (h: TestHost) => join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'history')
+const historyFile = async (h: TestHost) => join(await stateDir(h), 'history')
 const short = (sha: string) => sha.slice(0, 12)
 
 describe('the deploy history', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
-import { errorLine, hostInputs, runAction } from './run-action'
+import { errorLine, hostInputs, runAction, stateDir, waitFor } from './run-action'
 
 const RUN_URL = 'https://github.com/ToposInstitute/CatColab/actions/runs'
 let host: TestHost | undefined
@@ -22,21 +22,9 @@ async function newHost(): Promise<TestHost> {
   return host
 }
 
-async function stateDir(h: TestHost): Promise<string> {
-  return join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
-}
-
 const runs = async (h: TestHost) => {
   const dir = join(await stateDir(h), 'runs')
   return existsSync(dir) ? readdirSync(dir) : []
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error('timed out waiting')
 }
 
 const hold = (h: TestHost, reason: string, extra: Record<string, string> = {}, actor = 'alice') =>

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
-import { errorLine, hostInputs, runAction } from './run-action'
+import { errorLine, hostInputs, runAction, stateDir } from './run-action'
 
 let host: TestHost | undefined
 
@@ -15,7 +15,7 @@ afterEach(async () => {
   host = undefined
 })
 
-const builds = async (h: TestHost) => join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'builds')
+const builds = async (h: TestHost) => join(await stateDir(h), 'builds')
 const deploy = (h: TestHost, ref: string, extra: Record<string, string> = {}) => runAction({ ...hostInputs(h), ref, 'build-outputs': 'target', ...extra })
 /** The journal's entries since the index given. */
 const since = (h: TestHost, from: number) => h.events().slice(from)

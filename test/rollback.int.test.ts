@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
 import { startGitHubApi, type GitHubStandIn } from './github-api'
-import { errorLine, hostInputs, runAction } from './run-action'
+import { errorLine, hostInputs, runAction, stateDir, waitFor } from './run-action'
 
 let host: TestHost | undefined
 let api: GitHubStandIn | undefined
@@ -17,7 +17,6 @@ afterEach(async () => {
 })
 
 const short = (sha: string) => sha.slice(0, 12)
-const stateDir = async (h: TestHost) => join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
 const runCount = async (h: TestHost) => {
   const dir = join(await stateDir(h), 'runs')
   return existsSync(dir) ? readdirSync(dir).length : 0
@@ -140,8 +139,7 @@ describe('command: rollback', () => {
     h.delay('build', 3)
     const deploying = runAction({ ...hostInputs(h), ref: C }, { github: { GITHUB_ACTOR: 'dave' } })
     const current = join(await stateDir(h), 'current')
-    for (let i = 0; i < 200 && !(existsSync(current) && readFileSync(current, 'utf8').includes('actor=dave')); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50))
+    await waitFor(() => existsSync(current) && readFileSync(current, 'utf8').includes('actor=dave'))
     // Planned from B (going back to A), then waits for C's deploy to end.
     const run = await rollback(h, { 'hold-after-rollback': 'false' })
     expect((await deploying).code).toBe(0)

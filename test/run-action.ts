@@ -153,9 +153,23 @@ export function hostInputs(host: TestHost): Record<string, string> {
   }
 }
 
+/** The action's state on a test host: catcolab-deploy in the clone's git directory. */
+export async function stateDir(h: TestHost): Promise<string> {
+  return join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
+}
+
+/** Asks condition every 50 ms until it holds; fails after tries. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('condition never became true')
+}
+
 /** The phases the host itself recorded for its newest run, from the markers in its run log. */
 export async function hostPhases(h: TestHost): Promise<string[]> {
-  const runs = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy', 'runs')
+  const runs = join(await stateDir(h), 'runs')
   const newest = readdirSync(runs).sort().at(-1)!
   const log = readFileSync(join(runs, newest, 'log'), 'utf8')
   return [...log.matchAll(/^@@\S+ phase (\S+) begin /gm)].map((m) => m[1]!)
