@@ -9,7 +9,7 @@
 // the other, in alternating order, so both do the same work on the same machine at nearly the
 // same moment: the paired difference cancels out what the rest of the machine is doing.
 //   floor:  one `ssh` login running the bare sequence as one script, no checks
-//   action: as the runner runs it (test/run-action.ts): action.yml's runs.main in a fresh Node
+//   action: as the runner runs it (test/run-action.ts): deploy/action.yml's runs.main in a fresh Node
 //           process, then runs.post in another, back to back; its wall time is the two added
 // The host side (sshd and all it starts, PostgreSQL, the service) runs on one CPU, the client
 // side (ssh, the action's processes, the probe) on the other (bench/cpus.ts).
@@ -21,7 +21,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { cpus, loadavg, release, tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { createHost, type TestHost } from '../test/fixture/host'
-import { ENTRY, hostInputs, runAction, runPost, spawnNode } from '../test/run-action'
+import { actionFile, hostInputs, runAction, spawnNode } from '../test/run-action'
 import { cpuSplit, LOGIN_CPUS, pinningReport, pinSelf } from './cpus'
 import { firstByteProxy, median, startProbe, sum } from './measure'
 import { prReportBench } from './pr-report'
@@ -179,12 +179,15 @@ async function floorDeploy(h: TestHost, ssh: ReturnType<typeof openSsh>, target:
  */
 /** The stand-in build's output, kept after each action deploy as CatColab's would be (build-outputs). */
 const OUTPUTS = { 'build-outputs': 'target' }
+/** The action timed: deploy/action.yml, as users write it (uses: <owner>/catcolab-deploy/deploy@v1). */
+const ACTION = 'deploy'
 
 async function actionDeploy(h: TestHost, target: string): Promise<Timed & { migrated: boolean; state: Record<string, string> }> {
   const inputs = { ...hostInputs(h), ref: target, ...OUTPUTS }
   const lines: { t: number; line: string }[] = []
   let seen = 0
   const main = await runAction(inputs, {
+    action: ACTION,
     onLog(log) {
       const complete = log.lastIndexOf('\n') + 1
       for (const line of log.slice(seen, complete).split('\n').slice(0, -1)) lines.push({ t: Date.now(), line })
@@ -192,7 +195,7 @@ async function actionDeploy(h: TestHost, target: string): Promise<Timed & { migr
     },
   })
   if (main.code !== 0) throw new Error(`action deploy exited ${main.code}:\n${main.log}`)
-  const post = await runPost(inputs, main.state)
+  const post = await runAction(inputs, { action: ACTION, postState: main.state })
   if (post.code !== 0) throw new Error(`the post step exited ${post.code}:\n${post.log}`)
   const at = (pattern: RegExp) => {
     const found = lines.find(({ line }) => pattern.test(line))
@@ -356,7 +359,7 @@ async function main(): Promise<void> {
         const bad = await freshCommit(h, migration)
         h.delay('build', buildDelay)
         h.fail('start', bad.sha)
-        const run = await runAction({ ...hostInputs(h), ref: bad.sha, ...OUTPUTS })
+        const run = await runAction({ ...hostInputs(h), ref: bad.sha, ...OUTPUTS }, { action: ACTION })
         h.fail('start', false)
         const t1 = Date.now()
         await new Promise((resolve) => setTimeout(resolve, 20)) // the probe in flight lands
@@ -372,6 +375,10 @@ async function main(): Promise<void> {
       }
     }
     h.delay('build', null)
+    // The probe is for downtime only: left running, its request every 5 ms would share the client
+    // CPU with the processes timed below, which no runner does.
+    await probe.stop()
+    probe = undefined
 
     // Startup, one of each per round, in alternating order: bare Node, the post step with nothing
     // to do, the main step's cold start (a dry run through the timestamping proxy: process start
@@ -390,12 +397,12 @@ async function main(): Promise<void> {
         bare: async () => void (round.bare = await bareNode()),
         async post() {
           const logins = h.logins()
-          const run = await runPost({ ...hostInputs(h), ref: saved!.ref }, saved!.state)
+          const run = await runAction({ ...hostInputs(h), ref: saved!.ref }, { action: ACTION, postState: saved!.state })
           if (run.code !== 0 || h.logins() !== logins) throw new Error(`the post step exited ${run.code}, or logged in to the host:\n${run.log}`)
           round.post = run.ended - run.started
         },
         async cold() {
-          const run = await runAction(dryRun)
+          const run = await runAction(dryRun, { action: ACTION })
           if (run.code !== 0) throw new Error(`action dry run exited ${run.code}:\n${run.log}`)
           round.cold = firstByte(run.started)
         },
@@ -433,7 +440,12 @@ function distSize(): string {
   const dist = join(ROOT, 'dist')
   const files = readdirSync(dist, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
   const total = sum(files.map((e) => statSync(join(e.parentPath, e.name)).size))
-  const entries = Object.entries(ENTRY).flatMap(([step, path]) => (path ? [`runs.${step} ${relative(ROOT, path)} ${mb(statSync(path).size)}`] : []))
+  const action = actionFile(ACTION)
+  const entries = Object.entries({ main: action.runs.main, post: action.runs.post }).flatMap(([step, file]) => {
+    if (!file) return []
+    const path = join(action.dir, file)
+    return [`${ACTION}/action.yml runs.${step} ${relative(ROOT, path)} ${mb(statSync(path).size)}`]
+  })
   return `dist/: ${mb(total)} (${entries.join(', ')})`
 }
 
@@ -476,7 +488,7 @@ function print(
     }
   }
   out.push(
-    'action = the main step + the post step processes (runs.main, then runs.post, back to back), every input at its default except ref, no GitHub API calls; floor = one ssh login running the bare sequence',
+    'action = deploy/action.yml: the main step + the post step processes (runs.main, then runs.post, back to back), every input at its default except ref, no GitHub API calls; floor = one ssh login running the bare sequence',
   )
 
   const actions = deploys.filter((d) => d.side === 'action')

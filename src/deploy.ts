@@ -174,6 +174,7 @@ async function makeDeployPlan(settings: DeploySettings, host: Host, io: DeployIO
       needCurl: settings.healthUrl !== null,
       commandWords: Object.values(commands)
         .concat(settings.backupCommand ?? [])
+        .filter((command) => command !== '')
         .map(commandWord),
       migrationsPaths: settings.migrationsPaths,
     })

@@ -1,4 +1,4 @@
-// Generated from action.yml by scripts/input-defaults.mjs, which npm run build runs: do not edit.
+// Generated from action-spec.yml by scripts/generate.mjs, which npm run build runs: do not edit.
 // Every input of action.yml with its default, which the runner passes when a workflow leaves the
 // input out. '' when action.yml has no default, and for a default that is an expression (the
 // runner evaluates it and always passes the value; only a caller that is not the runner, such as

@@ -34,6 +34,7 @@ export interface ConnectionSettings {
 export interface HostCommands {
   build: string
   stop: string
+  /** '' for a rollback, which never migrates. */
   migrate: string
   start: string
   restart: string
@@ -159,6 +160,11 @@ export type Settings = DeploySettings | StatusSettings | HoldSettings | PrReport
 
 export const isHoldSettings = (settings: Settings): settings is HoldSettings => settings.command === 'hold' || settings.command === 'release'
 
+/** What the action can do: the command input of action.yml, or the directory of the command's own action. */
+export const COMMANDS = ['deploy', 'rollback', 'status', 'hold', 'release', 'pr-report'] as const
+export type Command = (typeof COMMANDS)[number]
+const isCommand = (name: string): name is Command => (COMMANDS as readonly string[]).includes(name)
+
 /** Reads one input as the runner passes it (empty string when unset). */
 export type InputGetter = (name: string) => string
 
@@ -180,9 +186,7 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
   }
   const { input } = inputs
   const command = input('command')
-  if (command !== 'deploy' && command !== 'rollback' && command !== 'status' && command !== 'hold' && command !== 'release' && command !== 'pr-report') {
-    throw new UserError(`command must be "deploy", "rollback", "status", "hold", "release" or "pr-report", not "${printable(command)}"`)
-  }
+  if (!isCommand(command)) throw new UserError(`command must be "deploy", "rollback", "status", "hold", "release" or "pr-report", not "${printable(command)}"`)
   // Needs no host: the GitHub API alone.
   if (command === 'pr-report') return parsePrReport(inputs)
   const connection = parseConnection(inputs)
@@ -232,7 +236,8 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     commands: {
       build: commandInput('build'),
       stop: commandInput('stop'),
-      migrate: commandInput('migrate'),
+      // A rollback never migrates, nor backs up before migrating: rollback/ has neither input.
+      migrate: goingBack ? '' : commandInput('migrate'),
       start: commandInput('start'),
       restart: commandInput('restart'),
       status: commandInput('status'),
@@ -240,7 +245,7 @@ export function parseSettings(get: InputGetter, requester: Requester): Settings 
     healthUrl: parseHealthUrl(input('health-url')),
     rollback: parseBoolean('rollback', input('rollback')),
     logsCommand: input('logs-command') ? commandInput('logs') : null,
-    backupCommand: input('backup-command') ? commandInput('backup') : null,
+    backupCommand: !goingBack && input('backup-command') ? commandInput('backup') : null,
     healthTimeout: parseSeconds('health-timeout', input('health-timeout')),
     lockTimeout: parseSeconds('lock-timeout', input('lock-timeout')),
     commandTimeout: parseSeconds('command-timeout', input('command-timeout')),

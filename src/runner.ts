@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { UserError } from './errors'
+import type { Command } from './inputs'
 
 export interface Runner {
   /** GITHUB_REPOSITORY, "owner/name"; null when unset (outside GitHub Actions). */
@@ -37,11 +38,15 @@ export const STATE = {
 
 type Env = Record<string, string | undefined>
 
-/** The step's inputs as the runner passes them (INPUT_<NAME>, spaces as underscores), untrimmed; '' when unset. */
+/**
+ * The step's inputs as the runner passes them (INPUT_<NAME>, spaces as underscores), untrimmed; ''
+ * when unset. A command's own action fixes command: the runner passes an input its action.yml
+ * does not declare (with a warning), so a `command` given to deploy/ must not count.
+ */
 export const inputsOf =
-  (env: Env) =>
+  (env: Env, command?: Command) =>
   (name: string): string =>
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? ''
+    name === 'command' && command ? command : (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '')
 
 /** What the step saved for its post step (STATE_<name>); '' when nothing was. */
 export const stateOf =

@@ -55,7 +55,7 @@ it('npm run bench -- --quick prints the host, the pinning, the table, startup, t
     expect(delta).toMatch(/^[+−]\d+$/)
   }
   // Under the table: what each side includes.
-  expect(output).toMatch(/^\|.*\|\naction = the main step \+ the post step processes .*; floor = one ssh login running the bare sequence$/m)
+  expect(output).toMatch(/^\|.*\|\naction = deploy\/action.yml: the main step \+ the post step processes .*; floor = one ssh login running the bare sequence$/m)
 
   const ms = String.raw`\d+ \(\d+–\d+\) ms`
   expect(output).toMatch(new RegExp(`^post step inside the deploys, median \\(min–max\\) of 2: ${ms}$`, 'm'))
@@ -63,7 +63,9 @@ it('npm run bench -- --quick prints the host, the pinning, the table, startup, t
   expect(output).toMatch(new RegExp(`^  post step with nothing to do .*: ${ms}; − bare node [+−]\\d+ ms$`, 'm'))
   expect(output).toMatch(new RegExp(`^  cold start .*: ${ms}; − bare node [+−]\\d+ ms; OpenSSH client ${ms}$`, 'm'))
   expect(output).toMatch(/^host output delay .*, \d+ phases: median \d+ ms, max \d+ ms$/m)
-  expect(output).toMatch(/^dist\/: \d+\.\d\d MB \(runs\.main \S+ \d+\.\d\d MB, runs\.post \S+ \d+\.\d\d MB\)$/m)
+  expect(output).toMatch(
+    /^dist\/: \d+\.\d\d MB \(deploy\/action\.yml runs\.main dist\/deploy\.js \d+\.\d\d MB, deploy\/action\.yml runs\.post dist\/deploy\.js \d+\.\d\d MB\)$/m,
+  )
   // A rollback that puts the kept build back, measured against a plain restart (no 5 s build in quick mode).
   expect(output).toMatch(
     new RegExp(

@@ -1,21 +1,34 @@
-// Runs the bundled action the way the Actions runner does: action.yml's runs.main as a fresh Node
-// process, with INPUT_* variables (action.yml's defaults applied) and GITHUB_OUTPUT /
+// Runs the bundled action the way the Actions runner does: an action.yml's runs.main as a fresh
+// Node process, with INPUT_* variables (that action.yml's defaults applied) and GITHUB_OUTPUT /
 // GITHUB_STEP_SUMMARY / GITHUB_STATE files; runPost runs runs.post, with the state the step saved.
+// The action is the top-level action.yml unless `action` names a command's own (deploy/action.yml, ...).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import type { Command } from '../src/inputs'
 import type { TestHost } from './fixture/host'
 import { onInterrupt } from './fixture/interrupt'
 
 const ROOT = join(__dirname, '..')
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
-  inputs: Record<string, { default?: string }>
+
+export interface ActionFile {
+  inputs: Record<string, { default?: string; required?: boolean }>
+  outputs: Record<string, unknown>
   runs: { main: string; post?: string }
 }
-/** The files the runner runs: runs.main for the step, runs.post for its post step. */
-export const ENTRY = { main: join(ROOT, action.runs.main), post: action.runs.post === undefined ? undefined : join(ROOT, action.runs.post) }
+
+/** action.yml, or a command's own action.yml; its entries resolved as the runner resolves them, from its directory. */
+export function actionFile(command?: Command): ActionFile & { dir: string } {
+  const dir = command ? join(ROOT, command) : ROOT
+  const action = parse(readFileSync(join(dir, 'action.yml'), 'utf8')) as ActionFile
+  return { ...action, outputs: action.outputs ?? {}, dir }
+}
+
+const top = actionFile()
+/** The files the runner runs for action.yml: runs.main for the step, runs.post for its post step. */
+export const ENTRY = { main: join(ROOT, top.runs.main), post: top.runs.post === undefined ? undefined : join(ROOT, top.runs.post) }
 
 export interface ActionRun {
   code: number | null
@@ -35,16 +48,26 @@ export function spawnNode(args: string[], env: Record<string, string>) {
   return spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
-/** Every input as the runner would set it: the given value, else action.yml's default. */
-export function runnerEnv(inputs: Record<string, string>, github: Record<string, string> = {}): Record<string, string> {
+/**
+ * Every input as the runner would set it: the given value, else the action's default. The runner
+ * also passes an input the action does not declare (with a warning); a test doing so is a mistake,
+ * but for `undeclared`, the inputs a test passes on purpose.
+ */
+export function runnerEnv(
+  inputs: Record<string, string>,
+  github: Record<string, string> = {},
+  action: ActionFile = top,
+  undeclared: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const [name, spec] of Object.entries(action.inputs)) {
     const fallback = (spec.default ?? '').replace('${{ github.sha }}', github['GITHUB_SHA'] ?? '').replace('${{ github.token }}', github['GITHUB_TOKEN'] ?? '')
     env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? fallback
   }
   for (const name of Object.keys(inputs)) {
-    if (!(name in action.inputs)) throw new Error(`action.yml has no input ${name}`)
+    if (!(name in action.inputs)) throw new Error(`the action has no input ${name}`)
   }
+  for (const [name, value] of Object.entries(undeclared)) env[`INPUT_${name.toUpperCase()}`] = value
   return env
 }
 
@@ -57,6 +80,10 @@ export async function runAction(
     signalAfter?: { pattern: RegExp | ((log: string) => boolean); signal: NodeJS.Signals }
     /** Run as the post step, with this saved state. */
     postState?: Record<string, string>
+    /** A command's own action (deploy/action.yml, ...) instead of action.yml. */
+    action?: Command
+    /** Inputs the action does not declare, passed anyway, as the runner does. */
+    undeclared?: Record<string, string>
   } = {},
 ): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
@@ -75,12 +102,14 @@ export async function runAction(
     GITHUB_SHA: '',
     ...options.github,
   }
-  const entry = options.postState ? ENTRY.post : ENTRY.main
-  if (!entry) throw new Error('action.yml has no runs.post: the runner runs no post step')
+  const action = options.action ? actionFile(options.action) : { ...top, dir: ROOT }
+  const step = options.postState ? action.runs.post : action.runs.main
+  if (!step) throw new Error(`${join(action.dir, 'action.yml')} has no runs.post: the runner runs no post step`)
+  const entry = join(action.dir, step)
   const env = {
     PATH: process.env['PATH'] ?? '',
     ...github,
-    ...runnerEnv(inputs, github),
+    ...runnerEnv(inputs, github, action, options.undeclared),
     ...Object.fromEntries(Object.entries(options.postState ?? {}).map(([name, value]) => [`STATE_${name}`, value])),
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
@@ -115,16 +144,20 @@ export async function runAction(
   const ended = Date.now()
   clearInterval(poll)
   unregister()
+  const outputs = parseOutputs(readFileSync(outputFile, 'utf8'))
   const result = {
     code,
     log,
-    outputs: parseOutputs(readFileSync(outputFile, 'utf8')),
+    outputs,
     summary: readFileSync(summaryFile, 'utf8'),
     state: parseOutputs(readFileSync(stateFile, 'utf8')),
     started,
     ended,
   }
   rmSync(dir, { recursive: true, force: true })
+  // The runner passes on outputs an action does not declare; here that is the action's mistake.
+  const undeclaredOutputs = Object.keys(outputs).filter((name) => !(name in action.outputs))
+  if (undeclaredOutputs.length > 0) throw new Error(`${join(action.dir, 'action.yml')} does not declare the outputs it set: ${undeclaredOutputs.join(', ')}`)
   return result
 }
 

@@ -18,7 +18,7 @@ export type RawJob = {
   environment?: string | { name: string; url?: string }
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string }
   permissions?: unknown
-  steps?: { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> }[]
+  steps?: { if?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, unknown> }[]
 }
 
 export interface SampleEvent {
@@ -42,7 +42,7 @@ export interface JobRun {
   runs: boolean
   environment?: { name: string; url: string }
   concurrency?: { group: string; cancelInProgress: boolean }
-  /** The `with:` of each `uses:` step, rendered. */
+  /** The `with:` of each `uses:` step whose `if:` holds, rendered. */
   steps: { uses: string; with: Record<string, string> }[]
 }
 
@@ -158,7 +158,7 @@ export function render(template: unknown, contexts: Record<string, unknown>): st
   return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expression: string) => evaluate(expression, contexts).coerceString())
 }
 
-/** A job's `if:`: GitHub adds success() unless the condition calls a status function itself. */
+/** A job's or a step's `if:`: GitHub adds success() unless the condition calls a status function itself. */
 function jobCondition(condition: string | undefined, contexts: Record<string, unknown>): boolean {
   if (condition === undefined) return true
   const expression = condition.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
@@ -234,7 +234,7 @@ export function simulate(
         cancelInProgress: render(concurrency['cancel-in-progress'] ?? false, base) === 'true',
       },
       steps: (job.steps ?? [])
-        .filter((step) => step.uses)
+        .filter((step) => step.uses && jobCondition(step.if, scoped))
         .map((step) => ({
           uses: step.uses!,
           with: Object.fromEntries(Object.entries(step.with ?? {}).map(([key, value]) => [key, render(value, scoped)])),

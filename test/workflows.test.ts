@@ -13,7 +13,8 @@ import { matchesFilter, readWorkflow, simulate, type Environments, type SampleEv
 const ROOT = join(__dirname, '..')
 const DIR = join(ROOT, '.github/workflows')
 const FILES = readdirSync(DIR).filter((name) => /\.ya?ml$/.test(name))
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }
+/** The inputs of the action a local `uses:` names: ./ is action.yml, ./deploy is deploy/action.yml. */
+const localInputs = (uses: string) => (parse(readFileSync(join(ROOT, uses, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }).inputs
 
 describe('every workflow', () => {
   it.each(FILES)("%s is valid by GitHub's workflow parser", async (name) => {
@@ -31,11 +32,11 @@ describe('every workflow', () => {
     expect(lint.status, lint.stdout).toBe(0)
   })
 
-  it.each(FILES)('%s pins every third-party action by full sha, and passes only known inputs to ./', (name) => {
+  it.each(FILES)('%s pins every third-party action by full sha, and passes only known inputs to ./ and ./<command>', (name) => {
     for (const job of Object.values(readWorkflow(join(DIR, name)).jobs)) {
       for (const step of job.steps ?? []) {
         if (!step.uses) continue
-        if (step.uses === './') expect(Object.keys(step.with ?? {}).filter((input) => !(input in action.inputs))).toEqual([])
+        if (step.uses.startsWith('./')) expect(Object.keys(step.with ?? {}).filter((input) => !(input in localInputs(step.uses!)))).toEqual([])
         else expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
       }
     }
@@ -156,16 +157,18 @@ describe('the deploy workflow', () => {
     if (running.length === 0) return 'no job runs'
     expect(running).toHaveLength(1)
     const [id, job] = running[0]!
+    // One step per command: the command's own action, ./<command>.
     expect(job.steps).toHaveLength(1)
     const inputs = job.steps[0]!.with
+    const command = /^\.\/([a-z-]+)$/.exec(job.steps[0]!.uses)?.[1]
     return {
       job: id,
       environment: job.environment,
       concurrency: job.concurrency,
-      command: inputs['command'],
+      command,
       reason: inputs['reason'],
       pastMigrations: inputs['rollback-past-migrations'],
-      ...(inputs['command'] === 'rollback' ? { rollbackTo: inputs['rollback-to'] } : {}),
+      ...(command === 'rollback' ? { rollbackTo: inputs['rollback-to'] } : {}),
       ref: inputs['ref'],
       host: inputs['host'],
       knownHosts: inputs['known-hosts'],
@@ -186,8 +189,6 @@ describe('the deploy workflow', () => {
   const next = {
     job: 'next',
     command: 'deploy',
-    reason: '',
-    pastMigrations: 'false',
     environment: { name: 'catcolab-next', url: 'https://backend-next.catcolab.org' },
     concurrency: { group: 'deploy-catcolab-next', cancelInProgress: false },
     host: 'backend-next.catcolab.org',
@@ -198,8 +199,6 @@ describe('the deploy workflow', () => {
   const production = {
     job: 'production',
     command: 'deploy',
-    reason: '',
-    pastMigrations: 'false',
     environment: { name: 'catcolab', url: 'https://backend.catcolab.org' },
     concurrency: { group: 'deploy-catcolab', cancelInProgress: false },
     host: 'backend.catcolab.org',
@@ -272,24 +271,31 @@ describe('the deploy workflow', () => {
     // Their own concurrency group: a newer automatic deploy must not replace a pending hold.
     const operateNext = { group: 'operate-catcolab-next', cancelInProgress: false }
     const operateProduction = { group: 'operate-catcolab', cancelInProgress: false }
+    // A hold or release makes no deployment record: its action has no environment input.
+    const { record: _next, ...nextHost } = next
+    const { record: _production, ...productionHost } = production
     expect(outcome(dispatch({ target: 'next', command: 'hold', reason: 'database work' }))).toMatchObject({
-      ...next,
+      ...nextHost,
       concurrency: operateNext,
       command: 'hold',
       reason: 'database work',
     })
     expect(outcome(dispatch({ target: 'production', command: 'hold', reason: 'incident' }))).toMatchObject({
-      ...production,
+      ...productionHost,
       concurrency: operateProduction,
       command: 'hold',
       reason: 'incident',
     })
     expect(outcome(dispatch({ target: 'production', command: 'release' }))).toMatchObject({
-      ...production,
+      ...productionHost,
       concurrency: operateProduction,
       command: 'release',
-      reason: '',
     })
+    // A hold or release takes the connection and the reason, nothing of a deploy's.
+    const release = simulate(workflow, dispatch({ target: 'production', command: 'release' }), environments)!['production']!
+    expect(release.steps).toEqual([
+      { uses: './release', with: { host: 'backend.catcolab.org', 'known-hosts': 'prod-known-hosts', 'private-key': 'prod-key', 'dry-run': 'false' } },
+    ])
     expect(after(dispatch({ target: 'next', command: 'hold', reason: 'x' }), 'success')).toEqual(['next'])
     expect(after(dispatch({ target: 'next', command: 'release' }), 'success')).toEqual(['next'])
     expect(after(dispatch({ target: 'next', command: 'deploy' }), 'success')).toEqual(['next', 'pr-comments'])
@@ -314,7 +320,7 @@ describe('the deploy workflow', () => {
     expect(after(dispatch({ target: 'next', command: 'rollback', 'rollback-to': 'previous' }), 'success')).toEqual(['next', 'pr-comments'])
   })
 
-  it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository)', () => {
+  it('deploys nothing outside ToposInstitute/CatColab (forks, and this repository: its own release tags vX.Y.Z never deploy)', () => {
     for (const event of [ciRun(), push('refs/tags/v1.2.3'), dispatch({ target: 'production' })]) {
       expect(outcome({ ...event, repository: 'someone/CatColab' })).toBe('no job runs')
       expect(outcome({ ...event, repository: 'ToposInstitute/catcolab-deploy' })).toBe('no job runs')
@@ -347,9 +353,7 @@ describe('the deploy workflow', () => {
     const job = simulate(workflow, ciRun(), environments, { next: { result: 'success' } })!['pr-comments']!
     expect(job.environment).toBeUndefined()
     expect(job.concurrency).toEqual({ group: 'backend-pr-report-all', cancelInProgress: false })
-    expect(job.steps.map((step) => step.with)).toEqual([
-      { command: 'pr-report', 'pr-number': 'all', environment: 'catcolab-next', 'backend-url': 'https://backend-next.catcolab.org' },
-    ])
+    expect(job.steps).toEqual([{ uses: './pr-report', with: { 'pr-number': 'all', environment: 'catcolab-next', 'backend-url': 'https://backend-next.catcolab.org' } }])
     expect(workflow.jobs['pr-comments']!.permissions).toEqual({ 'pull-requests': 'write', deployments: 'read', contents: 'read' })
   })
 })
@@ -382,7 +386,7 @@ describe('the pull request report workflow', () => {
           runs: true,
           environment: undefined,
           concurrency: { group: 'backend-pr-report-7', cancelInProgress: false },
-          steps: [{ uses: './', with: { command: 'pr-report', environment: 'catcolab-next', 'backend-url': 'https://backend-next.catcolab.org' } }],
+          steps: [{ uses: './pr-report', with: { environment: 'catcolab-next', 'backend-url': 'https://backend-next.catcolab.org' } }],
         })
       }
     }
@@ -409,7 +413,7 @@ describe('the pull request report workflow', () => {
     expect(workflow.permissions).toEqual({})
     for (const job of Object.values(workflow.jobs)) {
       expect(job.permissions).toEqual({ 'pull-requests': 'write', deployments: 'read', contents: 'read' })
-      expect(job.steps!.map((step) => step.uses)).toEqual(['./'])
+      expect(job.steps!.map((step) => step.uses)).toEqual(['./pr-report'])
       expect(job.steps!.every((step) => step.run === undefined && step.env === undefined)).toBe(true)
     }
     // Nothing the pull request controls reaches the step, and no secret does.
@@ -423,8 +427,10 @@ describe('docs/workflows.md', () => {
   it("shows exactly the tested workflow as CatColab's copy, the action named by its release", async () => {
     const block = /<!-- deploy-backend\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
     const tested = readFileSync(join(DIR, 'deploy.yml'), 'utf8')
-    expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
-    expect(block).toContain('uses: ToposInstitute/catcolab-deploy@<release-sha> # vX.Y.Z')
+    expect(block).toBe(tested.replace(/uses: \.\/[a-z-]* # in CatColab: (\S+)/g, 'uses: $1'))
+    for (const command of ['deploy', 'rollback', 'hold', 'release', 'pr-report']) {
+      expect(block).toContain(`uses: ToposInstitute/catcolab-deploy/${command}@<release-sha> # vX.Y.Z`)
+    }
     expect(block).not.toContain('uses: ./')
     const result = parseWorkflow({ name: 'deploy-backend.yml', content: block! }, new NoOperationTraceWriter())
     expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([])
@@ -441,8 +447,8 @@ describe('docs/pr-comments.md', () => {
   it("shows exactly the tested pull request workflow as CatColab's copy", () => {
     const block = /<!-- backend-pr-report\.yml:[^\n]*-->\n```yaml\n([\s\S]*?)```\n/.exec(doc)?.[1]
     const tested = readFileSync(join(DIR, 'pr-report.yml'), 'utf8')
-    expect(block).toBe(tested.replace(/uses: \.\/ # in CatColab: (\S+)/g, 'uses: $1'))
-    expect(block).toContain('uses: ToposInstitute/catcolab-deploy@<release-sha> # vX.Y.Z')
+    expect(block).toBe(tested.replace(/uses: \.\/[a-z-]* # in CatColab: (\S+)/g, 'uses: $1'))
+    expect(block).toContain('uses: ToposInstitute/catcolab-deploy/pr-report@<release-sha> # vX.Y.Z')
   })
 
   it('is linked from the README and from docs/workflows.md', () => {
@@ -476,10 +482,14 @@ describe('CI', () => {
     expect(simulate(workflow, { name: 'push', ref: 'refs/heads/feature', sha: head, payload: {} }, {})).toBeNull()
   })
 
-  it('runs the action as users do: uses ./ to deploy, then uses ./ for status', () => {
+  it('runs the actions as users do: uses ./deploy to deploy, then ./status, and the top-level ./ with command: status', () => {
     const jobs = simulate(workflow, { name: 'push', ref: 'refs/heads/main', sha: head, payload: {} }, {})!
-    const steps = jobs['action']!.steps.filter((step) => step.uses === './')
-    expect(steps.map((step) => step.with['command'] ?? 'deploy')).toEqual(['deploy', 'status'])
+    const steps = jobs['action']!.steps.filter((step) => step.uses.startsWith('./'))
+    expect(steps.map((step) => [step.uses, step.with['command']])).toEqual([
+      ['./deploy', undefined],
+      ['./status', undefined],
+      ['./', 'status'],
+    ])
     expect(steps[0]!.with).toMatchObject({ ref: 'v0.2.0', environment: 'ci-throwaway-host' })
   })
 })
