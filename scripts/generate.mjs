@@ -1,7 +1,7 @@
 // Writes every file generated from action-spec.yml, the one source of the action's inputs and
 // outputs: action.yml (every command, kept for compatibility), <command>/action.yml for each
 // command, src/input-defaults.ts (the defaults the code falls back to, so nothing parses YAML at
-// run time) and the inputs and outputs tables in README.md. `npm run build` runs it;
+// run time), the inputs and outputs tables in README.md and pr-report's in docs/pr-comments.md. `npm run build` runs it;
 // test/generated.test.ts fails when a file is not current.
 //   node scripts/generate.mjs           writes the files
 //   node scripts/generate.mjs --check   writes nothing; lists the files that are not current, exit 1
@@ -14,6 +14,9 @@ const ROOT = join(import.meta.dirname, '..')
 /** Where users find the actions: `uses: <REPOSITORY>/<command>@v1`. */
 const REPOSITORY = 'ToposInstitute/catcolab-deploy'
 const BEGIN = '<!-- BEGIN GENERATED: inputs and outputs, from action-spec.yml by npm run build; do not edit -->'
+/** Docs about one command show its own action's tables. */
+const COMMAND_DOCS = { 'docs/pr-comments.md': 'pr-report' }
+const commandBegin = (command) => `<!-- BEGIN GENERATED: ${command}/action.yml's inputs and outputs, from action-spec.yml by npm run build; do not edit -->`
 const END = '<!-- END GENERATED -->'
 const HEADER = '# Generated from action-spec.yml by scripts/generate.mjs (npm run build): do not edit.\n'
 const BRANDING = { icon: 'upload-cloud', color: 'blue' }
@@ -189,11 +192,27 @@ function readmeBlock(spec) {
   return out.join('\n')
 }
 
-function withReadmeBlock(readme, block) {
-  const begin = readme.indexOf(BEGIN)
-  const end = readme.indexOf(END)
-  if (begin < 0 || end < begin) throw new Error(`README.md has no generated block: put the lines\n${BEGIN}\n${END}\nwhere the inputs and outputs tables go`)
-  return `${readme.slice(0, begin + BEGIN.length)}\n\n${block}\n\n${readme.slice(end)}`
+/** One command's own action: its inputs and outputs, as a doc about that command shows them. */
+function commandBlock(spec, command) {
+  const out = ['| input | default | meaning |', '|---|---|---|']
+  for (const [name, input] of Object.entries(spec.inputs)) {
+    if (!input.for.includes(command)) continue
+    const fallback = input.required.includes(command) ? '**required**' : defaultCell(input)
+    out.push(`| ${code(name)} | ${cell(fallback)} | ${cell(input[command] ?? input.description)} |`)
+  }
+  out.push('', '| output | meaning |', '|---|---|')
+  for (const [name, output] of Object.entries(spec.outputs)) {
+    if (output.for.includes(command)) out.push(`| ${code(name)} | ${cell(output[command] ?? output.description)} |`)
+  }
+  return out.join('\n')
+}
+
+/** The Markdown file with its generated block (between begin and END) made anew. */
+function withBlock(path, text, begin, block) {
+  const at = text.indexOf(begin)
+  const end = text.indexOf(END, at)
+  if (at < 0 || end < at) throw new Error(`${path} has no generated block: put the lines\n${begin}\n${END}\nwhere the tables go`)
+  return `${text.slice(0, at + begin.length)}\n\n${block}\n\n${text.slice(end)}`
 }
 
 async function pretty(path, text) {
@@ -205,7 +224,10 @@ const files = {
   'action.yml': await pretty('action.yml', yamlFile(topAction(spec))),
   'src/input-defaults.ts': inputDefaultsModule(spec),
   // Prettier leaves Markdown alone here (.prettierignore): the block is written as it is.
-  'README.md': withReadmeBlock(readFileSync(join(ROOT, 'README.md'), 'utf8'), readmeBlock(spec)),
+  'README.md': withBlock('README.md', readFileSync(join(ROOT, 'README.md'), 'utf8'), BEGIN, readmeBlock(spec)),
+}
+for (const [path, command] of Object.entries(COMMAND_DOCS)) {
+  files[path] = withBlock(path, readFileSync(join(ROOT, path), 'utf8'), commandBegin(command), commandBlock(spec, command))
 }
 for (const command of Object.keys(spec.commands)) {
   files[`${command}/action.yml`] = await pretty(`${command}/action.yml`, yamlFile(commandAction(spec, command)))

@@ -19,7 +19,7 @@ it('dist/ is what npm run build makes now, with no native addons', () => {
   const copy = mkdtempSync(join(tmpdir(), 'dist-check-'))
   try {
     // What the build reads: the generated files are written again from action-spec.yml.
-    for (const entry of ['src', 'scripts', 'action-spec.yml', 'README.md', '.prettierrc.json', 'package.json', 'tsconfig.json']) {
+    for (const entry of ['src', 'scripts', 'action-spec.yml', 'README.md', 'docs', '.prettierrc.json', 'package.json', 'tsconfig.json']) {
       cpSync(join(ROOT, entry), join(copy, entry), { recursive: true })
     }
     // Hard links when the copy is on the same file system (node_modules is large), else a copy.
