@@ -18,7 +18,9 @@
 //   transient: whichever success comes last wins, so the job's deployment, made when the job
 //   started but ended after the action's record, makes that record inactive;
 // - status descriptions longer than 140 characters are refused (422).
+// Releases and git refs, backed by a real git repository, are added by addReleases() below.
 // Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
+import { spawnSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -30,6 +32,8 @@ export interface ApiRequest {
   body: any
   /** From the Authorization header; null when there was none. */
   token: string | null
+  /** Every header as sent, names in lower case (several of one name joined by ", "). */
+  headers?: Record<string, string>
   /** When it arrived (Date.now()). */
   at: number
 }
@@ -456,6 +460,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
       query: Object.fromEntries(parsed.searchParams),
       body: text ? JSON.parse(text) : undefined,
       token: /^(token|bearer) /i.test(authorization) ? authorization.replace(/^\S+ /, '') : null,
+      headers: Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')])),
       at: Date.now(),
     }
     requests.push(request)
@@ -563,4 +568,161 @@ export function pageLinks(base: string, request: ApiRequest, number: number, las
     ...(number > 1 ? [link(1, 'first')] : []),
   ]
   return links.length > 0 ? { link: links.join(', ') } : {}
+}
+
+// ---- releases and git refs -------------------------------------------------------------------
+
+export interface StoredRelease {
+  id: number
+  tag_name: string
+  target_commitish: string
+  name: string | null
+  body: string | null
+  draft: boolean
+  prerelease: boolean
+  /** As sent: 'true', 'false' or 'legacy'; GitHub's default, 'true', when left out. */
+  make_latest: string
+  created_at: string
+  author: string
+}
+
+export interface ReleaseStandIn {
+  /** Oldest first. */
+  releases: StoredRelease[]
+}
+
+/**
+ * Releases and git refs, added to a stand-in with its route(). GitHub keeps refs in the
+ * repository, so these are a real git repository's (`git`, the test's origin): what the API
+ * creates or moves, git shows, and what is pushed there, the API sees. As GitHub answers:
+ * - POST /releases makes a release of tag_name; a tag that does not exist yet is made at
+ *   target_commitish (default: the default branch, `main` here); a second release for a tag is
+ *   refused, 422 Validation Failed with errors [{ resource: Release, code: already_exists,
+ *   field: tag_name }] (no message in the error, as GitHub sends it);
+ * - GET /releases/tags/{tag}: that tag's release, 404 when it has none;
+ * - GET /git/ref/{ref} (`tags/v1`): the ref, its object a commit or, for an annotated tag, the
+ *   tag object; 404 when there is no such ref;
+ * - POST /git/refs { ref, sha }: 422 Reference already exists, 422 Object does not exist;
+ * - PATCH /git/refs/{ref} { sha, force }: 422 Reference does not exist; without force, a move
+ *   that is not a fast-forward is refused, 422 Update is not a fast forward.
+ * Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
+ */
+export function addReleases(stand: GitHubStandIn, options: { git: string; defaultBranch?: string }): ReleaseStandIn {
+  const prefix = `/repos/${stand.repository}`
+  const api = `${stand.url}${prefix}`
+  const html = `https://github.com/${stand.repository}`
+  const defaultBranch = options.defaultBranch ?? 'main'
+  const releases: StoredRelease[] = []
+  let nextId = 70_000
+  let clock = Date.UTC(2026, 2, 1)
+  const now = () => new Date((clock += 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+  const at = (pattern: string) => new RegExp(`^${esc(prefix)}${pattern}$`)
+  const error = (status: number, message: string, errors?: unknown[]): Reply => ({
+    status,
+    body: { message, ...(errors ? { errors } : {}), documentation_url: DOCS, status: String(status) },
+  })
+
+  /** git in the repository; its output trimmed, or null when it fails. */
+  function git(...args: string[]): string | null {
+    const result = spawnSync('git', ['-C', options.git, ...args], { encoding: 'utf8' })
+    return result.status === 0 ? result.stdout.trim() : null
+  }
+  const objectOf = (ref: string) => git('rev-parse', '--verify', '--quiet', `${ref}^{object}`)
+
+  const releaseJson = (r: StoredRelease) => ({
+    url: `${api}/releases/${r.id}`,
+    html_url: `${html}/releases/tag/${r.tag_name}`,
+    assets_url: `${api}/releases/${r.id}/assets`,
+    upload_url: `https://uploads.github.com${prefix}/releases/${r.id}/assets{?name,label}`,
+    tarball_url: `${api}/tarball/${r.tag_name}`,
+    zipball_url: `${api}/zipball/${r.tag_name}`,
+    id: r.id,
+    node_id: `RE_${r.id}`,
+    tag_name: r.tag_name,
+    target_commitish: r.target_commitish,
+    name: r.name,
+    body: r.body,
+    draft: r.draft,
+    prerelease: r.prerelease,
+    immutable: false,
+    created_at: r.created_at,
+    published_at: r.draft ? null : r.created_at,
+    updated_at: r.created_at,
+    author: userJson(stand.url, r.author),
+    assets: [],
+  })
+
+  /** A ref as GET /git/ref answers it: `ref` in full (refs/tags/v1); null when git has no such ref. */
+  function refJson(ref: string) {
+    const sha = objectOf(ref)
+    if (!sha) return null
+    const type = git('cat-file', '-t', sha) ?? 'commit'
+    return {
+      ref,
+      node_id: `REF_${Buffer.from(ref).toString('base64')}`,
+      url: `${api}/git/${ref}`,
+      object: { type, sha, url: `${api}/git/${type === 'tag' ? 'tags' : 'commits'}/${sha}` },
+    }
+  }
+  /** A ref GitHub names without refs/ (tags/v1); only refs/heads/ and refs/tags/ are served here. */
+  const fullRef = (name: string) => (/^(heads|tags)\/./.test(name) ? `refs/${name}` : null)
+
+  stand.route('POST', at('/releases'), ({ body }) => {
+    if (typeof body?.tag_name !== 'string' || body.tag_name === '')
+      return error(422, 'Validation Failed', [{ resource: 'Release', code: 'missing_field', field: 'tag_name' }])
+    if (releases.some((r) => r.tag_name === body.tag_name)) return error(422, 'Validation Failed', [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }])
+    const target = typeof body.target_commitish === 'string' && body.target_commitish !== '' ? body.target_commitish : defaultBranch
+    if (!objectOf(`refs/tags/${body.tag_name}`)) {
+      const sha = git('rev-parse', '--verify', '--quiet', `${target}^{commit}`)
+      if (!sha || git('update-ref', `refs/tags/${body.tag_name}`, sha) === null)
+        return error(422, 'Validation Failed', [{ resource: 'Release', code: 'invalid', field: 'target_commitish' }])
+    }
+    const release: StoredRelease = {
+      id: nextId++,
+      tag_name: body.tag_name,
+      target_commitish: target,
+      name: typeof body.name === 'string' ? body.name : body.tag_name,
+      body: typeof body.body === 'string' ? body.body : null,
+      draft: body.draft === true,
+      prerelease: body.prerelease === true,
+      make_latest: typeof body.make_latest === 'string' ? body.make_latest : 'true',
+      created_at: now(),
+      author: 'github-actions[bot]',
+    }
+    releases.push(release)
+    return { status: 201, body: releaseJson(release), headers: { location: `${api}/releases/${release.id}` } }
+  })
+
+  stand.route('GET', at('/releases/tags/(.+)'), (_request, [tag]) => {
+    const release = releases.find((r) => r.tag_name === tag && !r.draft)
+    return release ? { status: 200, body: releaseJson(release) } : error(404, 'Not Found')
+  })
+
+  stand.route('GET', at('/git/ref/(.+)'), (_request, [name]) => {
+    const ref = fullRef(name!)
+    const json = ref && refJson(ref)
+    return json ? { status: 200, body: json } : error(404, 'Not Found')
+  })
+
+  stand.route('POST', at('/git/refs'), ({ body }) => {
+    const ref = typeof body?.ref === 'string' && body.ref.startsWith('refs/') ? fullRef(body.ref.slice(5)) : null
+    if (!ref || typeof body.sha !== 'string') return error(422, 'Invalid request.\n\n"ref" and "sha" are required.')
+    if (objectOf(ref)) return error(422, 'Reference already exists')
+    if (!/^[0-9a-f]{40}$/.test(body.sha) || git('cat-file', '-e', body.sha) === null) return error(422, 'Object does not exist')
+    if (git('update-ref', ref, body.sha, '') === null) return error(422, 'Reference cannot be created')
+    return { status: 201, body: refJson(ref), headers: { location: `${api}/git/${ref}` } }
+  })
+
+  stand.route('PATCH', at('/git/refs/(.+)'), ({ body }, [name]) => {
+    const ref = fullRef(name!)
+    const old = ref && objectOf(ref)
+    if (!ref || !old) return error(422, 'Reference does not exist')
+    if (typeof body?.sha !== 'string' || !/^[0-9a-f]{40}$/.test(body.sha) || git('cat-file', '-e', body.sha) === null) return error(422, 'Object does not exist')
+    if (body.force !== true && git('merge-base', '--is-ancestor', old, body.sha) === null) return error(422, 'Update is not a fast forward')
+    if (git('update-ref', ref, body.sha, old) === null) return error(422, 'Reference cannot be updated')
+    return { status: 200, body: refJson(ref) }
+  })
+
+  return { releases }
 }

@@ -1,13 +1,18 @@
 // The loopback GitHub stand-in (test/github-api.ts, test/github-prs.ts) checked against GitHub's
-// own OpenAPI description (test/openapi.ts): every method of src/github.ts goes through real
-// Octokit to the stand-in, with the error replies the action meets, and each request sent and each
+// own OpenAPI description (test/openapi.ts): every method of src/github.ts, and the releases and
+// git refs scripts/release.mjs uses (test/release.test.ts checks the script's own requests too),
+// go through real Octokit to the stand-in, with the error replies met, and each request sent and each
 // reply given must be what the description allows, but for the differences listed here, each one
 // GitHub's own: the description says less than GitHub does. Each listed difference must still
 // happen, so the list cannot outlive its reasons.
 import { getOctokit } from '@actions/github'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { apiErrorMessage, gitHubApi } from '../src/github'
-import { startGitHubApi, type Exchange, type GitHubStandIn } from './github-api'
+import { addReleases, startGitHubApi, type Exchange, type GitHubStandIn } from './github-api'
 import { addPullRequests, type StoredPull } from './github-prs'
 import { checkExchange, isKnown, operationOf, problemText, type KnownDifference, type Problem } from './openapi'
 
@@ -67,6 +72,13 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   { operation: NEW_COMMIT_STATUS, at: 429, pointer: '', message: 'is not a listed status (the description lists 201)', why: RATE_LIMITED },
   { operation: 'GET /repos/{owner}/{repo}/pulls/{pull_number}', at: 200, pointer: '/head/repo', message: 'must be object', why: DELETED_FORK },
   { operation: 'GET /repos/{owner}/{repo}/pulls', at: 200, pointer: '/*/head/repo', message: 'must be object', why: DELETED_FORK },
+  {
+    operation: 'POST /repos/{owner}/{repo}/releases',
+    at: 422,
+    pointer: '/status',
+    message: 'is not in the description',
+    why: 'GitHub\'s error bodies carry status ("422"); basic-error declares it, validation-error does not.',
+  },
 ]
 
 const SHA = 'a'.repeat(40)
@@ -285,8 +297,54 @@ it('finds a missing field, an invented one, a wrong type, an unlisted status and
   }
 })
 
+it('releases and git refs, as scripts/release.mjs uses them, with a repository behind them', async () => {
+  const stand = await startGitHubApi({ repository: 'ToposInstitute/catcolab-deploy' })
+  const repo = mkdtempSync(join(tmpdir(), 'catcolab-release-refs-'))
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      }).trim()
+    git('init', '-q', '-b', 'main')
+    git('commit', '-q', '--allow-empty', '-m', 'one')
+    const one = git('rev-parse', 'HEAD')
+    git('tag', '-a', '-m', 'v1.0.0', 'v1.0.0')
+    git('commit', '-q', '--allow-empty', '-m', 'two')
+    const two = git('rev-parse', 'HEAD')
+    const { releases } = addReleases(stand, { git: repo })
+    const [owner, name] = stand.repository.split('/') as [string, string]
+    const plain = getOctokit(stand.token, { baseUrl: stand.url })
+
+    expect(await failure(plain.rest.repos.getReleaseByTag({ owner, repo: name, tag: 'v1.0.0' }))).toMatchObject({ status: 404 })
+    const created = await plain.rest.repos.createRelease({ owner, repo: name, tag_name: 'v1.0.0', name: 'v1.0.0', body: '### Added\n\n- all', make_latest: 'true' })
+    expect(created.data).toMatchObject({ tag_name: 'v1.0.0', name: 'v1.0.0', body: '### Added\n\n- all', draft: false })
+    expect((await plain.rest.repos.getReleaseByTag({ owner, repo: name, tag: 'v1.0.0' })).data.id).toBe(created.data.id)
+    const again = await failure(plain.rest.repos.createRelease({ owner, repo: name, tag_name: 'v1.0.0' }))
+    expect(again).toMatchObject({ status: 422, message: expect.stringContaining('"code":"already_exists"') })
+    expect(releases).toHaveLength(1)
+
+    expect(await failure(plain.rest.git.getRef({ owner, repo: name, ref: 'tags/v1' }))).toMatchObject({ status: 404 })
+    expect((await plain.rest.git.createRef({ owner, repo: name, ref: 'refs/tags/v1', sha: one })).data).toMatchObject({
+      ref: 'refs/tags/v1',
+      object: { type: 'commit', sha: one },
+    })
+    expect((await plain.rest.git.getRef({ owner, repo: name, ref: 'tags/v1' })).data.object.sha).toBe(one)
+    expect((await plain.rest.git.updateRef({ owner, repo: name, ref: 'tags/v1', sha: two, force: true })).data.object.sha).toBe(two)
+    expect(git('rev-parse', 'refs/tags/v1')).toBe(two)
+    // An annotated tag's ref names the tag object.
+    expect((await plain.rest.git.getRef({ owner, repo: name, ref: 'tags/v1.0.0' })).data.object).toMatchObject({ type: 'tag', sha: git('rev-parse', 'refs/tags/v1.0.0') })
+
+    expect(unexplained(stand)).toEqual([])
+  } finally {
+    await stand.close()
+    rmSync(repo, { recursive: true, force: true })
+  }
+})
+
 it('checked every operation the action uses, and met every listed difference', () => {
-  // 47 exchanges: each operation of src/github.ts with its success and the refusals the action meets.
+  // 56 exchanges: each operation of src/github.ts with its success and the refusals the action meets,
+  // then those of scripts/release.mjs (releases and git refs).
   expect(Object.fromEntries([...checked].sort(([a], [b]) => a.localeCompare(b)))).toEqual({
     'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id} 204': 1,
     'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id} 404': 1,
@@ -297,14 +355,19 @@ it('checked every operation the action uses, and met every listed difference', (
     'GET /repos/{owner}/{repo}/deployments 429': 1,
     'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 200': 4,
     'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 401': 1,
+    'GET /repos/{owner}/{repo}/git/ref/{ref} 200': 2,
+    'GET /repos/{owner}/{repo}/git/ref/{ref} 404': 1,
     'GET /repos/{owner}/{repo}/issues/{issue_number}/comments 200': 1,
     'GET /repos/{owner}/{repo}/pulls 200': 1,
     'GET /repos/{owner}/{repo}/pulls/{pull_number} 200': 3,
     'GET /repos/{owner}/{repo}/pulls/{pull_number} 404': 1,
     'GET /repos/{owner}/{repo}/pulls/{pull_number}/files 200': 2,
+    'GET /repos/{owner}/{repo}/releases/tags/{tag} 200': 1,
+    'GET /repos/{owner}/{repo}/releases/tags/{tag} 404': 1,
     'GET /user 200': 1,
     'GET /user 401': 1,
     'GET /user 403': 1,
+    'PATCH /repos/{owner}/{repo}/git/refs/{ref} 200': 1,
     'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id} 200': 1,
     'POST /repos/{owner}/{repo}/deployments 201': 1,
     'POST /repos/{owner}/{repo}/deployments 401': 1,
@@ -313,8 +376,11 @@ it('checked every operation the action uses, and met every listed difference', (
     'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 201': 3,
     'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 404': 1,
     'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses 422': 1,
+    'POST /repos/{owner}/{repo}/git/refs 201': 1,
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 201': 2,
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 403': 1,
+    'POST /repos/{owner}/{repo}/releases 201': 1,
+    'POST /repos/{owner}/{repo}/releases 422': 1,
     'POST /repos/{owner}/{repo}/statuses/{sha} 201': 2,
     'POST /repos/{owner}/{repo}/statuses/{sha} 401': 1,
     'POST /repos/{owner}/{repo}/statuses/{sha} 403': 1,
