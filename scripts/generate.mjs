@@ -68,8 +68,10 @@ function sharedDescription(spec, name, item) {
   if (item.for.length === 1) {
     const [command] = item.for
     text = `${code(command)}${item.required?.includes(command) ? ' (required)' : ''}: ${lowerFirst(text)}`
-  } else if (item.required?.length) {
-    text += ` Required for ${commandsWords(spec, item.required)}.`
+  } else {
+    // A command with words of its own says there that it requires the input.
+    const required = (item.required ?? []).filter((command) => !own.includes(command))
+    if (required.length) text += ` Required for ${commandsWords(spec, required)}.`
   }
   for (const command of own) text += ` For ${code(command)}${item.required?.includes(command) ? ' (required)' : ''}: ${lowerFirst(item[command])}`
   return text

@@ -4,7 +4,12 @@
 // RELEASING.md says how to cut a release.
 //
 //   GITHUB_REF_NAME=v1.2.3 GITHUB_SHA=<sha> GITHUB_REPOSITORY=owner/name \
-//   GITHUB_API_URL=https://api.github.com GITHUB_TOKEN=<token> node scripts/release.mjs
+//   GITHUB_API_URL=https://api.github.com GITHUB_TOKEN=<token> [MAJOR_TAG_TOKEN=<token>] node scripts/release.mjs
+//
+// "Highest" is judged over the published releases (and this one), never over git tags: a tag
+// that was refused or whose tests failed stays (the tag ruleset forbids deleting it) but is no
+// release. MAJOR_TAG_TOKEN, when set, is used for the vX ref alone: GitHub refuses the workflow's
+// token a ref update whose commit changes .github/workflows, and no permission grants it that.
 //
 // Each step prints one line. A refusal prints one line saying what is wrong and what to do, and
 // exits 1 having released nothing. It is safe to run again: a release that exists is kept.
@@ -39,6 +44,13 @@ export function isHighest(version, tags, major) {
     .map(parseVersionTag)
     .filter((other) => other !== null && (major === undefined || other.major === major))
     .every((other) => compareVersions(version, other) >= 0)
+}
+
+/** The highest of the strict vX.Y.Z tags, restricted to one major when given; undefined when there is none. */
+function highestTag(tags, major) {
+  return tags
+    .filter((tag) => parseVersionTag(tag) !== null && (major === undefined || parseVersionTag(tag).major === major))
+    .sort((a, b) => compareVersions(parseVersionTag(b), parseVersionTag(a)))[0]
 }
 
 /**
@@ -110,7 +122,7 @@ function gitHub({ apiUrl, token, repository }) {
     } catch {
       json = undefined
     }
-    return { status: response.status, json, say: () => `${method} ${url} answered ${response.status}: ${apiMessage(json, text)}` }
+    return { method, status: response.status, json, say: () => `${method} ${url} answered ${response.status}: ${apiMessage(json, text)}` }
   }
 }
 
@@ -125,6 +137,19 @@ function apiMessage(json, text) {
 
 const alreadyExists = (reply) => reply.status === 422 && Array.isArray(reply.json?.errors) && reply.json.errors.some((e) => e?.code === 'already_exists')
 
+const PER_PAGE = 100
+
+/** The tags of the published releases (drafts left out), every page: GitHub lists them newest first. */
+async function releasedTags(api) {
+  const tags = []
+  for (let page = 1; ; page++) {
+    const reply = await api('GET', `/releases?per_page=${PER_PAGE}&page=${page}`)
+    if (reply.status !== 200 || !Array.isArray(reply.json)) throw new ReleaseError(reply.say())
+    for (const release of reply.json) if (release?.draft === false && typeof release.tag_name === 'string') tags.push(release.tag_name)
+    if (reply.json.length < PER_PAGE) return tags
+  }
+}
+
 // ---- the release ----------------------------------------------------------------------------
 
 function required(env, name) {
@@ -133,12 +158,18 @@ function required(env, name) {
   return value
 }
 
+/** An unset secret reaches the step as '': null then. */
+function optional(env, name) {
+  return env[name] || null
+}
+
 export async function release(env = process.env, log = console.log) {
   const tag = required(env, 'GITHUB_REF_NAME')
   const pushedSha = required(env, 'GITHUB_SHA')
   const repository = required(env, 'GITHUB_REPOSITORY')
   const apiUrl = required(env, 'GITHUB_API_URL')
   const token = required(env, 'GITHUB_TOKEN')
+  const majorTagToken = optional(env, 'MAJOR_TAG_TOKEN')
 
   // 1. The tag names a version, the one package.json gives at the tagged commit. refs/tags/ so a
   // branch of the same name cannot stand in for the tag; ^{commit} so an annotated tag counts as
@@ -180,51 +211,63 @@ export async function release(env = process.env, log = console.log) {
   }
   log(`release notes: CHANGELOG.md's section for ${version.version}, ${notes.split('\n').length} lines`)
 
-  const tags = gitOut(['tag', '--list']).split('\n').filter(Boolean)
   const api = gitHub({ apiUrl, token, repository })
+  // The vX ref alone with MAJOR_TAG_TOKEN: it can change workflow files, so it does nothing else.
+  const refs = majorTagToken ? gitHub({ apiUrl, token: majorTagToken, repository }) : api
 
-  // 4. The release, unless a run before this one made it. Latest only if no release tag is higher.
+  // 4. The release, unless a run before this one made it. Latest only if no published release is
+  // higher: a tag never released (refused, or its tests failed) does not count.
   const existing = await api('GET', `/releases/tags/${encodeURIComponent(tag)}`)
+  if (existing.status !== 200 && existing.status !== 404) throw new ReleaseError(existing.say())
+  const released = [...(await releasedTags(api)), tag]
   if (existing.status === 200) {
     log(`release ${tag} exists already (${existing.json?.html_url}): not creating another`)
-  } else if (existing.status !== 404) {
-    throw new ReleaseError(existing.say())
   } else {
-    const latest = isHighest(version, tags)
+    const latest = isHighest(version, released)
     const created = await api('POST', '/releases', { tag_name: tag, name: tag, body: notes, make_latest: String(latest) })
     if (alreadyExists(created)) log(`release ${tag} was created meanwhile by another run: not creating another`)
     else if (created.status !== 201) throw new ReleaseError(created.say())
-    else log(`release ${tag} created: ${created.json?.html_url}${latest ? ', the latest release' : `, not the latest (a higher version is tagged)`}`)
+    else log(`release ${tag} created: ${created.json?.html_url}${latest ? ', the latest release' : `, not the latest (${highestTag(released)} is a higher release)`}`)
   }
 
-  // 5. vX follows the highest vX.Y.Z, so a backport to an older minor does not pull users back.
+  // 5. vX follows the highest vX.Y.Z release, so a backport to an older minor does not pull users back.
   const major = `v${version.major}`
-  if (!isHighest(version, tags, version.major)) {
-    const highest = tags.filter((t) => parseVersionTag(t)?.major === version.major).sort((a, b) => compareVersions(parseVersionTag(b), parseVersionTag(a)))[0]
-    log(`${major} left where it is: ${highest} is a higher ${major} release`)
+  if (!isHighest(version, released, version.major)) {
+    log(`${major} left where it is: ${highestTag(released, version.major)} is a higher ${major} release`)
     return
   }
+  const failed = (reply) => new ReleaseError(moveFailed(reply, major, commit, majorTagToken !== null))
   // The ref in one path segment, tags%2Fv1, as Octokit sends it.
   const refPath = encodeURIComponent(`tags/${major}`)
-  const ref = await api('GET', `/git/ref/${refPath}`)
+  const ref = await refs('GET', `/git/ref/${refPath}`)
   if (ref.status === 404) {
-    const made = await api('POST', '/git/refs', { ref: `refs/tags/${major}`, sha: commit })
-    if (made.status !== 201) throw new ReleaseError(moveFailed(made, major, commit))
+    const made = await refs('POST', '/git/refs', { ref: `refs/tags/${major}`, sha: commit })
+    if (made.status !== 201) throw failed(made)
     log(`${major} created at ${commit}`)
   } else if (ref.status !== 200) {
-    throw new ReleaseError(ref.say())
+    throw failed(ref)
   } else if (ref.json?.object?.sha === commit) {
     log(`${major} names ${commit} already`)
   } else {
-    const moved = await api('PATCH', `/git/refs/${refPath}`, { sha: commit, force: true })
-    if (moved.status !== 200) throw new ReleaseError(moveFailed(moved, major, commit))
+    const moved = await refs('PATCH', `/git/refs/${refPath}`, { sha: commit, force: true })
+    if (moved.status !== 200) throw failed(moved)
     log(`${major} moved from ${ref.json?.object?.sha} to ${commit}`)
   }
 }
 
-/** The API's refusal, and the command that moves the tag by hand (the release itself is made). */
-function moveFailed(reply, major, commit) {
-  return `${reply.say()}; the release is made, but ${major} was not moved: run this workflow again, or git push --force origin ${commit}:refs/tags/${major}`
+/** The API's refusal, why when it can tell, and the command that moves the tag by hand (the release itself is made). */
+function moveFailed(reply, major, commit, withMajorTagToken) {
+  const byHand = `git push --force origin ${commit}:refs/tags/${major}`
+  const made = `${reply.say()}; the release is made, but ${major} was not moved`
+  if (withMajorTagToken && (reply.status === 401 || reply.status === 403)) {
+    return `${made}: the secret MAJOR_TAG_TOKEN was refused (it needs Contents and Workflows read and write on this repository, and must not have expired): mend the secret and re-run this workflow, or move it by hand: ${byHand}`
+  }
+  // The workflow's token may move a ref only where .github/workflows stays the same, and no
+  // permissions: grants it more (RELEASING.md). Creating vX is not such a move.
+  if (reply.status === 403 && reply.method === 'PATCH') {
+    return `${made}: GitHub refuses the workflow's token a tag move that changes .github/workflows; set the secret MAJOR_TAG_TOKEN (RELEASING.md) and re-run this workflow, or move it by hand: ${byHand}`
+  }
+  return `${made}: run this workflow again, or move it by hand: ${byHand}`
 }
 
 async function main() {

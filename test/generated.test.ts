@@ -128,9 +128,20 @@ describe('README.md', () => {
   it("shows each command's own action in a workflow, and answers the first errors a user meets", () => {
     const usage = readme.slice(readme.indexOf('## Usage'), readme.indexOf('## Inputs and outputs'))
     for (const command of COMMANDS) expect(usage).toContain(`uses: ToposInstitute/catcolab-deploy/${command}@v1`)
+    // One entry for each of the first errors a user meets.
     const troubleshooting = readme.slice(readme.indexOf('## Troubleshooting'), readme.indexOf('## Development'))
-    for (const topic of [/host key/i, /private key is refused/, /not on the PATH/, /modified/, /held/, /permissions:/, /authorized_keys/, /Rotate/]) {
-      expect(troubleshooting).toMatch(topic)
-    }
+    const entries = [...troubleshooting.matchAll(/^### (.+)$/gm)].map((match) => match[1])
+    expect(entries).toEqual([
+      'Host key mismatch',
+      'The private key is refused',
+      'A `catcolab-*` command is not on the PATH',
+      'Tracked files are modified on the host',
+      'Another deploy holds the host, or the host is held',
+      'Records refused: the job lacks `permissions:`',
+      'Restrict the deploy key in `authorized_keys`',
+      'Rotate the deploy key',
+    ])
+    // The host key entry says how to check the fingerprint on the host itself.
+    expect(troubleshooting).toContain('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub')
   })
 })

@@ -18,7 +18,12 @@
 //   transient: whichever success comes last wins, so the job's deployment, made when the job
 //   started but ended after the action's record, makes that record inactive;
 // - status descriptions longer than 140 characters are refused (422).
-// Releases and git refs, backed by a real git repository, are added by addReleases() below.
+// Releases and git refs, backed by a real git repository, are added by addReleases() below, with
+// GitHub's rule for workflow files: a GitHub App's token without the `workflows` permission (the
+// workflow's own token, which no `permissions:` can grant it) may not update a ref so that its
+// .github/workflows changes (git push: "refusing to allow a GitHub App to create or update
+// workflow ... without `workflows` permission"; the REST API: 403 Resource not accessible by
+// integration). The stand-in's token is such a token; userTokens are a user's, who may.
 // Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
 import { spawnSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -147,6 +152,11 @@ export interface StandInOptions {
   refs?: Record<string, string>
   /** Login shown as the creator of what is created. */
   actor?: string
+  /**
+   * Further tokens accepted, of a user with the `workflows` permission (a personal access token,
+   * as MAJOR_TAG_TOKEN): not refused as the workflow's token is (addReleases()).
+   */
+  userTokens?: string[]
 }
 
 /** One entry of a 422's errors, as GitHub's validation-error schema describes it. */
@@ -429,7 +439,7 @@ export async function startGitHubApi(options: StandInOptions = {}): Promise<GitH
         return refusal.reply()
       }
     }
-    if (request.token !== token) return error(401, 'Bad credentials')
+    if (request.token !== token && !(options.userTokens ?? []).includes(request.token ?? '')) return error(401, 'Bad credentials')
     // Later routes override earlier ones; standard ones live under the repository.
     for (const route of [...routes].reverse()) {
       const match = route.method === request.method && route.pattern.exec(request.path)
@@ -599,12 +609,17 @@ export interface ReleaseStandIn {
  *   target_commitish (default: the default branch, `main` here); a second release for a tag is
  *   refused, 422 Validation Failed with errors [{ resource: Release, code: already_exists,
  *   field: tag_name }] (no message in the error, as GitHub sends it);
+ * - GET /releases: the releases, newest first, drafts too (the token may push), paged with a Link
+ *   header as every list;
  * - GET /releases/tags/{tag}: that tag's release, 404 when it has none;
  * - GET /git/ref/{ref} (`tags/v1`): the ref, its object a commit or, for an annotated tag, the
  *   tag object; 404 when there is no such ref;
  * - POST /git/refs { ref, sha }: 422 Reference already exists, 422 Object does not exist;
  * - PATCH /git/refs/{ref} { sha, force }: 422 Reference does not exist; without force, a move
- *   that is not a fast-forward is refused, 422 Update is not a fast forward.
+ *   that is not a fast-forward is refused, 422 Update is not a fast forward; made with the
+ *   stand-in's own token (the workflow's), a move whose new commit's .github/workflows tree differs
+ *   from the old one's (none counts as empty) is refused, 403 Resource not accessible by
+ *   integration: GitHub lets no GitHub App without the `workflows` permission change workflow files.
  * Replies have the fields GitHub's OpenAPI description requires (test/github-openapi.test.ts checks).
  */
 export function addReleases(stand: GitHubStandIn, options: { git: string; defaultBranch?: string }): ReleaseStandIn {
@@ -629,6 +644,8 @@ export function addReleases(stand: GitHubStandIn, options: { git: string; defaul
     return result.status === 0 ? result.stdout.trim() : null
   }
   const objectOf = (ref: string) => git('rev-parse', '--verify', '--quiet', `${ref}^{object}`)
+  /** The .github/workflows tree of a commit (or of the commit a tag object tags); '' when it has none. */
+  const workflowsOf = (sha: string) => git('rev-parse', '--verify', '--quiet', `${sha}^{commit}:.github/workflows`) ?? ''
 
   const releaseJson = (r: StoredRelease) => ({
     url: `${api}/releases/${r.id}`,
@@ -694,6 +711,18 @@ export function addReleases(stand: GitHubStandIn, options: { git: string; defaul
     return { status: 201, body: releaseJson(release), headers: { location: `${api}/releases/${release.id}` } }
   })
 
+  stand.route('GET', at('/releases'), (request) => {
+    const perPage = Math.min(Number(request.query['per_page'] ?? 30) || 30, 100)
+    const number = Math.max(Number(request.query['page'] ?? 1) || 1, 1)
+    const last = Math.max(Math.ceil(releases.length / perPage), 1)
+    const newestFirst = [...releases].reverse()
+    return {
+      status: 200,
+      body: newestFirst.slice((number - 1) * perPage, number * perPage).map(releaseJson),
+      headers: pageLinks(stand.url, request, number, last, perPage),
+    }
+  })
+
   stand.route('GET', at('/releases/tags/(.+)'), (_request, [tag]) => {
     const release = releases.find((r) => r.tag_name === tag && !r.draft)
     return release ? { status: 200, body: releaseJson(release) } : error(404, 'Not Found')
@@ -714,12 +743,13 @@ export function addReleases(stand: GitHubStandIn, options: { git: string; defaul
     return { status: 201, body: refJson(ref), headers: { location: `${api}/git/${ref}` } }
   })
 
-  stand.route('PATCH', at('/git/refs/(.+)'), ({ body }, [name]) => {
+  stand.route('PATCH', at('/git/refs/(.+)'), ({ body, token }, [name]) => {
     const ref = fullRef(name!)
     const old = ref && objectOf(ref)
     if (!ref || !old) return error(422, 'Reference does not exist')
     if (typeof body?.sha !== 'string' || !/^[0-9a-f]{40}$/.test(body.sha) || git('cat-file', '-e', body.sha) === null) return error(422, 'Object does not exist')
     if (body.force !== true && git('merge-base', '--is-ancestor', old, body.sha) === null) return error(422, 'Update is not a fast forward')
+    if (token === stand.token && workflowsOf(old) !== workflowsOf(body.sha)) return error(403, 'Resource not accessible by integration')
     if (git('update-ref', ref, body.sha, old) === null) return error(422, 'Reference cannot be updated')
     return { status: 200, body: refJson(ref) }
   })

@@ -7,7 +7,7 @@
 // happen, so the list cannot outlive its reasons.
 import { getOctokit } from '@actions/github'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
@@ -72,6 +72,13 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   { operation: NEW_COMMIT_STATUS, at: 429, pointer: '', message: 'is not a listed status (the description lists 201)', why: RATE_LIMITED },
   { operation: 'GET /repos/{owner}/{repo}/pulls/{pull_number}', at: 200, pointer: '/head/repo', message: 'must be object', why: DELETED_FORK },
   { operation: 'GET /repos/{owner}/{repo}/pulls', at: 200, pointer: '/*/head/repo', message: 'must be object', why: DELETED_FORK },
+  {
+    operation: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
+    at: 403,
+    pointer: '',
+    message: 'is not a listed status (the description lists 200, 409, 422)',
+    why: "GitHub answers 403 Resource not accessible by integration when a GitHub App's token without the workflows permission (a workflow's) would change .github/workflows by the update; the description lists no 403.",
+  },
   {
     operation: 'POST /repos/{owner}/{repo}/releases',
     at: 422,
@@ -298,7 +305,7 @@ it('finds a missing field, an invented one, a wrong type, an unlisted status and
 })
 
 it('releases and git refs, as scripts/release.mjs uses them, with a repository behind them', async () => {
-  const stand = await startGitHubApi({ repository: 'ToposInstitute/catcolab-deploy' })
+  const stand = await startGitHubApi({ repository: 'ToposInstitute/catcolab-deploy', userTokens: ['maintainer-token'] })
   const repo = mkdtempSync(join(tmpdir(), 'catcolab-release-refs-'))
   try {
     const git = (...args: string[]) =>
@@ -323,6 +330,13 @@ it('releases and git refs, as scripts/release.mjs uses them, with a repository b
     const again = await failure(plain.rest.repos.createRelease({ owner, repo: name, tag_name: 'v1.0.0' }))
     expect(again).toMatchObject({ status: 422, message: expect.stringContaining('"code":"already_exists"') })
     expect(releases).toHaveLength(1)
+    // Listed newest first, drafts too, a page at a time through the Link header (by repository id).
+    await plain.rest.repos.createRelease({ owner, repo: name, tag_name: 'v2.0.0', draft: true })
+    const listed = await plain.paginate(plain.rest.repos.listReleases, { owner, repo: name, per_page: 1 })
+    expect(listed.map((r) => [r.tag_name, r.draft])).toEqual([
+      ['v2.0.0', true],
+      ['v1.0.0', false],
+    ])
 
     expect(await failure(plain.rest.git.getRef({ owner, repo: name, ref: 'tags/v1' }))).toMatchObject({ status: 404 })
     expect((await plain.rest.git.createRef({ owner, repo: name, ref: 'refs/tags/v1', sha: one })).data).toMatchObject({
@@ -332,6 +346,18 @@ it('releases and git refs, as scripts/release.mjs uses them, with a repository b
     expect((await plain.rest.git.getRef({ owner, repo: name, ref: 'tags/v1' })).data.object.sha).toBe(one)
     expect((await plain.rest.git.updateRef({ owner, repo: name, ref: 'tags/v1', sha: two, force: true })).data.object.sha).toBe(two)
     expect(git('rev-parse', 'refs/tags/v1')).toBe(two)
+    // A move that changes .github/workflows: refused to the workflow's token, not to a user's.
+    mkdirSync(join(repo, '.github/workflows'), { recursive: true })
+    writeFileSync(join(repo, '.github/workflows/ci.yml'), 'on: push\n')
+    git('add', '-A')
+    git('commit', '-q', '-m', 'three')
+    const three = git('rev-parse', 'HEAD')
+    expect(await failure(plain.rest.git.updateRef({ owner, repo: name, ref: 'tags/v1', sha: three, force: true }))).toMatchObject({
+      status: 403,
+      message: expect.stringContaining('Resource not accessible by integration'),
+    })
+    const user = getOctokit('maintainer-token', { baseUrl: stand.url })
+    expect((await user.rest.git.updateRef({ owner, repo: name, ref: 'tags/v1', sha: three, force: true })).data.object.sha).toBe(three)
     // An annotated tag's ref names the tag object.
     expect((await plain.rest.git.getRef({ owner, repo: name, ref: 'tags/v1.0.0' })).data.object).toMatchObject({ type: 'tag', sha: git('rev-parse', 'refs/tags/v1.0.0') })
 
@@ -343,7 +369,7 @@ it('releases and git refs, as scripts/release.mjs uses them, with a repository b
 })
 
 it('checked every operation the action uses, and met every listed difference', () => {
-  // 56 exchanges: each operation of src/github.ts with its success and the refusals the action meets,
+  // 61 exchanges: each operation of src/github.ts with its success and the refusals the action meets,
   // then those of scripts/release.mjs (releases and git refs).
   expect(Object.fromEntries([...checked].sort(([a], [b]) => a.localeCompare(b)))).toEqual({
     'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id} 204': 1,
@@ -362,12 +388,14 @@ it('checked every operation the action uses, and met every listed difference', (
     'GET /repos/{owner}/{repo}/pulls/{pull_number} 200': 3,
     'GET /repos/{owner}/{repo}/pulls/{pull_number} 404': 1,
     'GET /repos/{owner}/{repo}/pulls/{pull_number}/files 200': 2,
+    'GET /repos/{owner}/{repo}/releases 200': 2,
     'GET /repos/{owner}/{repo}/releases/tags/{tag} 200': 1,
     'GET /repos/{owner}/{repo}/releases/tags/{tag} 404': 1,
     'GET /user 200': 1,
     'GET /user 401': 1,
     'GET /user 403': 1,
-    'PATCH /repos/{owner}/{repo}/git/refs/{ref} 200': 1,
+    'PATCH /repos/{owner}/{repo}/git/refs/{ref} 200': 2,
+    'PATCH /repos/{owner}/{repo}/git/refs/{ref} 403': 1,
     'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id} 200': 1,
     'POST /repos/{owner}/{repo}/deployments 201': 1,
     'POST /repos/{owner}/{repo}/deployments 401': 1,
@@ -379,7 +407,7 @@ it('checked every operation the action uses, and met every listed difference', (
     'POST /repos/{owner}/{repo}/git/refs 201': 1,
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 201': 2,
     'POST /repos/{owner}/{repo}/issues/{issue_number}/comments 403': 1,
-    'POST /repos/{owner}/{repo}/releases 201': 1,
+    'POST /repos/{owner}/{repo}/releases 201': 2,
     'POST /repos/{owner}/{repo}/releases 422': 1,
     'POST /repos/{owner}/{repo}/statuses/{sha} 201': 2,
     'POST /repos/{owner}/{repo}/statuses/{sha} 401': 1,

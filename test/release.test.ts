@@ -17,6 +17,8 @@ const ROOT = join(__dirname, '..')
 const SCRIPT = readFileSync(join(ROOT, 'scripts/release.mjs'), 'utf8')
 const REPOSITORY = 'ToposInstitute/catcolab-deploy'
 const RELEASES = `https://github.com/${REPOSITORY}/releases/tag`
+/** MAJOR_TAG_TOKEN: a maintainer's token, which may change workflow files (the stand-in's userTokens). */
+const MAJOR_TAG_TOKEN = 'maintainer-token'
 
 /** scripts/release.mjs's pure parts. */
 interface Version {
@@ -59,6 +61,7 @@ const NOTES: Record<string, string> = {
   '1.0.0': '### Added\n\n- Deploys over one pinned SSH connection.\n- Rollback, hold and release.',
   '1.0.1': '### Fixed\n\n- A backported fix.',
   '1.1.0': '### Added\n\n- One action per command.',
+  '1.1.1': '### Fixed\n\n- A fix released after a refused v1.2.0.',
   '1.2.0': '### Added\n\n- Something not merged.',
 }
 
@@ -75,8 +78,8 @@ interface World {
   origin: string
   stand: GitHubStandIn
   releases: StoredRelease[]
-  /** A commit on the current branch of origin with this package.json version and changelog. */
-  commit(version: string, versions?: [string, string][]): string
+  /** A commit on the current branch of origin with this package.json version and changelog, and these files written too. */
+  commit(version: string, versions?: [string, string][], files?: Record<string, string>): string
   /** The release step for a pushed tag, from a fresh full clone (as actions/checkout with fetch-depth 0 makes it). */
   release(tag: string, env?: Record<string, string>): Promise<Run>
 }
@@ -92,18 +95,19 @@ afterEach(async () => {
 async function world(): Promise<World> {
   const base = mkdtempSync(join(tmpdir(), 'catcolab-release-'))
   const origin = join(base, 'origin')
-  const stand = await startGitHubApi({ repository: REPOSITORY })
+  const stand = await startGitHubApi({ repository: REPOSITORY, userTokens: [MAJOR_TAG_TOKEN] })
   worlds.push({ dirs: [base], stand })
   mkdirSync(origin)
   git(origin, 'init', '-q', '-b', 'main')
   const { releases } = addReleases(stand, { git: origin })
   let clones = 0
 
-  function commit(version: string, versions: [string, string][] = [[version, NOTES[version]!]]): string {
+  function commit(version: string, versions: [string, string][] = [[version, NOTES[version]!]], more: Record<string, string> = {}): string {
     const files = {
       'package.json': `${JSON.stringify({ name: 'catcolab-deploy', version }, null, 2)}\n`,
       'CHANGELOG.md': changelog(versions),
       'scripts/release.mjs': SCRIPT,
+      ...more,
     }
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(origin, path)), { recursive: true })
@@ -120,7 +124,7 @@ async function world(): Promise<World> {
     git(clone, 'checkout', '-q', '--detach', `refs/tags/${tag}`)
     const before = stand.requests.length
     const result = await runNode(clone, ['scripts/release.mjs'], {
-      // Only what the workflow gives the step: the runner's variables and GITHUB_TOKEN.
+      // Only what the workflow gives the step: the runner's variables and GITHUB_TOKEN (and MAJOR_TAG_TOKEN, in env).
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       HOME: base,
       ...GIT_ENV,
@@ -192,7 +196,7 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
         `release v1.0.0 created: ${RELEASES}/v1.0.0, the latest release`,
         `v1 created at ${a}`,
       ],
-      calls: ['GET ~/releases/tags/v1.0.0', 'POST ~/releases', 'GET ~/git/ref/tags/v1', 'POST ~/git/refs'],
+      calls: ['GET ~/releases/tags/v1.0.0', 'GET ~/releases?per_page=100&page=1', 'POST ~/releases', 'GET ~/git/ref/tags/v1', 'POST ~/git/refs'],
     })
     expect(w.releases).toMatchObject([{ tag_name: 'v1.0.0', name: 'v1.0.0', body: NOTES['1.0.0'], draft: false, prerelease: false, make_latest: 'true' }])
     expect(w.stand.requests.map((r) => r.body).filter(Boolean)).toEqual([
@@ -210,9 +214,9 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
     expectDescribed(w.stand)
   })
 
-  it('moves v1 to a later v1.1.0, forcing the move', async () => {
+  it('moves v1 to a later v1.1.0, forcing the move, with the workflow token as its workflow files are unchanged', async () => {
     const w = await world()
-    w.commit('1.0.0')
+    w.commit('1.0.0', undefined, { '.github/workflows/ci.yml': 'on: push\n' })
     git(w.origin, 'tag', 'v1.0.0')
     expect((await w.release('v1.0.0')).code).toBe(0)
     const b = w.commit('1.1.0', [
@@ -227,7 +231,13 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
       `release v1.1.0 created: ${RELEASES}/v1.1.0, the latest release`,
       `v1 moved from ${tagCommit(w.origin, 'v1.0.0')} to ${b}`,
     ])
-    expect(run.calls).toEqual(['GET ~/releases/tags/v1.1.0', 'POST ~/releases', 'GET ~/git/ref/tags/v1', 'PATCH ~/git/refs/tags/v1'])
+    expect(run.calls).toEqual([
+      'GET ~/releases/tags/v1.1.0',
+      'GET ~/releases?per_page=100&page=1',
+      'POST ~/releases',
+      'GET ~/git/ref/tags/v1',
+      'PATCH ~/git/refs/tags/v1',
+    ])
     expect(w.stand.requests.at(-1)!.body).toEqual({ sha: b, force: true })
     expect(w.releases.map((r) => [r.tag_name, r.body, r.make_latest])).toEqual([
       ['v1.0.0', NOTES['1.0.0'], 'true'],
@@ -263,10 +273,10 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
       `v1.0.1: version 1.0.1, as package.json says, at ${c}`,
       `${c} is on main`,
       "release notes: CHANGELOG.md's section for 1.0.1, 3 lines",
-      `release v1.0.1 created: ${RELEASES}/v1.0.1, not the latest (a higher version is tagged)`,
+      `release v1.0.1 created: ${RELEASES}/v1.0.1, not the latest (v1.1.0 is a higher release)`,
       'v1 left where it is: v1.1.0 is a higher v1 release',
     ])
-    expect(run.calls).toEqual(['GET ~/releases/tags/v1.0.1', 'POST ~/releases'])
+    expect(run.calls).toEqual(['GET ~/releases/tags/v1.0.1', 'GET ~/releases?per_page=100&page=1', 'POST ~/releases'])
     expect(w.releases.at(-1)).toMatchObject({ tag_name: 'v1.0.1', body: NOTES['1.0.1'], make_latest: 'false' })
     expect(tagCommit(w.origin, 'v1')).toBe(b)
     expectDescribed(w.stand)
@@ -330,6 +340,166 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
     expectRefused(await w.release('v1.2.0'), w, /^refusing v1\.2\.0: CHANGELOG\.md at \w+ has an empty section for 1\.2\.0/)
   })
 
+  it('judges the highest over published releases, not tags: a tag refused (never released) holds back neither latest nor v1', async () => {
+    const w = await world()
+    const a = w.commit('1.0.0')
+    git(w.origin, 'tag', 'v1.0.0')
+    expect((await w.release('v1.0.0')).code).toBe(0)
+    // v1.2.0 on main without its changelog section: refused; its tag stays (the ruleset forbids deleting it).
+    w.commit('1.2.0', [['1.0.0', NOTES['1.0.0']!]])
+    git(w.origin, 'tag', 'v1.2.0')
+    const refused = await w.release('v1.2.0')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^refusing v1\.2\.0: CHANGELOG\.md at \w+ has no section for 1\.2\.0/)
+    // Then a lower version, released normally.
+    const c = w.commit('1.1.1', [
+      ['1.1.1', NOTES['1.1.1']!],
+      ['1.0.0', NOTES['1.0.0']!],
+    ])
+    git(w.origin, 'tag', 'v1.1.1')
+    const run = await w.release('v1.1.1')
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout.slice(3)).toEqual([`release v1.1.1 created: ${RELEASES}/v1.1.1, the latest release`, `v1 moved from ${a} to ${c}`])
+    expect(run.calls).toEqual([
+      'GET ~/releases/tags/v1.1.1',
+      'GET ~/releases?per_page=100&page=1',
+      'POST ~/releases',
+      'GET ~/git/ref/tags/v1',
+      'PATCH ~/git/refs/tags/v1',
+    ])
+    expect(w.releases.map((r) => [r.tag_name, r.make_latest])).toEqual([
+      ['v1.0.0', 'true'],
+      ['v1.1.1', 'true'],
+    ])
+    expect(tagCommit(w.origin, 'v1')).toBe(c)
+    expect(tagCommit(w.origin, 'v1.2.0')).not.toBeNull()
+    expectDescribed(w.stand)
+  })
+
+  it('reads every page of releases, newest first, counting neither drafts nor tags that are not vX.Y.Z', async () => {
+    const w = await world()
+    w.commit('1.0.0')
+    git(w.origin, 'tag', 'v1.0.0')
+    expect((await w.release('v1.0.0')).code).toBe(0)
+    // v2.0.0, then 100 newer releases: it is on the second page of 100.
+    const seed = async (tag_name: string, draft = false) => {
+      const reply = await fetch(`${w.stand.url}/repos/${REPOSITORY}/releases`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${w.stand.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tag_name, draft }),
+      })
+      expect(reply.status, tag_name).toBe(201)
+    }
+    await seed('v2.0.0')
+    await seed('v3.0.0', true)
+    await seed('v1.9.0', true)
+    await seed('v4.0.0-rc.1')
+    await seed('nightly')
+    for (let n = 0; n < 96; n++) await seed(`v0.1.${n}`)
+    const b = w.commit('1.1.0', [
+      ['1.1.0', NOTES['1.1.0']!],
+      ['1.0.0', NOTES['1.0.0']!],
+    ])
+    git(w.origin, 'tag', 'v1.1.0')
+    const run = await w.release('v1.1.0')
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout.slice(3)).toEqual([
+      `release v1.1.0 created: ${RELEASES}/v1.1.0, not the latest (v2.0.0 is a higher release)`,
+      `v1 moved from ${tagCommit(w.origin, 'v1.0.0')} to ${b}`,
+    ])
+    expect(run.calls).toEqual([
+      'GET ~/releases/tags/v1.1.0',
+      'GET ~/releases?per_page=100&page=1',
+      'GET ~/releases?per_page=100&page=2',
+      'POST ~/releases',
+      'GET ~/git/ref/tags/v1',
+      'PATCH ~/git/refs/tags/v1',
+    ])
+    const [first, second] = w.stand.exchanges.filter((e) => e.target.startsWith(`/repos/${REPOSITORY}/releases?`)).slice(-2)
+    expect(first!.headers['link']).toContain('rel="next"')
+    expect((second!.body as { tag_name: string }[]).map((r) => r.tag_name)).toEqual(['v2.0.0', 'v1.0.0'])
+    expect(w.releases.at(-1)).toMatchObject({ tag_name: 'v1.1.0', make_latest: 'false' })
+    expect(tagCommit(w.origin, 'v1')).toBe(b)
+    expectDescribed(w.stand)
+  })
+
+  it('makes the release but fails, saying what to do, when GitHub refuses the workflow token a v1 move that changes .github/workflows', async () => {
+    const w = await world()
+    const a = w.commit('1.0.0', undefined, { '.github/workflows/ci.yml': 'on: push\n' })
+    git(w.origin, 'tag', 'v1.0.0')
+    expect((await w.release('v1.0.0')).code).toBe(0)
+    const b = w.commit(
+      '1.1.0',
+      [
+        ['1.1.0', NOTES['1.1.0']!],
+        ['1.0.0', NOTES['1.0.0']!],
+      ],
+      { '.github/workflows/ci.yml': 'on: [push, pull_request]\n' },
+    )
+    git(w.origin, 'tag', 'v1.1.0')
+    // An unset secret reaches the step as ''.
+    const run = await w.release('v1.1.0', { MAJOR_TAG_TOKEN: '' })
+    expect(run.code).toBe(1)
+    expect(run.stdout.slice(3)).toEqual([`release v1.1.0 created: ${RELEASES}/v1.1.0, the latest release`])
+    expect(run.stderr).toBe(
+      `PATCH ${w.stand.url}/repos/${REPOSITORY}/git/refs/tags%2Fv1 answered 403: Resource not accessible by integration; the release is made, but v1 was not moved: ` +
+        "GitHub refuses the workflow's token a tag move that changes .github/workflows; set the secret MAJOR_TAG_TOKEN (RELEASING.md) and re-run this workflow, " +
+        `or move it by hand: git push --force origin ${b}:refs/tags/v1\n`,
+    )
+    expect(w.stand.exchanges.at(-1)).toMatchObject({
+      status: 403,
+      body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' },
+    })
+    expect(w.releases.map((r) => r.tag_name)).toEqual(['v1.0.0', 'v1.1.0'])
+    expect(tagCommit(w.origin, 'v1')).toBe(a)
+
+    // A MAJOR_TAG_TOKEN GitHub refuses is named as the culprit.
+    const wrong = await w.release('v1.1.0', { MAJOR_TAG_TOKEN: 'expired' })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toMatch(
+      new RegExp(
+        `^GET \\S+/git/ref/tags%2Fv1 answered 401: Bad credentials; the release is made, but v1 was not moved: the secret MAJOR_TAG_TOKEN was refused .*: git push --force origin ${b}:refs/tags/v1\n$`,
+      ),
+    )
+    // With the secret set, running the workflow again moves v1, keeping the release.
+    const again = await w.release('v1.1.0', { MAJOR_TAG_TOKEN })
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout.slice(3)).toEqual([`release v1.1.0 exists already (${RELEASES}/v1.1.0): not creating another`, `v1 moved from ${a} to ${b}`])
+    expect(w.releases).toHaveLength(2)
+    expect(tagCommit(w.origin, 'v1')).toBe(b)
+  })
+
+  it('moves v1 across a workflow change with MAJOR_TAG_TOKEN, used for the v1 ref alone', async () => {
+    const w = await world()
+    const a = w.commit('1.0.0')
+    git(w.origin, 'tag', 'v1.0.0')
+    expect((await w.release('v1.0.0')).code).toBe(0)
+    // A workflow where there was none changes .github/workflows too.
+    const b = w.commit(
+      '1.1.0',
+      [
+        ['1.1.0', NOTES['1.1.0']!],
+        ['1.0.0', NOTES['1.0.0']!],
+      ],
+      { '.github/workflows/ci.yml': 'on: push\n' },
+    )
+    git(w.origin, 'tag', 'v1.1.0')
+    const before = w.stand.requests.length
+    const run = await w.release('v1.1.0', { MAJOR_TAG_TOKEN })
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout.slice(3)).toEqual([`release v1.1.0 created: ${RELEASES}/v1.1.0, the latest release`, `v1 moved from ${a} to ${b}`])
+    const sent = w.stand.requests.slice(before).map((r, i) => [run.calls[i], r.token])
+    expect(sent).toEqual([
+      ['GET ~/releases/tags/v1.1.0', w.stand.token],
+      ['GET ~/releases?per_page=100&page=1', w.stand.token],
+      ['POST ~/releases', w.stand.token],
+      ['GET ~/git/ref/tags/v1', MAJOR_TAG_TOKEN],
+      ['PATCH ~/git/refs/tags/v1', MAJOR_TAG_TOKEN],
+    ])
+    expect(tagCommit(w.origin, 'v1')).toBe(b)
+    expectDescribed(w.stand)
+  })
+
   it('finds the release a run before made, and creates no second one', async () => {
     const w = await world()
     const a = w.commit('1.0.0')
@@ -338,7 +508,7 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
     const again = await w.release('v1.0.0')
     expect(again.code).toBe(0)
     expect(again.stdout.slice(3)).toEqual([`release v1.0.0 exists already (${RELEASES}/v1.0.0): not creating another`, `v1 names ${a} already`])
-    expect(again.calls).toEqual(['GET ~/releases/tags/v1.0.0', 'GET ~/git/ref/tags/v1'])
+    expect(again.calls).toEqual(['GET ~/releases/tags/v1.0.0', 'GET ~/releases?per_page=100&page=1', 'GET ~/git/ref/tags/v1'])
     expect(w.releases).toHaveLength(1)
     expect(tagCommit(w.origin, 'v1')).toBe(a)
   })
@@ -359,8 +529,10 @@ describe('scripts/release.mjs, as the release workflow runs it', () => {
     expect(imports.length).toBeGreaterThan(0)
     expect(imports.filter((name) => !name!.startsWith('node:'))).toEqual([])
     expect(SCRIPT).not.toMatch(/\bimport\(|\brequire\(/)
-    const read = [...SCRIPT.matchAll(/required\(env, '(\w+)'\)/g)].map((m) => m[1])
-    expect(read.sort()).toEqual(['GITHUB_API_URL', 'GITHUB_REF_NAME', 'GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_TOKEN'])
+    const read = [...SCRIPT.matchAll(/(?:required|optional)\(env, '(\w+)'\)/g)].map((m) => m[1])
+    expect(read.sort()).toEqual(['GITHUB_API_URL', 'GITHUB_REF_NAME', 'GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_TOKEN', 'MAJOR_TAG_TOKEN'])
+    // No other read: env[...] only in required() and optional().
+    expect([...SCRIPT.matchAll(/\b(?:process\.)?env\b[.[]/g)].map((m) => m[0])).toEqual(['env[', 'env['])
   })
 })
 
@@ -530,15 +702,18 @@ describe('.github/workflows/release.yml', () => {
     })
   })
 
-  it('releases only after the tests, from a full clone, with the runner’s Node and nothing installed, one release at a time', () => {
+  it('releases only after the tests, from a full clone, with the runner’s Node and nothing installed, one release at a time, MAJOR_TAG_TOKEN given when set', () => {
     const job = jobs['release']!
     expect(job.needs).toBe('test')
     expect(job.concurrency).toEqual({ group: 'release', 'cancel-in-progress': false })
     const steps = job.steps!
     expect(steps).toHaveLength(2)
     expect(steps[0]).toEqual({ uses: expect.stringMatching(/^actions\/checkout@/), with: { 'persist-credentials': false, 'fetch-depth': 0 } })
-    expect(steps[1]).toMatchObject({ run: 'node scripts/release.mjs', env: { GITHUB_TOKEN: '${{ github.token }}' } })
-    expect(Object.keys(steps[1]!.env!)).toEqual(['GITHUB_TOKEN'])
+    expect(steps[1]).toMatchObject({
+      run: 'node scripts/release.mjs',
+      env: { GITHUB_TOKEN: '${{ github.token }}', MAJOR_TAG_TOKEN: '${{ secrets.MAJOR_TAG_TOKEN }}' },
+    })
+    expect(Object.keys(steps[1]!.env!)).toEqual(['GITHUB_TOKEN', 'MAJOR_TAG_TOKEN'])
     expect(JSON.stringify(steps)).not.toMatch(/setup-node|\bnpm\b|\bnpx\b|yarn|pnpm/)
   })
 })

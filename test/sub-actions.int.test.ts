@@ -106,6 +106,28 @@ describe('rollback/, status/, hold/ and release/', () => {
   })
 })
 
+describe('rollback/', () => {
+  it('declares the post step too: a rollback records a deployment, which the post step of a killed step settles', async () => {
+    const { h, gh, github } = await setup()
+    const { B, C } = h.commits
+    for (const ref of [B, C]) expect((await runAction({ ...hostInputs(h), ref, ...NEXT }, { action: 'deploy', github })).code).toBe(0)
+    // No kept build (build-outputs: none), so the rollback builds, slowly: it is killed meanwhile.
+    h.delay('build', 4)
+    const inputs = { ...hostInputs(h), 'rollback-past-migrations': 'true', 'build-outputs': 'none', ...NEXT }
+    const rollbackRecord = () => gh.deployments[2]
+    const killAt = (log: string) => /::group::build/.test(log) && rollbackRecord() !== undefined && gh.latestState(rollbackRecord()!.id) === 'in_progress'
+    const run = await runAction(inputs, { action: 'rollback', github, signalAfter: { pattern: killAt, signal: 'SIGKILL' } })
+    expect(run.code, run.log).toBeNull()
+    expect(gh.deployments[2]).toMatchObject({ sha: B, environment: 'catcolab-next' })
+
+    const post = await runAction(inputs, { action: 'rollback', github, postState: run.state })
+    expect(post.code, post.log).toBe(0)
+    expect(post.log).toContain(`ended without settling the record of ${B}`)
+    expect(gh.latestState(rollbackRecord()!.id)).toBe('success')
+    expect(await h.serviceVersion()).toBe(B)
+  })
+})
+
 describe('pr-report/', () => {
   it('comments on the pull request which backend its preview talks to, with no host', async () => {
     api = await startGitHubApi({ token: 'ghs_installation-token' })
