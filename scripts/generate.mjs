@@ -62,7 +62,7 @@ function commandsWords(spec, names) {
 }
 
 /** An input's or output's description in action.yml, where every command shares it. */
-function sharedDescription(spec, name, item) {
+function sharedDescription(spec, item) {
   const own = item.for.filter((command) => command in item)
   let text = item.description
   if (item.for.length === 1) {
@@ -93,10 +93,10 @@ function runs(main, post) {
 function topAction(spec) {
   const inputs = { command: commandInput(spec) }
   for (const [name, input] of Object.entries(spec.inputs)) {
-    inputs[name] = { description: plain(sharedDescription(spec, name, input)), ...(input.default === undefined ? {} : { default: input.default }) }
+    inputs[name] = { description: plain(sharedDescription(spec, input)), ...(input.default === undefined ? {} : { default: input.default }) }
   }
   const outputs = {}
-  for (const [name, output] of Object.entries(spec.outputs)) outputs[name] = { description: plain(sharedDescription(spec, name, output)) }
+  for (const [name, output] of Object.entries(spec.outputs)) outputs[name] = { description: plain(sharedDescription(spec, output)) }
   return { name: spec.name, description: spec.description, author: spec.author, branding: BRANDING, inputs, outputs, runs: runs('dist/index.js', true) }
 }
 
@@ -163,10 +163,13 @@ function defaultCell(input) {
   return input.default.trim().split('\n').map(code).join(', ')
 }
 
-function requiredWords(spec, input) {
+function requiredWords(input) {
   if (input.required.length === 0) return ''
   return input.required.length === input.for.length ? ', **required**' : ` (**required** for ${list(input.required)})`
 }
+
+/** An input's or output's description in the README's table: the shared words, then each command's own. */
+const meaning = (item) => [item.description, ...item.for.filter((command) => command in item).map((command) => `${code(command)}: ${item[command]}`)].join(' ')
 
 function readmeBlock(spec) {
   const out = []
@@ -180,17 +183,11 @@ function readmeBlock(spec) {
   out.push('| input | default | for | meaning |', '|---|---|---|---|')
   out.push(`| \`command\` | \`deploy\` | ${code(`${REPOSITORY}@v1`)} only | ${cell(commandInput(spec).description)} |`)
   for (const [name, input] of Object.entries(spec.inputs)) {
-    let meaning = input.description
-    for (const command of input.for.filter((command) => command in input)) meaning += ` ${code(command)}: ${input[command]}`
-    out.push(`| ${code(name)} | ${cell(defaultCell(input))} | ${commandsWords(spec, input.for)}${requiredWords(spec, input)} | ${cell(meaning)} |`)
+    out.push(`| ${code(name)} | ${cell(defaultCell(input))} | ${commandsWords(spec, input.for)}${requiredWords(input)} | ${cell(meaning(input))} |`)
   }
   out.push('', '### Outputs', '')
   out.push('| output | set by | meaning |', '|---|---|---|')
-  for (const [name, output] of Object.entries(spec.outputs)) {
-    let meaning = output.description
-    for (const command of output.for.filter((command) => command in output)) meaning += ` ${code(command)}: ${output[command]}`
-    out.push(`| ${code(name)} | ${commandsWords(spec, output.for)} | ${cell(meaning)} |`)
-  }
+  for (const [name, output] of Object.entries(spec.outputs)) out.push(`| ${code(name)} | ${commandsWords(spec, output.for)} | ${cell(meaning(output))} |`)
   return out.join('\n')
 }
 

@@ -1,22 +1,12 @@
 // backup-command end to end: the bundled action, run as the runner runs it, against a throwaway
 // host (test/fixture) with a real PostgreSQL, dumped with pg_dump as CatColab's hosts would be.
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { errorLine, hostInputs, runAction } from './run-action'
+import { throwaway } from './throwaway'
 
-let host: TestHost | undefined
-
-afterEach(async () => {
-  await host?.close()
-  host = undefined
-})
-
-async function newHost(): Promise<TestHost> {
-  host = await createHost()
-  return host
-}
-
+const { newHost } = throwaway()
 /** Like CatColab's: the database's settings from a file on the host, a custom-format pg_dump to a dated file, its name last. */
 const backupCommand = (h: TestHost) =>
   `. ${join(h.binDir, 'host.env')} && mkdir -p "$CONTROL_DIR/backups" && f="$CONTROL_DIR/backups/catcolab-$(date -u +%Y%m%dT%H%M%SZ).dump" ` +

@@ -4,22 +4,13 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type HostOptions, type TestHost } from './fixture/host'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { errorLine, hostInputs, hostPhases, runAction } from './run-action'
+import { throwaway } from './throwaway'
 
 const MIGRATIONS = 'packages/backend/migrations'
-let host: TestHost | undefined
-
-async function newHost(options?: HostOptions): Promise<TestHost> {
-  host = await createHost(options)
-  return host
-}
-
-afterEach(async () => {
-  await host?.close()
-  host = undefined
-})
+const { newHost } = throwaway()
 
 describe('deploy', () => {
   it('upgrades without migrations by restarting, with one login', async () => {

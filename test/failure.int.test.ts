@@ -5,24 +5,16 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
 import { hostStdin, REMOTE_COMMAND } from '../src/host'
 import { parseKeyValues, parseRunResult, type RunParams } from '../src/protocol'
 import { errorLine, hostInputs, hostPhases, runAction, stateDir, waitFor, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
+import { throwaway } from './throwaway'
 
-let host: TestHost | undefined
-afterEach(async () => {
-  await host?.close()
-  host = undefined
-})
-async function newHost(): Promise<TestHost> {
-  host = await createHost()
-  return host
-}
-
+const { newHost } = throwaway()
 /** What every fault must leave behind (services answering is asserted separately where a case cannot). */
 async function expectSettled(h: TestHost, run: ActionRun): Promise<string> {
   // The log names the checkout: "the host runs R" when R is checked out too, else "(checkout C)".

@@ -2,23 +2,18 @@
 // throwaway host (test/fixture). command: status shows it.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { hostInputs, runAction, stateDir } from './run-action'
+import { throwaway } from './throwaway'
 
-let host: TestHost | undefined
-
-afterEach(async () => {
-  await host?.close()
-  host = undefined
-})
-
+const { newHost } = throwaway()
 const historyFile = async (h: TestHost) => join(await stateDir(h), 'history')
 const short = (sha: string) => sha.slice(0, 12)
 
 describe('the deploy history', () => {
   it('keeps every deploy that took the lock (commit, time, who, run URL, outcome, migrated); status shows them newest first', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A, B, C, D } = h.commits
     const as = (actor: string, id: string) => ({ github: { GITHUB_ACTOR: actor, GITHUB_RUN_ID: id } })
     expect((await runAction({ ...hostInputs(h), ref: B }, as('alice', '1'))).code).toBe(0)
@@ -56,7 +51,7 @@ describe('the deploy history', () => {
   })
 
   it('is bounded: past 100 lines, the newest 50 stay', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A, B } = h.commits
     expect((await runAction({ ...hostInputs(h), ref: A })).code).toBe(0)
     const file = await historyFile(h)

@@ -2,26 +2,13 @@
 // against a throwaway host (test/fixture) and, for the records, the loopback GitHub stand-in.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
-import { startGitHubApi, type GitHubStandIn } from './github-api'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { errorLine, hostInputs, runAction, stateDir, waitFor } from './run-action'
+import { throwaway } from './throwaway'
 
 const RUN_URL = 'https://github.com/ToposInstitute/CatColab/actions/runs'
-let host: TestHost | undefined
-let api: GitHubStandIn | undefined
-
-afterEach(async () => {
-  await host?.close()
-  await api?.close()
-  host = api = undefined
-})
-
-async function newHost(): Promise<TestHost> {
-  host = await createHost()
-  return host
-}
-
+const { newHost, newApi } = throwaway()
 const runs = async (h: TestHost) => {
   const dir = join(await stateDir(h), 'runs')
   return existsSync(dir) ? readdirSync(dir) : []
@@ -100,7 +87,7 @@ describe('a held host', () => {
 
   it('a hold that lands while a deploy waits for the lock ends that deploy under the lock: nothing changed, and its record says held without the reason', async () => {
     const h = await newHost()
-    api = await startGitHubApi()
+    const api = await newApi()
     const github = { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: h.commits.A }
     const { B, C } = h.commits
     h.delay('build', 3)

@@ -4,17 +4,12 @@
 // rollback shows as the service answering with the older commit, with no build in the journal.
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { errorLine, hostInputs, runAction, stateDir } from './run-action'
+import { throwaway } from './throwaway'
 
-let host: TestHost | undefined
-
-afterEach(async () => {
-  await host?.close()
-  host = undefined
-})
-
+const { newHost } = throwaway()
 const builds = async (h: TestHost) => join(await stateDir(h), 'builds')
 const deploy = (h: TestHost, ref: string, extra: Record<string, string> = {}) => runAction({ ...hostInputs(h), ref, 'build-outputs': 'target', ...extra })
 /** The journal's entries since the index given. */
@@ -22,7 +17,7 @@ const since = (h: TestHost, from: number) => h.events().slice(from)
 
 describe('build-outputs', () => {
   it('keeps the build after a success (manifest last, the space said); a failed start rolls back by putting it back: no build, and the services answer', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { B, C } = h.commits
     const first = await deploy(h, B)
     expect(first.code, first.log).toBe(0)
@@ -49,7 +44,7 @@ describe('build-outputs', () => {
   })
 
   it('moves aside an output the kept build lacked, rather than leave the newer one in place', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { B, C } = h.commits
     const outputs = { 'build-outputs': 'target\nextra' }
     expect((await deploy(h, B, outputs)).code).toBe(0)
@@ -65,7 +60,7 @@ describe('build-outputs', () => {
   })
 
   it('builds instead when the outputs asked for changed, or one is a symbolic link (which no rename could put back)', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A, B, C } = h.commits
     expect((await deploy(h, B)).code).toBe(0)
     h.fail('start', C)
@@ -81,7 +76,7 @@ describe('build-outputs', () => {
   })
 
   it('never uses a copy without a manifest: it rebuilds, saying why', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { B, C } = h.commits
     expect((await deploy(h, B)).code).toBe(0)
     rmSync(join(await builds(h), B, 'manifest'))
@@ -95,7 +90,7 @@ describe('build-outputs', () => {
   })
 
   it('a failed build leaves the kept copy whole, and the restore puts it back without building', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { B, C } = h.commits
     expect((await deploy(h, B)).code).toBe(0)
     h.fail('build', C)
@@ -112,7 +107,7 @@ describe('build-outputs', () => {
   })
 
   it('command: rollback puts the target’s kept build back instead of building it; two builds are kept; a missing path is said and skipped', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A, B, C } = h.commits
     const outputs = { 'build-outputs': 'target\nno/such/output' }
     const a = await deploy(h, A, outputs)

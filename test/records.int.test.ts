@@ -1,36 +1,19 @@
 // Deployment records end to end: the bundled action, run as the runner runs it, deploys to a
 // throwaway host (test/fixture) and records the deploy in a loopback stand-in for the GitHub REST
 // API (GITHUB_API_URL). Asserts the exact requests GitHub receives.
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
-import { startGitHubApi, type GitHubStandIn } from './github-api'
+import { describe, expect, it } from 'vitest'
 import { addPullRequests } from './github-prs'
 import { errorLine, hostInputs, runAction, runPost } from './run-action'
 import { startProxy } from './tcp-proxy'
+import { NEXT, throwaway } from './throwaway'
 
 const RUN_URL = 'https://github.com/ToposInstitute/CatColab/actions/runs/4242'
-const NEXT = { environment: 'catcolab-next', 'environment-url': 'https://backend-next.catcolab.org' }
-let host: TestHost | undefined
-let api: GitHubStandIn | undefined
-
-afterEach(async () => {
-  await host?.close()
-  await api?.close()
-  host = api = undefined
-})
-
-async function setup(): Promise<{ h: TestHost; gh: GitHubStandIn; github: Record<string, string> }> {
-  host = await createHost()
-  api = await startGitHubApi()
-  // The workflow's own sha is A (main when the workflow was dispatched), as on the runner.
-  return { h: host, gh: api, github: { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: host.commits.A } }
-}
-
+const { hostAndApi } = throwaway()
 const warnings = (log: string) => log.split('\n').filter((line) => line.startsWith('::warning::') && line.includes('could not'))
 
 describe('a deploy with environment set', () => {
   it('records the deployed commit: created, in progress, success, with a commit status', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { A, B } = h.commits
     const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
     expect(run.code, run.log).toBe(0)
@@ -67,7 +50,7 @@ describe('a deploy with environment set', () => {
   })
 
   it("records a failed deploy as failure, saying what runs and what failed, never the host's commands", async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { A, B } = h.commits
     h.fail('build', B)
     const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
@@ -82,7 +65,7 @@ describe('a deploy with environment set', () => {
   })
 
   it('records nothing in a dry run', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const run = await runAction({ ...hostInputs(h), ref: h.commits.B, ...NEXT, 'dry-run': 'true' }, { github })
     expect(run.code, run.log).toBe(0)
     expect(gh.calls()).toEqual([])
@@ -91,7 +74,7 @@ describe('a deploy with environment set', () => {
   })
 
   it("records the commit of the ref it was dispatched with, not the workflow's", async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const feature = await h.commitToOrigin({ 'packages/backend/src/feature.rs': 'fn feature() {}\n' }, 'feature')
     await h.branchOnOrigin('feature/x', feature)
     const run = await runAction({ ...hostInputs(h), ref: 'feature/x', ...NEXT }, { github })
@@ -108,7 +91,7 @@ describe('a deploy with environment set', () => {
   })
 
   it('never waits for GitHub: a secondary rate limit on the first status update delays the record, not the host', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { B } = h.commits
     gh.rateLimit({ kind: 'secondary', retryAfter: 45, matches: (r) => r.method === 'POST' && r.path.endsWith('/deployments/1/statuses') })
     const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
@@ -131,7 +114,7 @@ describe('a deploy with environment set', () => {
   }, 120_000)
 
   it('deploys anyway when GitHub refuses, with a warning for each refused permission', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { B } = h.commits
     gh.refuse(403, 'Resource not accessible by integration')
     const run = await runAction({ ...hostInputs(h), ref: B, ...NEXT }, { github })
@@ -146,7 +129,7 @@ describe('a deploy with environment set', () => {
   })
 
   it("makes our earlier production records inactive itself, and leaves GitHub's own alone", async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { A, B } = h.commits
     const payload = { 'catcolab-deploy': { version: 1, ref: 'v0.1.0', previous: A, run_url: RUN_URL } }
     const ours = gh.seedDeployment({ sha: A, environment: 'catcolab', production_environment: true, payload }, ['in_progress', 'success'])
@@ -167,7 +150,7 @@ describe('a deploy with environment set', () => {
 
 describe('outside GitHub Actions (no GITHUB_REPOSITORY)', () => {
   it('deploys without records, linking no commit; refuses a deploy that keeps records before connecting; the post step says why it settles nothing', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const outside = { ...github, GITHUB_REPOSITORY: '' }
     const { B, C } = h.commits
     const plain = await runAction({ ...hostInputs(h), ref: B }, { github: outside })
@@ -194,7 +177,7 @@ describe('outside GitHub Actions (no GITHUB_REPOSITORY)', () => {
 
 describe("GitHub's own job deployment", () => {
   it('ends after our record and makes it inactive; pr-report still names what runs, and a later failed deploy changes nothing', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { A, B, C } = h.commits
     const prs = addPullRequests(gh)
     prs.commits.set(A, [])
@@ -238,7 +221,7 @@ describe("GitHub's own job deployment", () => {
 
 describe('the post step', () => {
   it('does nothing after a deploy that settled its record', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const inputs = { ...hostInputs(h), ref: h.commits.B, ...NEXT }
     const run = await runAction(inputs, { github })
     expect(run.code, run.log).toBe(0)
@@ -250,7 +233,7 @@ describe('the post step', () => {
   })
 
   it.each([false, true])('settles the record of a killed step from the result the host recorded (knowing only the start token: %s)', async (tokenOnly) => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { B } = h.commits
     h.delay('build', 4)
     const inputs = { ...hostInputs(h), ref: B, ...NEXT }
@@ -276,7 +259,7 @@ describe('the post step', () => {
   })
 
   it('says to check the host when it cannot ask it', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { B } = h.commits
     const proxy = await startProxy(h.sshPort)
     h.delay('build', 4)

@@ -2,20 +2,12 @@
 // host (test/fixture) with a real PostgreSQL, and the loopback GitHub stand-in for the records.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
-import { startGitHubApi, type GitHubStandIn } from './github-api'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { errorLine, hostInputs, runAction, stateDir, waitFor } from './run-action'
+import { throwaway } from './throwaway'
 
-let host: TestHost | undefined
-let api: GitHubStandIn | undefined
-
-afterEach(async () => {
-  await host?.close()
-  await api?.close()
-  host = api = undefined
-})
-
+const { newHost, newApi } = throwaway()
 const short = (sha: string) => sha.slice(0, 12)
 const runCount = async (h: TestHost) => {
   const dir = join(await stateDir(h), 'runs')
@@ -26,8 +18,8 @@ const rollback = (h: TestHost, extra: Record<string, string> = {}, github: Recor
 
 describe('command: rollback', () => {
   it('goes back to the previous successful deploy without migrating, records it, and leaves the host held naming what it left', async () => {
-    const h = (host = await createHost())
-    api = await startGitHubApi()
+    const h = await newHost()
+    const api = await newApi()
     const { A, B } = h.commits
     expect((await runAction({ ...hostInputs(h), ref: A })).code).toBe(0)
     expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
@@ -75,7 +67,7 @@ describe('command: rollback', () => {
   })
 
   it('refuses to go back past an added migration, listing it, even for a backend that migrates itself (migrate: never); then goes when allowed, leaving it applied', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { B, C } = h.commits
     expect((await runAction({ ...hostInputs(h), ref: B })).code).toBe(0)
     expect((await runAction({ ...hostInputs(h), ref: C })).code).toBe(0)
@@ -103,7 +95,7 @@ describe('command: rollback', () => {
   })
 
   it('goes back to the deploy ref names, if it is a successful one in the history', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { F } = h.commits
     const G = await h.commitToOrigin({ 'README.md': 'g\n' }, 'g')
     const H = await h.commitToOrigin({ 'README.md': 'h\n' }, 'h')
@@ -120,7 +112,7 @@ describe('command: rollback', () => {
   })
 
   it('warns, and says what to do, when it rolled back but could not hold the host', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A, B } = h.commits
     for (const ref of [A, B]) expect((await runAction({ ...hostInputs(h), ref })).code).toBe(0)
     // Where the hold is written first: a directory, so the write fails.
@@ -133,7 +125,7 @@ describe('command: rollback', () => {
   })
 
   it('stops, changing nothing, when another deploy lands while it waits for the host', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A, B, C } = h.commits
     for (const ref of [A, B]) expect((await runAction({ ...hostInputs(h), ref })).code).toBe(0)
     h.delay('build', 3)
@@ -151,7 +143,7 @@ describe('command: rollback', () => {
   })
 
   it('says so when there is nothing to go back to, and changes nothing', async () => {
-    const h = (host = await createHost())
+    const h = await newHost()
     const { A } = h.commits
     const none = await rollback(h)
     expect(errorLine(none.log)).toMatch(

@@ -27,8 +27,6 @@ export function actionFile(command?: Command): ActionFile & { dir: string } {
 }
 
 const top = actionFile()
-/** The files the runner runs for action.yml: runs.main for the step, runs.post for its post step. */
-export const ENTRY = { main: join(ROOT, top.runs.main), post: top.runs.post === undefined ? undefined : join(ROOT, top.runs.post) }
 
 export interface ActionRun {
   code: number | null
@@ -102,7 +100,7 @@ export async function runAction(
     GITHUB_SHA: '',
     ...options.github,
   }
-  const action = options.action ? actionFile(options.action) : { ...top, dir: ROOT }
+  const action = options.action ? actionFile(options.action) : top
   const step = options.postState ? action.runs.post : action.runs.main
   if (!step) throw new Error(`${join(action.dir, 'action.yml')} has no runs.post: the runner runs no post step`)
   const entry = join(action.dir, step)

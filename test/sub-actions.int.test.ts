@@ -2,31 +2,15 @@
 // end to end, run as the runner runs it: its runs.main (and deploy/'s runs.post) as a fresh Node
 // process with only its own inputs and their defaults, against a throwaway host (test/fixture) and
 // the loopback GitHub stand-in. run-action.ts refuses an input or output the action does not declare.
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
-import { startGitHubApi, type GitHubStandIn } from './github-api'
+import { describe, expect, it } from 'vitest'
 import { addPullRequests } from './github-prs'
 import { errorLine, hostInputs, runAction } from './run-action'
+import { NEXT, throwaway } from './throwaway'
 
-const NEXT = { environment: 'catcolab-next', 'environment-url': 'https://backend-next.catcolab.org' }
-let host: TestHost | undefined
-let api: GitHubStandIn | undefined
-
-afterEach(async () => {
-  await host?.close()
-  await api?.close()
-  host = api = undefined
-})
-
-async function setup(): Promise<{ h: TestHost; gh: GitHubStandIn; github: Record<string, string> }> {
-  host = await createHost()
-  api = await startGitHubApi()
-  return { h: host, gh: api, github: { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: host.commits.A } }
-}
-
+const { newApi, hostAndApi } = throwaway()
 describe('deploy/', () => {
   it('deploys and records; a command input, which it does not declare, changes nothing', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { A, C } = h.commits
     // The runner passes an undeclared input on (with a warning): deploy/ deploys whatever it says.
     const run = await runAction({ ...hostInputs(h), ref: 'v0.2.0', ...NEXT }, { action: 'deploy', github, undeclared: { command: 'status' } })
@@ -45,7 +29,7 @@ describe('deploy/', () => {
   })
 
   it("declares the post step, which settles the record of a killed step from the host's result", async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { B } = h.commits
     h.delay('build', 4)
     const inputs = { ...hostInputs(h), ref: B, ...NEXT }
@@ -62,7 +46,7 @@ describe('deploy/', () => {
   })
 
   it('says in one line when a required input is missing: the runner does not enforce required', async () => {
-    const { h } = await setup()
+    const { h } = await hostAndApi()
     const { 'private-key': _, ...withoutKey } = hostInputs(h)
     const run = await runAction({ ...withoutKey, ref: 'v0.2.0' }, { action: 'deploy' })
     expect(run.code).toBe(1)
@@ -73,7 +57,7 @@ describe('deploy/', () => {
 
 describe('rollback/, status/, hold/ and release/', () => {
   it('roll back and hold, report it, refuse a hold without its reason, hold and release', async () => {
-    const { h, github } = await setup()
+    const { h, github } = await hostAndApi()
     const { B, C } = h.commits
     expect((await runAction({ ...hostInputs(h), ref: B }, { action: 'deploy' })).code).toBe(0)
     expect((await runAction({ ...hostInputs(h), ref: C }, { action: 'deploy' })).code).toBe(0)
@@ -108,7 +92,7 @@ describe('rollback/, status/, hold/ and release/', () => {
 
 describe('rollback/', () => {
   it('declares the post step too: a rollback records a deployment, which the post step of a killed step settles', async () => {
-    const { h, gh, github } = await setup()
+    const { h, gh, github } = await hostAndApi()
     const { B, C } = h.commits
     for (const ref of [B, C]) expect((await runAction({ ...hostInputs(h), ref, ...NEXT }, { action: 'deploy', github })).code).toBe(0)
     // No kept build (build-outputs: none), so the rollback builds, slowly: it is killed meanwhile.
@@ -130,7 +114,7 @@ describe('rollback/', () => {
 
 describe('pr-report/', () => {
   it('comments on the pull request which backend its preview talks to, with no host', async () => {
-    api = await startGitHubApi({ token: 'ghs_installation-token' })
+    const api = await newApi({ token: 'ghs_installation-token' })
     const prs = addPullRequests(api, { login: null })
     const root = prs.commit([])
     const main = prs.commit([root])

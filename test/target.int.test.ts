@@ -3,25 +3,13 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHost, type TestHost } from './fixture/host'
+import { describe, expect, it } from 'vitest'
+import type { TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
-import { startGitHubApi, type GitHubStandIn } from './github-api'
 import { errorLine, hostInputs, runAction } from './run-action'
+import { NEXT, throwaway } from './throwaway'
 
-let host: TestHost | undefined
-let api: GitHubStandIn | undefined
-afterEach(async () => {
-  await host?.close()
-  await api?.close()
-  host = api = undefined
-})
-async function newHost(): Promise<TestHost> {
-  host = await createHost()
-  return host
-}
-
-const NEXT = { environment: 'catcolab-next', 'environment-url': 'https://backend-next.catcolab.org' }
+const { newHost, newApi } = throwaway()
 const notices = (log: string) => log.split('\n').filter((line) => line.startsWith('::notice::'))
 const gitOrigin = (h: TestHost, args: string[]) => h.runAsUser(['git', `--git-dir=${h.originPath}`, ...args])
 
@@ -150,7 +138,7 @@ describe('a host only runs commits its environment admits', () => {
 
   it("allowed-branches: * deploys any of the repository's branches; a fork's commit only with allow-outside-branches, recorded", async () => {
     const h = await newHost()
-    api = await startGitHubApi()
+    const api = await newApi()
     const github = { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: h.commits.A }
     const feature = await h.commitToOrigin({ 'packages/backend/src/feature.rs': 'fn feature() {}\n' }, 'feature')
     await h.branchOnOrigin('feature/x', feature)
@@ -183,7 +171,7 @@ describe('a host only runs commits its environment admits', () => {
 describe('a deploy never goes backwards by accident', () => {
   it('an older target is skipped: success, nothing changed, nothing recorded, the deployed commit as output', async () => {
     const h = await newHost()
-    api = await startGitHubApi()
+    const api = await newApi()
     const github = { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: h.commits.A }
     const { C, F } = h.commits
     const first = await runAction({ ...hostInputs(h), ref: F, ...NEXT }, { github })
@@ -221,7 +209,7 @@ describe('a deploy never goes backwards by accident', () => {
 
   it('re-checked under the host lock: a deploy that waited while a newer one landed is skipped, its record settled', async () => {
     const h = await newHost()
-    api = await startGitHubApi()
+    const api = await newApi()
     const github = { GITHUB_API_URL: api.url, GITHUB_TOKEN: api.token, GITHUB_SHA: h.commits.A }
     const { C, F } = h.commits
     const state = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
