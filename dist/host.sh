@@ -34,6 +34,10 @@
 # starts the services again if the run left them down.
 set -u
 shopt -s nullglob
+# A git status that refreshes the index takes index.lock for it; one in a prepare, which runs
+# beside another deploy's run, would make that run's checkout fail ("index.lock: File exists").
+# Only a run's checkout, under the host lock, writes the index.
+export GIT_OPTIONAL_LOCKS=0
 
 DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
@@ -82,6 +86,17 @@ lines() {
   local -n _lines=$1
   _lines=()
   [[ -z $2 ]] || mapfile -t _lines <<<"$2"
+}
+# modified_list VAR STATUS: the paths of git status --porcelain's STATUS (C-quoted as git quotes
+# them), the first 10 and how many more, on one line.
+modified_list() {
+  local -n _listed=$1
+  local _entries _entry
+  lines _entries "$2" || return 1
+  _listed=''
+  for _entry in "${_entries[@]:0:10}"; do _listed+="${_entry:3} "; done
+  ((${#_entries[@]} > 10)) && _listed+="and $((${#_entries[@]} - 10)) more "
+  _listed=${_listed% }
 }
 # user_name VAR: who runs this, into VAR.
 user_name() {
@@ -338,7 +353,7 @@ check_refspec() {
 # counts, and what the changes mean, plan.ts decides.
 cmd_prepare() {
   local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 path_count=$7 tool word failed=0 me=''
-  local status entries entry listed='' fetched said expected_commit='' older=false containing='' bases hold
+  local status listed fetched said expected_commit='' older=false containing='' bases hold
   local deployed_ancestor=false
   local heads head branch_refs branch_ref patterns pattern paths
   shift 7
@@ -366,15 +381,13 @@ cmd_prepare() {
   flock -w 600 6 || die "another fetch held $STATE/fetch.lock for 600 s"
   read_hold hold
   [[ -z $hold ]] || die "the host is $hold; nothing was fetched or changed (command: release lets deploys run again)"
-  # Not through a pipeline, so git's own exit status counts; paths come C-quoted as git quotes
-  # them, one per line.
   git_out status status --porcelain --untracked-files=no \
     || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
-  lines entries "$status" || die "cannot read git status's output in $repo (no temporary file?)"
-  if ((${#entries[@]} > 0)); then
-    for entry in "${entries[@]:0:10}"; do listed+="${entry:3} "; done
-    ((${#entries[@]} > 10)) && listed+="and $((${#entries[@]} - 10)) more "
-    die "tracked files are modified in $repo: ${listed% }; commit, stash or discard them on the host first (untracked files are fine)"
+  # A deploy that holds the host may be mid-checkout, its files half changed; its run checks them
+  # again under the host lock before its checkout, so leave the refusal to it.
+  if [[ -n $status ]] && { lock_status "$STATE/lock"; (($? != 1)); }; then
+    modified_list listed "$status" || die "cannot read git status's output in $repo (no temporary file?)"
+    die "tracked files are modified in $repo: $listed; commit, stash or discard them on the host first (untracked files are fine)"
   fi
   check_refspec "$remote"
   if ! fetched=$(git fetch --quiet --tags --force --prune "$remote" 2>&1 6>&-); then
@@ -1256,7 +1269,7 @@ holder_of() {
 cmd_run() {
   DIR=$1
   GIT_ERR_FILE="$DIR/git.err"
-  local problem holder status dirty since failed rule hold
+  local problem holder status dirty listed since failed rule hold
   R[run]=${DIR##*/}
   R[phase]=lock
   R[outcome]=running
@@ -1333,7 +1346,8 @@ cmd_run() {
     return
   fi
   if [[ -n $dirty ]]; then
-    give_up "tracked files were modified on the host before checkout"
+    modified_list listed "$dirty" || listed='(git status could not be read)'
+    give_up "tracked files were modified in ${P[repo]} before checkout: $listed; commit, stash or discard them on the host first"
     return
   fi
   R[previous]=$PREVIOUS

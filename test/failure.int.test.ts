@@ -2,7 +2,7 @@
 // the services answering, the checkout at a commit the log names, no lock behind, and a retry
 // that converges with each migration applied exactly once.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -337,6 +337,73 @@ describe('deploys at once on one host', () => {
     const applied = events.filter((e) => e.startsWith('migrate ')).flatMap((e) => e.split(' ').slice(1))
     expect(new Set(applied).size).toBe(applied.length)
     expect(await h.serviceVersion()).toBe(await h.gitOnHost(['rev-parse', 'refs/catcolab-deploy/deployed']))
+  })
+
+  // A deploy plans beside another's run (only the run takes the host lock): what it sees may be that
+  // run's checkout half done, and whatever git it runs must not get in that checkout's way.
+  it('tracked files changed while another deploy holds the host (its checkout under way) are left to the run, which goes ahead once they are undone', async () => {
+    const h = await newHost()
+    const { C, F } = h.commits
+    h.delay('build', 4)
+    let first: Promise<ActionRun> | undefined
+    await new Promise<void>((resolve) => {
+      first = runAction({ ...hostInputs(h), ref: C }, { onLog: (log) => log.includes('::group::build') && resolve() })
+    })
+    await h.runAsUser(['sh', '-c', 'echo "// half a checkout" >> "$1"', 'sh', join(h.repoPath, 'packages/backend/src/main.rs')])
+    let waiting = false
+    const second = await runAction(
+      { ...hostInputs(h), ref: F },
+      {
+        onLog: (log) => {
+          if (waiting || !log.includes('another deploy holds the host')) return
+          waiting = true
+          h.delay('build', null)
+          void h.gitOnHost(['checkout', '--', 'packages/backend/src/main.rs'])
+        },
+      },
+    )
+    const firstRun = await first!
+    expect(firstRun.code, firstRun.log).toBe(0)
+    expect(waiting, second.log).toBe(true)
+    expect(second.code, second.log).toBe(0)
+    expect(await h.serviceVersion()).toBe(F)
+  })
+
+  it('tracked files still modified when the host lock comes free are refused by the run, named, and kept', async () => {
+    const h = await newHost()
+    const { A, C } = h.commits
+    // A stand-in for a run holding the host lock, until told to let go.
+    const state = await stateDir(h)
+    await h.runAsUser(['mkdir', '-p', state])
+    const lock = join(state, 'lock')
+    const release = join(state, 'release-the-lock')
+    const holder = h.runAsUser(['flock', lock, 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.1; done', 'sh', release])
+    await waitFor(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
+    const file = join(h.repoPath, 'packages/backend/src/main.rs')
+    await h.runAsUser(['sh', '-c', 'echo "// hotfix on the host" >> "$1"', 'sh', file])
+    const edited = readFileSync(file, 'utf8')
+    const letGo = () => h.runAsUser(['touch', release])
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: (log) => log.includes('another deploy holds the host') && void letGo() }).finally(letGo)
+    await holder
+    expect(run.code).toBe(1)
+    expect(errorLine(run.log)).toBe(
+      `deploy failed: tracked files were modified in ${h.repoPath} before checkout: packages/backend/src/main.rs; commit, stash or discard them on the host first; nothing was changed; the host runs ${A}`,
+    )
+    expect(readFileSync(file, 'utf8')).toBe(edited)
+    expect(await h.gitOnHost(['rev-parse', 'HEAD'])).toBe(A)
+    expect(h.events()).toEqual([])
+  })
+
+  it("planning never writes the clone's index, so a git status beside a run cannot hold index.lock against its checkout", async () => {
+    const h = await newHost()
+    const index = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'index')
+    // The same content, other times: a git status that may take index.lock refreshes the index and writes it.
+    await h.runAsUser(['touch', '-d', '2020-01-01', join(h.repoPath, 'packages/backend/src/main.rs')])
+    const before = statSync(index)
+    const run = await runAction({ ...hostInputs(h), ref: h.commits.C, 'dry-run': 'true' })
+    expect(run.code, run.log).toBe(0)
+    const after = statSync(index)
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs])
   })
 
   it('fails after lock-timeout, naming who holds the lock and since when', async () => {
