@@ -60,9 +60,12 @@ export function startProbe(port: number, intervalMs = 5) {
   }
 }
 
-/** A loopback proxy in front of sshd that records when each client sent its first byte. */
+/**
+ * A loopback proxy in front of sshd that records, for each client, when it sent its first byte
+ * and when its first byte after the identification line (its key exchange, which needs ssh2).
+ */
 export async function firstByteProxy(targetPort: number) {
-  const firstBytes: number[] = []
+  const seen: { first: number; kex: number | null }[] = []
   const sockets = new Set<Socket>()
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1')
@@ -70,7 +73,19 @@ export async function firstByteProxy(targetPort: number) {
       sockets.add(socket)
       socket.on('close', () => sockets.delete(socket))
     }
-    client.once('data', () => firstBytes.push(Date.now()))
+    let times: (typeof seen)[number] | undefined
+    let identified = false
+    const onData = (chunk: Buffer) => {
+      const now = Date.now()
+      if (!times) seen.push((times = { first: now, kex: null }))
+      const end = identified ? 0 : chunk.indexOf('\n') + 1
+      if (!identified && end > 0) identified = true
+      if (identified && end < chunk.length) {
+        times.kex = now
+        client.off('data', onData)
+      }
+    }
+    client.on('data', onData)
     client.pipe(upstream).on('error', () => client.destroy())
     upstream.pipe(client).on('error', () => upstream.destroy())
     client.on('error', () => upstream.destroy())
@@ -79,8 +94,8 @@ export async function firstByteProxy(targetPort: number) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     port: (server.address() as AddressInfo).port,
-    /** The first byte of the first connection made at or after `since`. */
-    firstByteAfter: (since: number) => firstBytes.find((t) => t >= since) ?? null,
+    /** The first connection made at or after `since`: when its first byte came, and its first key-exchange byte. */
+    firstBytesAfter: (since: number) => seen.find((t) => t.first >= since) ?? null,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()

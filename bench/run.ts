@@ -21,7 +21,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { cpus, loadavg, release, tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { createHost, type TestHost } from '../test/fixture/host'
-import { actionFile, hostInputs, runAction, spawnNode } from '../test/run-action'
+import { actionFile, hostInputs, proxyKnownHosts, runAction, spawnNode } from '../test/run-action'
 import { cpuSplit, LOGIN_CPUS, pinningReport, pinSelf } from './cpus'
 import { firstByteProxy, median, startProbe, sum } from './measure'
 import { prReportBench } from './pr-report'
@@ -75,8 +75,10 @@ interface Startup {
   bare: number
   /** The post step with nothing to do, start to end. */
   post: number
-  /** The main step (a dry run): start to its first byte to sshd. */
+  /** The main step (a dry run): start to its first byte to sshd (its identification line). */
   cold: number
+  /** The main step: start to its first key-exchange byte (ssh2 loaded, inputs parsed). */
+  kex: number
   /** The OpenSSH client: start to its first byte to sshd. */
   ssh: number
 }
@@ -140,8 +142,6 @@ function openSsh(h: TestHost, dir: string, proxyPort: number) {
       script,
     ])
 }
-
-const proxyKnownHosts = (h: TestHost, port: number) => h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `)
 
 /** The floor: the bare sequence in one script over one login. */
 async function floorDeploy(h: TestHost, ssh: ReturnType<typeof openSsh>, target: string, migration: boolean): Promise<Timed> {
@@ -386,14 +386,14 @@ async function main(): Promise<void> {
     const startup: Startup[] = []
     const head = await h.gitOnHost(['rev-parse', 'HEAD'])
     const dryRun = { ...hostInputs(h), port: String(proxy.port), 'known-hosts': proxyKnownHosts(h, proxy.port), ref: head, 'dry-run': 'true' }
-    const firstByte = (since: number) => {
-      const t = proxy!.firstByteAfter(since)
-      if (t === null) throw new Error('no connection reached the proxy')
-      return t - since
+    const firstBytes = (since: number) => {
+      const t = proxy!.firstBytesAfter(since)
+      if (t?.kex == null) throw new Error('no connection reached the proxy, or none began a key exchange')
+      return { first: t.first - since, kex: t.kex - since }
     }
     for (let i = 0; i < opts.startupRounds; i++) {
-      const round: Startup = { bare: 0, post: 0, cold: 0, ssh: 0 }
-      const measure: Record<keyof Startup, () => Promise<void>> = {
+      const round: Startup = { bare: 0, post: 0, cold: 0, kex: 0, ssh: 0 }
+      const measure: Record<Exclude<keyof Startup, 'kex'>, () => Promise<void>> = {
         bare: async () => void (round.bare = await bareNode()),
         async post() {
           const logins = h.logins()
@@ -404,12 +404,14 @@ async function main(): Promise<void> {
         async cold() {
           const run = await runAction(dryRun, { action: ACTION })
           if (run.code !== 0) throw new Error(`action dry run exited ${run.code}:\n${run.log}`)
-          round.cold = firstByte(run.started)
+          const { first, kex } = firstBytes(run.started)
+          round.cold = first
+          round.kex = kex
         },
         async ssh() {
           const t0 = Date.now()
           if ((await ssh(proxy!.port, 'true')).code !== 0) throw new Error('ssh through the proxy failed')
-          round.ssh = firstByte(t0)
+          round.ssh = firstBytes(t0).first
         },
       }
       const order = (['bare', 'post', 'cold', 'ssh'] as const).slice()
@@ -496,14 +498,16 @@ function print(
   const delays = actions.flatMap((d) => d.delays)
   const postOverBare = median(startup.map((s) => s.post - s.bare))
   const coldOverBare = median(startup.map((s) => s.cold - s.bare))
+  const kexOverBare = median(startup.map((s) => s.kex - s.bare))
   out.push('')
   out.push(`post step inside the deploys, median (min–max) of ${posts.length}: ${spread(posts)} ms`)
   out.push(`startup, each process started as the runner starts a step, median (min–max) of ${startup.length} rounds; "− bare node" is per round:`)
   out.push(`  bare node (node -e 0): ${spread(startup.map((s) => s.bare))} ms`)
   out.push(`  post step with nothing to do (the state a deploy without records saved): ${spread(startup.map((s) => s.post))} ms; − bare node ${signed(postOverBare)} ms`)
   out.push(
-    `  cold start (main step's process start → first byte to sshd, a dry run): ${spread(startup.map((s) => s.cold))} ms; − bare node ${signed(coldOverBare)} ms; OpenSSH client ${spread(startup.map((s) => s.ssh))} ms`,
+    `  cold start (main step's process start → first byte to sshd, its identification, a dry run): ${spread(startup.map((s) => s.cold))} ms; − bare node ${signed(coldOverBare)} ms; OpenSSH client ${spread(startup.map((s) => s.ssh))} ms`,
   )
+  out.push(`  … → its first key-exchange byte (ssh2 loaded, inputs parsed): ${spread(startup.map((s) => s.kex))} ms; − bare node ${signed(kexOverBare)} ms`)
   out.push(
     `host output delay (a phase begins on the host → the action prints its group), ${delays.length} phases: median ${ms(median(delays))} ms, max ${ms(Math.max(...delays))} ms`,
   )

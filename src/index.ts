@@ -1,3 +1,4 @@
+import { INPUT_DEFAULTS } from './input-defaults'
 import type { Command } from './inputs'
 import { inputsOf, postHasWork, readRunner, STATE, stateOf } from './runner'
 
@@ -12,6 +13,16 @@ export function start(command?: Command): void {
   const env = process.env
   const state = stateOf(env)
   const input = inputsOf(env, command)
-  if (state(STATE.isPost) !== 'true') void import('./main').then(({ run }) => run(readRunner(env), input))
+  if (state(STATE.isPost) !== 'true') void step(input, env)
   else if (postHasWork(state)) void import('./post').then(({ post }) => post(readRunner(env), input, state))
+}
+
+async function step(input: (name: string) => string, env: NodeJS.ProcessEnv): Promise<void> {
+  // Every command but pr-report talks to the host: its connection need not wait for the bundle.
+  const talksToHost = (input('command').trim() || INPUT_DEFAULTS.command) !== 'pr-report'
+  const early = talksToHost ? (await import('./early-connection')).connectEarly(input, INPUT_DEFAULTS.port) : null
+  // Loading main blocks the event loop for tens of ms: one turn first gets the connection under way.
+  await new Promise((resolve) => setImmediate(resolve))
+  const { run } = await import('./main')
+  await run(readRunner(env), input, early)
 }

@@ -2,6 +2,7 @@
  * Entry point for every command: mask secrets, parse inputs, dispatch, report one clear line.
  */
 import { deploy, type DeployIO } from './deploy'
+import { takeEarly, type EarlyConnection } from './early-connection'
 import { UserError } from './errors'
 import { holdOrRelease } from './hold'
 import { isHoldSettings, parseSettings } from './inputs'
@@ -15,7 +16,8 @@ import { status } from './status'
  * Runs the step; runner: the job's environment (runner.ts), and input: its inputs, both read
  * once by index.ts. What only some commands need (the GitHub API client) is imported when needed.
  */
-export async function run(runner: Runner, input: (name: string) => string): Promise<void> {
+export async function run(runner: Runner, input: (name: string) => string, earlyConnection: EarlyConnection | null = null): Promise<void> {
+  let early = earlyConnection
   // A cancelled workflow sends SIGINT, then SIGTERM: the host goes on deploying regardless.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -30,7 +32,12 @@ export async function run(runner: Runner, input: (name: string) => string): Prom
     const settings = parseSettings(input, { actor: runner.actor, runUrl: runner.runUrl })
     if (settings.command === 'pr-report') return await (await import('./pr-report')).runPrReport(settings, runner)
     const io: DeployIO = {
-      connect: () => connect(settings.connection),
+      connect: () => {
+        // The connection index.ts opened, for the first connect only.
+        const first = takeEarly(early, settings.connection.host, settings.connection.port)
+        early = null
+        return connect(settings.connection, first)
+      },
       info: jobLog.info,
       startGroup: jobLog.startGroup,
       endGroup: jobLog.endGroup,
@@ -57,6 +64,9 @@ export async function run(runner: Runner, input: (name: string) => string): Prom
     // A user's mistake or a reported failure is one line; anything else is a bug and keeps its stack.
     if (error instanceof UserError) jobLog.fail(error.message)
     else jobLog.failWithStack(error instanceof Error ? (error.stack ?? error.message) : String(error))
+  } finally {
+    // Not taken (pr-report, a mistake in the inputs): nothing has been said on it but hello.
+    early?.socket.destroy()
   }
 }
 

@@ -7,6 +7,7 @@
 // ssh2's client alone: its index also loads its server, key generator and HTTP agents, which
 // every start would pay for (about 10 ms) before its first byte to sshd.
 import Client from 'ssh2/lib/client.js'
+import { SSH_IDENT, type takeEarly } from './early-connection'
 import { UserError } from './errors'
 import type { ConnectionSettings } from './inputs'
 import { blobType, checkHostKey, fingerprint, hostKeyAlgorithms } from './known-hosts'
@@ -53,12 +54,17 @@ export class HostKeyRejected extends UserError {
 const KEEPALIVE_INTERVAL_MS = 15_000
 const KEEPALIVE_COUNT_MAX = 8
 
-export function connect(settings: ConnectionSettings): Promise<SshSession & { hostKey: VerifiedHostKey }> {
+/**
+ * Connects and authenticates; first: the connection the step opened as it started (index.ts),
+ * taken for these settings, or null for a connection of ssh2's own.
+ */
+export function connect(settings: ConnectionSettings, first: ReturnType<typeof takeEarly> = null): Promise<SshSession & { hostKey: VerifiedHostKey }> {
   const client = new Client()
   let hostKeyProblem: string | null = null
   let algorithm = ''
   let presented: Buffer = Buffer.alloc(0)
   const offered = hostKeyAlgorithms(settings.hostKeys)
+  if (first && 'error' in first) return Promise.reject(connectError(first.error, settings, null, offered))
 
   return new Promise((resolve, reject) => {
     client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey))
@@ -77,6 +83,8 @@ export function connect(settings: ConnectionSettings): Promise<SshSession & { ho
     client.connect({
       host: settings.host,
       port: settings.port,
+      ...(first && { sock: first.socket }),
+      ident: SSH_IDENT,
       username: settings.username,
       privateKey: settings.privateKey,
       passphrase: settings.passphrase,

@@ -62,6 +62,7 @@ it('npm run bench -- --quick prints the host, the pinning, the table, startup, t
   expect(output).toMatch(new RegExp(`^  bare node \\(node -e 0\\): ${ms}$`, 'm'))
   expect(output).toMatch(new RegExp(`^  post step with nothing to do .*: ${ms}; − bare node [+−]\\d+ ms$`, 'm'))
   expect(output).toMatch(new RegExp(`^  cold start .*: ${ms}; − bare node [+−]\\d+ ms; OpenSSH client ${ms}$`, 'm'))
+  expect(output).toMatch(new RegExp(`^  … → its first key-exchange byte .*: ${ms}; − bare node [+−]\\d+ ms$`, 'm'))
   expect(output).toMatch(/^host output delay .*, \d+ phases: median \d+ ms, max \d+ ms$/m)
   expect(output).toMatch(
     /^dist\/: \d+\.\d\d MB \(deploy\/action\.yml runs\.main dist\/deploy\.js \d+\.\d\d MB, deploy\/action\.yml runs\.post dist\/deploy\.js \d+\.\d\d MB\)$/m,

@@ -10,7 +10,7 @@ import type { TestHost } from './fixture/host'
 import { isRoot } from './fixture/proc'
 import { hostStdin, REMOTE_COMMAND } from '../src/host'
 import { parseKeyValues, parseRunResult, type RunParams } from '../src/protocol'
-import { errorLine, hostInputs, hostPhases, runAction, stateDir, waitFor, type ActionRun } from './run-action'
+import { errorLine, hostInputs, hostPhases, proxyKnownHosts, runAction, stateDir, waitFor, type ActionRun } from './run-action'
 import { startProxy } from './tcp-proxy'
 import { throwaway } from './throwaway'
 
@@ -651,10 +651,6 @@ function processes(): { pid: string; ppid: string; cmdline: string }[] {
     }
   }
   return list
-}
-
-function proxyKnownHosts(h: TestHost, port: number): string {
-  return h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `)
 }
 
 /** Returns an onLog callback that kills the host-side run (not the services it started), like the OOM killer would, once the build begins. */

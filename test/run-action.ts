@@ -184,6 +184,11 @@ export function hostInputs(host: TestHost): Record<string, string> {
   }
 }
 
+/** known-hosts for the host reached through a loopback proxy on port: sshd's line, under the proxy's port. */
+export function proxyKnownHosts(h: TestHost, port: number): string {
+  return h.knownHostsLine.replace(`:${h.sshPort} `, `:${port} `)
+}
+
 /** The action's state on a test host: catcolab-deploy in the clone's git directory. */
 export async function stateDir(h: TestHost): Promise<string> {
   return join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'catcolab-deploy')
