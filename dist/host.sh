@@ -34,10 +34,6 @@
 # starts the services again if the run left them down.
 set -u
 shopt -s nullglob
-# A git status that refreshes the index takes index.lock for it; one in a prepare, which runs
-# beside another deploy's run, would make that run's checkout fail ("index.lock: File exists").
-# Only a run's checkout, under the host lock, writes the index.
-export GIT_OPTIONAL_LOCKS=0
 
 DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
@@ -353,7 +349,7 @@ check_refspec() {
 # counts, and what the changes mean, plan.ts decides.
 cmd_prepare() {
   local repo=$1 remote=$2 ref=$3 expected=$4 branches=$5 need_curl=$6 path_count=$7 tool word failed=0 me=''
-  local status listed fetched said expected_commit='' older=false containing='' bases hold
+  local status held listed fetched said expected_commit='' older=false containing='' bases hold
   local deployed_ancestor=false
   local heads head branch_refs branch_ref patterns pattern paths
   shift 7
@@ -381,11 +377,16 @@ cmd_prepare() {
   flock -w 600 6 || die "another fetch held $STATE/fetch.lock for 600 s"
   read_hold hold
   [[ -z $hold ]] || die "the host is $hold; nothing was fetched or changed (command: release lets deploys run again)"
-  git_out status status --porcelain --untracked-files=no \
-    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
   # A deploy that holds the host may be mid-checkout, its files half changed; its run checks them
-  # again under the host lock before its checkout, so leave the refusal to it.
-  if [[ -n $status ]] && { lock_status "$STATE/lock"; (($? != 1)); }; then
+  # again under the host lock before its checkout, so the refusal is left to it when the host
+  # lock is held before or after git status looks (a checkout under way holds it throughout).
+  lock_status "$STATE/lock"
+  held=$?
+  # --no-optional-locks: a git status that refreshes the index takes index.lock for it, which
+  # would make that run's checkout fail ("index.lock: File exists").
+  git_out status --no-optional-locks status --porcelain --untracked-files=no \
+    || die "git status failed in $repo, so it is not known whether tracked files were modified: $GIT_ERROR"
+  if [[ -n $status ]] && ((held != 1)) && { lock_status "$STATE/lock"; (($? != 1)); }; then
     modified_list listed "$status" || die "cannot read git status's output in $repo (no temporary file?)"
     die "tracked files are modified in $repo: $listed; commit, stash or discard them on the host first (untracked files are fine)"
   fi

@@ -1,10 +1,12 @@
 /**
  * The TCP connection to the host, opened as the step's process starts, before the bundle loads
- * ssh2 and parses the inputs (some 40 to 80 ms on a runner): the DNS lookup, the TCP handshake and
- * our SSH identification line (RFC 4253 4.2, which either side may send as soon as the connection
- * is up) overlap with loading, instead of following it. ssh.ts hands the socket to ssh2 for the
- * first connection, when it goes to the host and port the inputs name once parsed; otherwise
- * ssh2 connects as it always does. This loads with the entry: node:net, and known-hosts.ts (node:crypto).
+ * ssh2 and parses the inputs (some 40 to 80 ms on a runner). index.ts loads the rest in steps with
+ * a turn of the event loop between them, in which the connection moves on (the host name
+ * resolved, TCP connected, our SSH identification line sent: RFC 4253 4.2 lets either side send
+ * it as soon as the connection is up), so these overlap with loading instead of following it.
+ * ssh.ts hands the socket to ssh2 for the first connection, when it goes to the host and port the
+ * inputs name once parsed; otherwise ssh2 connects as it always does. Loaded as the step starts:
+ * node:net, and known-hosts.ts (node:crypto).
  */
 import { connect, type Socket } from 'node:net'
 import { parseKnownHosts } from './known-hosts'
@@ -25,7 +27,8 @@ export interface EarlyConnection {
 /**
  * Connects to host:port as the inputs give them, when they plainly name one, a private key is
  * given and known-hosts parses: a mistake there is still reported without connecting. Else null.
- * Nothing here keeps the process alive: a step that fails before connecting exits as it would have.
+ * The socket is unref'd, and main.ts closes it when it is not taken, so a step that fails before
+ * connecting ends as it would have.
  */
 export function connectEarly(input: (name: string) => string, defaultPort: string): EarlyConnection | null {
   const host = input('host')
@@ -61,7 +64,11 @@ export function takeEarly(early: EarlyConnection | null, host: string, port: num
     return null
   }
   if (error) return { error }
-  if (socket.destroyed || !socket.writable) return null
+  if (socket.destroyed || !socket.writable) {
+    // The host closed it meanwhile: ssh2 makes its own.
+    socket.destroy()
+    return null
+  }
   socket.ref()
   // The next write is an identification line: ssh2's own (ours went out on connect), left out; or,
   // when the connection is still being made, ours, and ssh2's then goes out alone. Once either way.

@@ -19,10 +19,18 @@ export function start(command?: Command): void {
 
 async function step(input: (name: string) => string, env: NodeJS.ProcessEnv): Promise<void> {
   // Every command but pr-report talks to the host: its connection need not wait for the bundle.
-  const talksToHost = (input('command').trim() || INPUT_DEFAULTS.command) !== 'pr-report'
-  const early = talksToHost ? (await import('./early-connection')).connectEarly(input, INPUT_DEFAULTS.port) : null
-  // Loading main blocks the event loop for tens of ms: one turn first gets the connection under way.
-  await new Promise((resolve) => setImmediate(resolve))
+  if ((input('command').trim() || INPUT_DEFAULTS.command) === 'pr-report') return (await import('./main')).run(readRunner(env), input, null)
+  const early = (await import('./early-connection')).connectEarly(input, INPUT_DEFAULTS.port)
+  // Loading runs without a break for tens of ms, and the connection moves on only between them (a
+  // host name resolved, TCP connected, the identification line sent): so the bundle loads in
+  // steps, ssh2 first, with a turn of the event loop before each.
+  await turn()
+  await import('./ssh')
+  await turn()
+  await import('./inputs')
+  await turn()
   const { run } = await import('./main')
   await run(readRunner(env), input, early)
 }
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))

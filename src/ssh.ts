@@ -65,6 +65,7 @@ export function connect(settings: ConnectionSettings, first: ReturnType<typeof t
   let presented: Buffer = Buffer.alloc(0)
   const offered = hostKeyAlgorithms(settings.hostKeys)
   if (first && 'error' in first) return Promise.reject(connectError(first.error, settings, null, offered))
+  const sock = first?.socket
 
   return new Promise((resolve, reject) => {
     client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey))
@@ -80,29 +81,35 @@ export function connect(settings: ConnectionSettings, first: ReturnType<typeof t
       client.removeListener('error', failed)
       resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } })
     })
-    client.connect({
-      host: settings.host,
-      port: settings.port,
-      ...(first && { sock: first.socket }),
-      ident: SSH_IDENT,
-      username: settings.username,
-      privateKey: settings.privateKey,
-      passphrase: settings.passphrase,
-      readyTimeout: settings.connectTimeout * 1000,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      // Only the key given: no agent, no keyboard-interactive prompts.
-      tryKeyboard: false,
-      // The types known-hosts pins for the host first, as OpenSSH does, so that pinning any one
-      // of the host's keys works.
-      algorithms: { serverHostKey: offered },
-      hostVerifier: (key: Buffer) => {
-        presented = key
-        const verdict = checkHostKey(settings.hostKeys, key)
-        if (!verdict.ok) hostKeyProblem = verdict.reason
-        return verdict.ok
-      },
-    })
+    try {
+      client.connect({
+        host: settings.host,
+        port: settings.port,
+        ...(sock && { sock }),
+        ident: SSH_IDENT,
+        username: settings.username,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        readyTimeout: settings.connectTimeout * 1000,
+        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+        // Only the key given: no agent, no keyboard-interactive prompts.
+        tryKeyboard: false,
+        // The types known-hosts pins for the host first, as OpenSSH does, so that pinning any one
+        // of the host's keys works.
+        algorithms: { serverHostKey: offered },
+        hostVerifier: (key: Buffer) => {
+          presented = key
+          const verdict = checkHostKey(settings.hostKeys, key)
+          if (!verdict.ok) hostKeyProblem = verdict.reason
+          return verdict.ok
+        },
+      })
+    } catch (error) {
+      // ssh2 refused its settings before taking the socket over: nothing else would close it.
+      sock?.destroy()
+      throw error
+    }
     // Each command is a few small packets; Nagle's algorithm would hold each one for an ACK.
     client.setNoDelay(true)
   })

@@ -38,6 +38,19 @@ describe('the connection opened as the step starts', () => {
     }
   })
 
+  it('goes to a host name as well, resolved while the bundle loads', async () => {
+    const { h, proxy, inputs } = await hostBehindProxy()
+    try {
+      const line = inputs['known-hosts'].replace(/^\[127\.0\.0\.1\]/, '[localhost]')
+      const run = await runAction({ ...inputs, host: 'localhost', 'known-hosts': line, ref: h.commits.B })
+      expect(run.code, run.log).toBe(0)
+      expect(proxy.connections).toHaveLength(1)
+      expect(firstLine(proxy, 0)).toEqual({ line: 'SSH-2.0-catcolab_deploy\r\n', identifiedAgain: false })
+    } finally {
+      await proxy.close()
+    }
+  })
+
   it.each(['status', 'hold', 'release', 'rollback'] as const)('is the one connection of %s too', async (command) => {
     const { proxy, inputs } = await hostBehindProxy()
     try {

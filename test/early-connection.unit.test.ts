@@ -1,10 +1,12 @@
 // takeEarly hands ssh2 a socket on which exactly one identification line goes out, whether the
-// connection was made before the hand-over or after it. Real loopback sockets; ssh2 is played by
+// connection was made before the hand-over or after it; a socket not taken, or refused, is closed. Real loopback sockets; ssh2 is played by
 // what it does with a socket it is given: on connect, its identification line, then its packets.
 import { once } from 'node:events'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { afterEach, expect, it } from 'vitest'
 import { connectEarly, IDENT_LINE, takeEarly } from '../src/early-connection'
+import { keysForHost, parseKnownHosts } from '../src/known-hosts'
+import { connect } from '../src/ssh'
 
 const servers: Server[] = []
 afterEach(() => {
@@ -74,4 +76,22 @@ it.each([
   ['known-hosts that does not parse', { 'known-hosts': 'not a key line' }],
 ])('opens nothing with %s', (_, extra) => {
   expect(connectEarly(inputs(1, extra), '22')).toBeNull()
+})
+
+it('is closed when ssh2 refuses its settings before taking it over', async () => {
+  const { port } = await listen()
+  const early = connectEarly(inputs(port), '22')!
+  const first = takeEarly(early, '127.0.0.1', port)
+  const settings = {
+    host: '127.0.0.1',
+    port,
+    username: 'catcolab',
+    privateKey: 'not a key ssh2 can parse',
+    passphrase: undefined,
+    connectTimeout: 30,
+    reconnectTimeout: 30,
+    hostKeys: keysForHost(parseKnownHosts(KNOWN_HOSTS), '127.0.0.1', port),
+  }
+  await expect(connect(settings, first)).rejects.toThrow(/privateKey/)
+  expect(early.socket.destroyed).toBe(true)
 })

@@ -350,21 +350,21 @@ describe('deploys at once on one host', () => {
       first = runAction({ ...hostInputs(h), ref: C }, { onLog: (log) => log.includes('::group::build') && resolve() })
     })
     await h.runAsUser(['sh', '-c', 'echo "// half a checkout" >> "$1"', 'sh', join(h.repoPath, 'packages/backend/src/main.rs')])
-    let waiting = false
+    let undone: Promise<string> | undefined
     const second = await runAction(
       { ...hostInputs(h), ref: F },
       {
         onLog: (log) => {
-          if (waiting || !log.includes('another deploy holds the host')) return
-          waiting = true
+          if (undone || !log.includes('another deploy holds the host')) return
           h.delay('build', null)
-          void h.gitOnHost(['checkout', '--', 'packages/backend/src/main.rs'])
+          undone = h.gitOnHost(['checkout', '--', 'packages/backend/src/main.rs'])
         },
       },
     )
     const firstRun = await first!
     expect(firstRun.code, firstRun.log).toBe(0)
-    expect(waiting, second.log).toBe(true)
+    expect(undone, second.log).toBeDefined()
+    await undone
     expect(second.code, second.log).toBe(0)
     expect(await h.serviceVersion()).toBe(F)
   })
