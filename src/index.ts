@@ -23,7 +23,9 @@ async function step(input: (name: string) => string, env: NodeJS.ProcessEnv): Pr
   const early = (await import('./early-connection')).connectEarly(input, INPUT_DEFAULTS.port)
   // Loading runs without a break for tens of ms, and the connection moves on only between them (a
   // host name resolved, TCP connected, the identification line sent): so the bundle loads in
-  // steps, ssh2 first, with a turn of the event loop before each.
+  // steps, ssh2 first (its key parser, then its client), with a turn of the event loop before each.
+  await turn()
+  await import('ssh2/lib/protocol/keyParser.js')
   await turn()
   await import('./ssh')
   await turn()
