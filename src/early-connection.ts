@@ -9,7 +9,7 @@
  * node:net, and known-hosts.ts (node:crypto).
  */
 import { connect, type Socket } from 'node:net'
-import { parseKnownHosts } from './known-hosts'
+import { hostAddress, parseKnownHosts } from './known-hosts'
 
 /** Our SSH software version (no spaces or minus signs, RFC 4253 4.2); sshd logs it. */
 export const SSH_IDENT = 'catcolab_deploy'
@@ -31,12 +31,10 @@ export interface EarlyConnection {
  * connecting ends as it would have.
  */
 export function connectEarly(input: (name: string) => string, defaultPort: string): EarlyConnection | null {
-  const host = input('host')
-    .trim()
-    .replace(/^\[(.*)\]$/, '$1')
+  const host = hostAddress(input('host').trim())
   const portText = input('port').trim() || defaultPort
   const port = Number(portText)
-  if (!/^[A-Za-z0-9_.:%-]+$/.test(host) || host.startsWith('-') || !/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) return null
+  if (!host || !/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) return null
   if (!input('private-key').trim()) return null
   try {
     parseKnownHosts(input('known-hosts'))

@@ -8,7 +8,7 @@ import type { ParsedKey } from 'ssh2'
 import { parseKey } from 'ssh2/lib/protocol/keyParser.js'
 import { UserError } from './errors'
 import { INPUT_DEFAULTS, type InputName } from './input-defaults'
-import { keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
+import { hostAddress, keysForHost, parseKnownHosts, type HostKeys } from './known-hosts'
 import { globProblem, parsePattern } from './path-patterns'
 import { visible } from './text'
 
@@ -354,12 +354,10 @@ function parsePrReport({ input, text }: Inputs): PrReportSettings {
 }
 
 function parseConnection({ input, text }: Inputs): ConnectionSettings {
-  const host = input('host')
-  if (!host) throw new UserError('host is required: set it to the SSH host name or address of the CatColab server')
-  // A host starting with "-" could be read as an option by tools; the rest is what DNS names and IPs use.
-  if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(host) || host.startsWith('-')) {
-    throw new UserError(`host "${printable(host)}" is not a host name or IP address`)
-  }
+  const given = input('host')
+  if (!given) throw new UserError('host is required: set it to the SSH host name or address of the CatColab server')
+  const host = hostAddress(given)
+  if (host === null) throw new UserError(`host "${printable(given)}" is not a host name or IP address`)
   const port = parseInteger('port', input('port'), 1, 65535)
   const username = input('username')
   if (username === 'root') {
@@ -373,13 +371,13 @@ function parseConnection({ input, text }: Inputs): ConnectionSettings {
   const knownHosts = text('known-hosts')
   if (!knownHosts.trim()) {
     throw new UserError(
-      `known-hosts is empty: run "ssh-keyscan -p ${port} ${host}", check the fingerprint it shows against ` +
+      `known-hosts is empty: run "ssh-keyscan -p ${port} ${given}", check the fingerprint it shows against ` +
         '"ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" run on the host itself, and pass the line as known-hosts',
     )
   }
-  const hostKeys = keysForHost(parseKnownHosts(knownHosts), host.replace(/^\[(.*)\]$/, '$1'), port)
+  const hostKeys = keysForHost(parseKnownHosts(knownHosts), host, port)
   return {
-    host: host.replace(/^\[(.*)\]$/, '$1'),
+    host,
     port,
     username,
     connectTimeout: parseSeconds('connect-timeout', input('connect-timeout')),

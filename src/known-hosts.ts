@@ -169,6 +169,16 @@ function hostsMatch(hosts: string, name: string): boolean {
   return matched
 }
 
+/**
+ * The host input as a host name or IP address (brackets around an IPv6 address dropped), or null
+ * when it is not one: a leading "-" could be read as an option by tools; the rest is what DNS
+ * names and IPs use.
+ */
+export function hostAddress(text: string): string | null {
+  if (!/^[A-Za-z0-9_.:[\]%-]+$/.test(text) || text.startsWith('-')) return null
+  return text.replace(/^\[(.*)\]$/, '$1')
+}
+
 /** The name known_hosts lists a host under: `host` for port 22, else `[host]:port`. */
 function knownHostsName(host: string, port: number): string {
   const lower = host.toLowerCase()
