@@ -1304,6 +1304,15 @@ cmd_run() {
   status=$?
   if ((status == 1)); then
     holder_of holder
+    # A look at the lock (lock_status: a deploy planning, status) holds it a moment and names no
+    # holder: give it that moment before saying another deploy holds the host.
+    if [[ -z $holder ]]; then
+      flock -w 1 9
+      status=$?
+      ((status != 1)) || holder_of holder
+    fi
+  fi
+  if ((status == 1)); then
     say "another deploy holds the host: ${holder:-unknown}; waiting up to ${P[lock_timeout]} s (lock-timeout)"
     flock -w "${P[lock_timeout]}" 9
     status=$?

@@ -394,6 +394,26 @@ describe('deploys at once on one host', () => {
     expect(h.events()).toEqual([])
   })
 
+  it('a look at the host lock that names no holder (planning, status) is waited out, not taken for another deploy', async () => {
+    const h = await newHost()
+    const { C } = h.commits
+    const state = await stateDir(h)
+    await h.runAsUser(['mkdir', '-p', state])
+    const lock = join(state, 'lock')
+    const release = join(state, 'release-the-lock')
+    // Held, as lock_status holds it for a moment, until the run waits for it; no `current` is written.
+    const holder = h.runAsUser(['flock', lock, 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.02; done', 'sh', release])
+    await waitFor(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
+    const letGo = () => h.runAsUser(['touch', release])
+    const deploy = runAction({ ...hostInputs(h), ref: C })
+    await waitFor(() => waitingOn(lock, 9), 600).finally(letGo)
+    const run = await deploy
+    await holder
+    expect(run.code, run.log).toBe(0)
+    expect(run.log).not.toContain('another deploy holds the host')
+    expect(await h.serviceVersion()).toBe(C)
+  })
+
   it("planning never writes the clone's index, so a git status beside a run cannot hold index.lock against its checkout", async () => {
     const h = await newHost()
     const index = join(await h.gitOnHost(['rev-parse', '--absolute-git-dir']), 'index')
@@ -627,12 +647,12 @@ function sshdSessions(h: TestHost): number {
   return all.filter((p) => p.ppid === listener.pid).length
 }
 
-/** Whether a flock process waits on (holds open) the given lock file as its fd 7, as host.sh's start does. */
-function waitingOn(lock: string): boolean {
+/** Whether a flock process waits on (holds open) the given lock file as its fd, 7 as host.sh's start does, 9 as its run does. */
+function waitingOn(lock: string, fd = 7): boolean {
   return processes().some((p) => {
-    if (!p.cmdline.startsWith('flock\u00007')) return false
+    if (!p.cmdline.startsWith('flock\u0000') || !p.cmdline.includes(`\u0000${fd}\u0000`)) return false
     try {
-      return readlinkSync(`/proc/${p.pid}/fd/7`) === lock
+      return readlinkSync(`/proc/${p.pid}/fd/${fd}`) === lock
     } catch {
       return false
     }
