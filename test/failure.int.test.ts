@@ -373,16 +373,10 @@ describe('deploys at once on one host', () => {
     const h = await newHost()
     const { A, C } = h.commits
     // A stand-in for a run holding the host lock, until told to let go.
-    const state = await stateDir(h)
-    await h.runAsUser(['mkdir', '-p', state])
-    const lock = join(state, 'lock')
-    const release = join(state, 'release-the-lock')
-    const holder = h.runAsUser(['flock', lock, 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.1; done', 'sh', release])
-    await waitFor(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
+    const { holder, letGo } = await holdHostLock(h)
     const file = join(h.repoPath, 'packages/backend/src/main.rs')
     await h.runAsUser(['sh', '-c', 'echo "// hotfix on the host" >> "$1"', 'sh', file])
     const edited = readFileSync(file, 'utf8')
-    const letGo = () => h.runAsUser(['touch', release])
     const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: (log) => log.includes('another deploy holds the host') && void letGo() }).finally(letGo)
     await holder
     expect(run.code).toBe(1)
@@ -397,14 +391,8 @@ describe('deploys at once on one host', () => {
   it('a look at the host lock that names no holder (planning, status) is waited out, not taken for another deploy', async () => {
     const h = await newHost()
     const { C } = h.commits
-    const state = await stateDir(h)
-    await h.runAsUser(['mkdir', '-p', state])
-    const lock = join(state, 'lock')
-    const release = join(state, 'release-the-lock')
-    // Held, as lock_status holds it for a moment, until the run waits for it; no `current` is written.
-    const holder = h.runAsUser(['flock', lock, 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.02; done', 'sh', release])
-    await waitFor(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
-    const letGo = () => h.runAsUser(['touch', release])
+    // Held, as lock_status holds it for a moment, until the run waits for it.
+    const { lock, holder, letGo } = await holdHostLock(h)
     const deploy = runAction({ ...hostInputs(h), ref: C })
     await waitFor(() => waitingOn(lock, 9), 600).finally(letGo)
     const run = await deploy
@@ -645,6 +633,17 @@ function sshdSessions(h: TestHost): number {
   const listener = all.find((p) => p.cmdline.includes(`${h.root}/sshd_config`))
   if (!listener) throw new Error("the host's sshd is not running")
   return all.filter((p) => p.ppid === listener.pid).length
+}
+
+/** Holds the host lock as something that names itself nowhere (no `current`) until letGo. */
+async function holdHostLock(h: TestHost): Promise<{ lock: string; holder: Promise<unknown>; letGo: () => Promise<unknown> }> {
+  const state = await stateDir(h)
+  await h.runAsUser(['mkdir', '-p', state])
+  const lock = join(state, 'lock')
+  const release = join(state, 'release-the-lock')
+  const holder = h.runAsUser(['flock', lock, 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.02; done', 'sh', release])
+  await waitFor(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
+  return { lock, holder, letGo: () => h.runAsUser(['touch', release]) }
 }
 
 /** Whether a flock process waits on (holds open) the given lock file as its fd, 7 as host.sh's start does, 9 as its run does. */
