@@ -320,7 +320,8 @@ function checkEnvironment(environment: string): void {
   }
 }
 
-const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**']
+// The migrator crate (CatColab's migrations since mid 2025) is built and run with the backend.
+const DEFAULT_BACKEND_PATHS = ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/migrator/**']
 
 function parsePrReport({ input, text }: Inputs): PrReportSettings {
   const environment = input('environment')

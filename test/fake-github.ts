@@ -146,7 +146,7 @@ export function reportSettings(fields: Partial<PrReportSettings> = {}): PrReport
     command: 'pr-report',
     environment: ENV,
     backendUrl: 'https://backend-next.catcolab.org',
-    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations'],
+    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/migrator/**', 'packages/backend/migrations'],
     migrationsPaths: ['packages/backend/migrations'],
     pullRequest: 'all',
     commentAuthor: null,

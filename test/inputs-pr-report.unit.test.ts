@@ -2,6 +2,7 @@
 import { expect, it } from 'vitest'
 import { UserError } from '../src/errors'
 import { parseSettings, type PrReportSettings } from '../src/inputs'
+import { fileClassifier } from '../src/pr-facts'
 
 function settings(inputs: Record<string, string>): PrReportSettings {
   const all: Record<string, string> = { command: 'pr-report', environment: 'catcolab-next', 'github-token': 'ghs_token', ...inputs }
@@ -23,7 +24,7 @@ it("needs no host, key or known-hosts, and has CatColab's defaults", () => {
     command: 'pr-report',
     environment: 'catcolab-next',
     backendUrl: 'https://backend-next.catcolab.org',
-    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations'],
+    backendPaths: ['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/migrator/**', 'packages/backend/migrations'],
     migrationsPaths: ['packages/backend/migrations'],
     pullRequest: null,
     commentAuthor: null,
@@ -33,13 +34,29 @@ it("needs no host, key or known-hosts, and has CatColab's defaults", () => {
 
 it('takes every migrations-path into the default backend paths, and backend-paths as given', () => {
   const migrator = settings({ 'migrations-path': 'packages/backend/migrations\n./packages/migrator/src/migrations/\n' })
-  expect(migrator.backendPaths).toEqual(['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/backend/migrations', 'packages/migrator/src/migrations'])
+  expect(migrator.backendPaths).toEqual([
+    'packages/backend/**',
+    'packages/automerge-doc-server/**',
+    'packages/migrator/**',
+    'packages/backend/migrations',
+    'packages/migrator/src/migrations',
+  ])
   expect(settings({ 'backend-paths': ' packages/backend/**\n\n./Cargo.lock\n' }).backendPaths).toEqual(['packages/backend/**', 'Cargo.lock'])
   // A migrations-path "!" entry only narrows the migrations: it must not take files out of the backend.
   const excluding = settings({ 'migrations-path': 'packages/migrator/src/migrations\n!**/mod.rs' })
   expect(excluding.migrationsPaths).toEqual(['packages/migrator/src/migrations', '!**/mod.rs'])
-  expect(excluding.backendPaths).toEqual(['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/migrator/src/migrations'])
+  expect(excluding.backendPaths).toEqual(['packages/backend/**', 'packages/automerge-doc-server/**', 'packages/migrator/**', 'packages/migrator/src/migrations'])
   expect(settings({ 'backend-paths': 'packages/**\n!packages/frontend\n' }).backendPaths).toEqual(['packages/**', '!packages/frontend'])
+})
+
+it('counts the whole migrator crate as backend files by default, not only the migrations in it', () => {
+  const { backendPaths, migrationsPaths } = settings({ 'migrations-path': 'packages/migrator/src/migrations/m[0-9]*.rs' })
+  const classify = fileClassifier(backendPaths, migrationsPaths)
+  expect(classify({ status: 'modified', path: 'packages/migrator/src/main.rs', previousPath: null })).toEqual({
+    backendFile: 'packages/migrator/src/main.rs',
+    addedMigration: false,
+  })
+  expect(classify({ status: 'modified', path: 'packages/frontend/src/app.ts', previousPath: null }).backendFile).toBeNull()
 })
 
 it("takes a pull request number, all, or nothing (the event's)", () => {
