@@ -687,7 +687,10 @@ function killRunnerAt(h: TestHost, phase: string): (log: string) => void {
   }
 }
 
-/** Returns an onLog callback that sends signal to the host-side run itself (not the command it runs) once the phase begins. */
+/**
+ * Returns an onLog callback that sends signal to the host-side run itself (not the command it runs)
+ * once the phase's catcolab-<phase> command runs: the phase's log line comes just before it starts.
+ */
 function signalRunnerAt(h: TestHost, phase: string, signal: NodeJS.Signals): (log: string) => void {
   let sent = false
   return (log) => {
@@ -697,7 +700,7 @@ function signalRunnerAt(h: TestHost, phase: string, signal: NodeJS.Signals): (lo
       (p) => p.cmdline.startsWith('bash\0') && p.cmdline.includes(`${h.repoPath}/.git/catcolab-deploy/runs/`) && p.cmdline.includes('/host.sh\0run\0'),
     )
     if (!runner) throw new Error('no host-side run to signal')
-    process.kill(Number(runner.pid), signal)
+    void waitFor(() => processes().some((p) => p.cmdline.includes(`${h.binDir}/catcolab-${phase}\0`))).then(() => process.kill(Number(runner.pid), signal))
   }
 }
 
