@@ -39,6 +39,9 @@ DEPLOYED_REF=refs/catcolab-deploy/deployed
 KEEP_RUNS=20
 KEEP_HISTORY=50
 KEEP_BUILDS=2
+# A build is kept only when its copy leaves this much free on the filesystem (KiB; 1 GiB): a
+# full disk would stop PostgreSQL and the services, far worse than a rollback that must build.
+KEEP_FREE_KIB=1048576
 # A history line's fields, in order (protocol.ts HISTORY_FIELDS).
 # finished: UTC time; kind: deploy or rollback; running: what runs after it (a commit, down or unknown).
 HISTORY_FIELDS=(finished kind outcome target previous running migrated actor run_url run)
@@ -766,12 +769,22 @@ kib() {
   if (($2 < 10240)); then _words="$2 KiB"; else _words="$(($2 / 1024)) MiB"; fi
 }
 
+# free_kib VAR DIR: the KiB free for an unprivileged user on DIR's filesystem, as df says.
+free_kib() {
+  local -n _free=$1
+  local _out _fields
+  _out=$(df -Pk -- "$2" 2>/dev/null) || return 1
+  read -r -a _fields <<<"${_out##*$'\n'}"
+  _free=${_fields[3]:-}
+  [[ $_free =~ ^[0-9]+$ ]]
+}
+
 # keep_build COMMIT: keeps the build of COMMIT, checked out and built: after a success, under the
 # host lock, outside the downtime. Says what it kept and the space the kept builds take; it never
 # fails the run. It makes room first: the newest other kept build stays, the rest goes.
 keep_build() {
   local commit=$1 builds="$STATE/builds" tmp path outputs=() kept=() missing=() sizes=() line entry total=0 du_out
-  local order=() keep=() parents=()
+  local order=() keep=() parents=() free size
   output_paths outputs
   ((${#outputs[@]})) || return 0
   for path in "${outputs[@]}"; do
@@ -803,17 +816,33 @@ keep_build() {
   done
   tmp="$builds/.new-${R[run]}"
   if ((${#missing[@]})); then say "build outputs that do not exist, not kept: ${missing[*]}"; fi
+  # Sizes in KiB, a line per path ("KiB<TAB>path"), as du prints them: of the outputs, so that the
+  # copy is known to fit before it is made.
+  if ! du_out=$(du -sk -- "${kept[@]}"); then
+    say "cannot measure the build outputs: the build of $commit is not kept"
+    return 0
+  fi
+  mapfile -t sizes <<<"$du_out"
+  for line in "${sizes[@]}"; do total=$((total + ${line%%$'\t'*})); done
+  if ! free_kib free "$builds"; then
+    say "cannot tell the free space on the filesystem of $builds: the build of $commit is not kept"
+    return 0
+  fi
+  if ((free - total < KEEP_FREE_KIB)); then
+    kib size "$total"
+    kib free "$free"
+    say "copying the build outputs ($size) would leave less than 1 GiB free on the filesystem of $builds ($free free now): the build of $commit is not kept"
+    return 0
+  fi
   for path in "${kept[@]}"; do
     if [[ $path == */* ]] && ! mkdir -p -- "$tmp/files/${path%/*}"; then kept=(); break; fi
     if ! { mkdir -p -- "$tmp/files" && cp -a -- "$path" "$tmp/files/$path"; }; then kept=(); break; fi
   done
-  # Sizes in KiB, a line per path ("KiB<TAB>path"), as du prints them.
-  if ((${#kept[@]} == 0)) || ! du_out=$(cd -- "$tmp/files" && du -sk -- "${kept[@]}"); then
+  if ((${#kept[@]} == 0)); then
     rm -rf -- "$tmp"
     say "copying the build outputs failed: the build of $commit is not kept"
     return 0
   fi
-  mapfile -t sizes <<<"$du_out"
   # The manifest last: a copy without one is never used.
   if ! {
     printf 'commit=%s\nbuild=%s\n' "$commit" "${P[build]//$'\n'/ }"
@@ -827,7 +856,6 @@ keep_build() {
   fi
   if ! mv -- "$tmp" "$builds/$commit"; then rm -rf -- "$tmp"; say "cannot store the build of $commit: not kept"; return 0; fi
   printf '%s\n' "$commit" ${keep[@]+"${keep[@]}"} >"$builds/order" || say "cannot write $builds/order"
-  for line in "${sizes[@]}"; do total=$((total + ${line%%$'\t'*})); done
   du_out=$(du -sk -- "$builds") || du_out=0
   kib total "$total"
   kib du_out "${du_out%%$'\t'*}"

@@ -2,10 +2,12 @@
 // the runner runs it, against a throwaway host (test/fixture). The stand-in build writes
 // target/stamp, which the stand-in service reads to say what it runs: a build put back by a
 // rollback shows as the service answering with the older commit, with no build in the journal.
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { TestHost } from './fixture/host'
+import { createHost, type TestHost } from './fixture/host'
 import { errorLine, hostInputs, runAction, stateDir } from './run-action'
 import { throwaway } from './throwaway'
 
@@ -125,5 +127,36 @@ describe('build-outputs', () => {
     expect((await deploy(h, C)).code).toBe(0)
     expect(readFileSync(join(await builds(h), 'order'), 'utf8')).toBe(`${C}\n${A}\n`)
     expect(existsSync(join(await builds(h), B))).toBe(false)
+  })
+
+  it('is not kept when its copy would leave less than 1 GiB free on the filesystem: said, and the deploy goes on', async () => {
+    // The host on a 256 MiB filesystem of its own (a tmpfs), as createHost puts it under TMPDIR.
+    const mount = mkdtempSync(join(tmpdir(), 'catcolab-small-fs-'))
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m,mode=0755', 'tmpfs', mount])
+    const tmp = process.env['TMPDIR']
+    let h: TestHost | undefined
+    try {
+      process.env['TMPDIR'] = mount
+      h = await createHost()
+      if (tmp === undefined) delete process.env['TMPDIR']
+      else process.env['TMPDIR'] = tmp
+      const { B } = h.commits
+      const run = await deploy(h, B)
+      expect(run.code, run.log).toBe(0)
+      expect(run.log).toMatch(
+        new RegExp(
+          `^\\| copying the build outputs \\(\\d+ KiB\\) would leave less than 1 GiB free on the filesystem of \\S+/builds \\(\\d+ MiB free now\\): the build of ${B} is not kept$`,
+          'm',
+        ),
+      )
+      expect(existsSync(join(await builds(h), B))).toBe(false)
+      expect(await h.serviceVersion()).toBe(B)
+    } finally {
+      if (tmp === undefined) delete process.env['TMPDIR']
+      else process.env['TMPDIR'] = tmp
+      await h?.close()
+      execFileSync('umount', [mount])
+      rmSync(mount, { recursive: true, force: true })
+    }
   })
 })
