@@ -26,7 +26,7 @@ export interface EarlyConnection {
 
 /**
  * Connects to host:port as the inputs give them, when they plainly name one, a private key is
- * given and known-hosts parses: a mistake there is still reported without connecting. Else null.
+ * given and known-hosts is given and parses: a mistake there is still reported without connecting. Else null.
  * The socket is unref'd, and main.ts closes it when it is not taken, so a step that fails before
  * connecting ends as it would have.
  */
@@ -35,7 +35,7 @@ export function connectEarly(input: (name: string) => string, defaultPort: strin
   const portText = input('port').trim() || defaultPort
   const port = Number(portText)
   if (!host || !/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) return null
-  if (!input('private-key').trim()) return null
+  if (!input('private-key').trim() || !input('known-hosts').trim()) return null
   try {
     parseKnownHosts(input('known-hosts'))
   } catch {

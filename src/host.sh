@@ -769,14 +769,14 @@ kib() {
   if (($2 < 10240)); then _words="$2 KiB"; else _words="$(($2 / 1024)) MiB"; fi
 }
 
-# free_kib VAR DIR: the KiB free for an unprivileged user on DIR's filesystem, as df says.
+# free_kib VAR DIR: the KiB free for an unprivileged user on DIR's filesystem (stat -f: blocks
+# available and their size, whatever df would print for the device's name).
 free_kib() {
   local -n _free=$1
-  local _out _fields
-  _out=$(df -Pk -- "$2" 2>/dev/null) || return 1
-  read -r -a _fields <<<"${_out##*$'\n'}"
-  _free=${_fields[3]:-}
-  [[ $_free =~ ^[0-9]+$ ]]
+  local _out
+  _out=$(stat -f -c '%a %S' -- "$2") || return 1
+  [[ $_out =~ ^([0-9]+)\ ([0-9]+)$ ]] || return 1
+  _free=$((BASH_REMATCH[1] * BASH_REMATCH[2] / 1024))
 }
 
 # keep_build COMMIT: keeps the build of COMMIT, checked out and built: after a success, under the
@@ -831,7 +831,7 @@ keep_build() {
   if ((free - total < KEEP_FREE_KIB)); then
     kib size "$total"
     kib free "$free"
-    say "copying the build outputs ($size) would leave less than 1 GiB free on the filesystem of $builds ($free free now): the build of $commit is not kept"
+    say "copying the build outputs ($size) would leave less than 1 GiB free on the filesystem of $builds ($free free now): the build of $commit is not kept; going back to it will build it; free space there to keep builds again"
     return 0
   fi
   for path in "${kept[@]}"; do
@@ -1282,16 +1282,21 @@ read_params() {
   done
 }
 
-# holder_of VAR: who holds the host lock, from `current`, on one line ('' when not known).
+# holder_of VAR [said]: who holds the host lock, from `current`, on one line; '' when it does not
+# say, or with `said`, how to find out.
 holder_of() {
   local -n _holder=$1
   local _line
   _holder=''
-  [[ -r $STATE/current ]] || return 0
   # The holder may remove the file meanwhile: then who it was is not known.
-  {
-    while IFS= read -r _line; do _holder+="${_holder:+ }$_line"; done <"$STATE/current"
-  } 2>/dev/null || true
+  if [[ -r $STATE/current ]]; then
+    {
+      while IFS= read -r _line; do _holder+="${_holder:+ }$_line"; done <"$STATE/current"
+    } 2>/dev/null || true
+  fi
+  if [[ -z $_holder && ${2:-} == said ]]; then
+    _holder="no run names itself in $STATE/current; fuser -v $STATE/lock or lsof $STATE/lock on the host shows which process has the lock open (a command a deploy started may still run)"
+  fi
 }
 
 # run DIR: the deploy itself, detached (cmd_start launched it), its log on stdout and stderr.
@@ -1337,15 +1342,15 @@ cmd_run() {
     if [[ -z $holder ]]; then
       flock -w 1 9
       status=$?
-      ((status != 1)) || holder_of holder
+      ((status != 1)) || holder_of holder said
     fi
   fi
   if ((status == 1)); then
-    say "another deploy holds the host: ${holder:-unknown}; waiting up to ${P[lock_timeout]} s (lock-timeout)"
+    say "another deploy holds the host: $holder; waiting up to ${P[lock_timeout]} s (lock-timeout)"
     flock -w "${P[lock_timeout]}" 9
     status=$?
     if ((status == 1)); then
-      holder_of holder
+      holder_of holder said
       end_run lock-timeout "another deploy still held the host after ${P[lock_timeout]} s: $holder"
       return
     fi
@@ -1429,8 +1434,8 @@ lock_host() {
   local holder
   exec 9>>"$STATE/lock" || die "cannot open $STATE/lock"
   if ! flock -w "$1" 9; then
-    holder_of holder
-    die "another deploy still held the host after $1 s: ${holder:-unknown} (lock-timeout)"
+    holder_of holder said
+    die "another deploy still held the host after $1 s: $holder (lock-timeout)"
   fi
   exec 6>>"$STATE/fetch.lock" || die "cannot open $STATE/fetch.lock"
   flock -w 600 6 || die "a git fetch held $STATE/fetch.lock for 600 s"

@@ -74,6 +74,7 @@ it.each([
   ['a port out of range', { port: '70000' }],
   ['no private key', { 'private-key': ' ' }],
   ['known-hosts that does not parse', { 'known-hosts': 'not a key line' }],
+  ['no known-hosts', { 'known-hosts': ' \n' }],
 ])('opens nothing with %s', (_, extra) => {
   expect(connectEarly(inputs(1, extra), '22')).toBeNull()
 })

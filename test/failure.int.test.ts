@@ -380,6 +380,8 @@ describe('deploys at once on one host', () => {
     const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: (log) => log.includes('another deploy holds the host') && void letGo() }).finally(letGo)
     await holder
     expect(run.code).toBe(1)
+    // Held for over a second by no run: the line says how to find what holds it.
+    expect(run.log).toContain(`another deploy holds the host: no run names itself in ${await stateDir(h)}/current; fuser -v ${await stateDir(h)}/lock or lsof`)
     expect(errorLine(run.log)).toBe(
       `deploy failed: tracked files were modified in ${h.repoPath} before checkout: packages/backend/src/main.rs; commit, stash or discard them on the host first; nothing was changed; the host runs ${A}`,
     )
@@ -392,10 +394,8 @@ describe('deploys at once on one host', () => {
     const h = await newHost()
     const { C } = h.commits
     // Held, as lock_status holds it for a moment, until the run waits for it.
-    const { lock, holder, letGo } = await holdHostLock(h)
-    const deploy = runAction({ ...hostInputs(h), ref: C })
-    await waitFor(() => waitingOn(lock, 9), 600).finally(letGo)
-    const run = await deploy
+    const { holder, letGo } = await holdHostLock(h, true)
+    const run = await runAction({ ...hostInputs(h), ref: C }).finally(letGo)
     await holder
     expect(run.code, run.log).toBe(0)
     expect(run.log).not.toContain('another deploy holds the host')
@@ -536,10 +536,12 @@ describe('the host-side run stops halfway: it never leaves the services down', (
     const h = await newHost()
     const { C } = h.commits
     h.delay('migrate', 1.5)
-    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: signalRunnerAt(h, 'migrate', 'SIGTERM') })
+    const signal = signalRunnerAt(h, 'migrate', 'SIGTERM')
+    const run = await runAction({ ...hostInputs(h), ref: C }, { onLog: signal.onLog })
     expect(run.code).toBe(1)
     // The signal waits for the command under way: the migration ran whole, then the services came back on the build on disk.
     expect(errorLine(run.log)).toBe(`deploy failed: the deploy process was stopped by SIGTERM during migrate; the host runs ${C}`)
+    await signal.sent
     expect(h.events()).toEqual([`build ${C}`, 'stop', 'migrate 2', `restart ${C}`])
     expect((await hostPhases(h)).slice(-2)).toEqual(['migrate', 'start-again'])
     expect(await h.serviceVersion()).toBe(C)
@@ -635,23 +637,29 @@ function sshdSessions(h: TestHost): number {
   return all.filter((p) => p.ppid === listener.pid).length
 }
 
-/** Holds the host lock as something that names itself nowhere (no `current`) until letGo. */
-async function holdHostLock(h: TestHost): Promise<{ lock: string; holder: Promise<unknown>; letGo: () => Promise<unknown> }> {
+/**
+ * Holds the host lock as something that names itself nowhere (no `current`) until letGo, or with
+ * untilWaited, until a flock process waits for it (the run's), which it looks for itself, at once.
+ */
+async function holdHostLock(h: TestHost, untilWaited = false): Promise<{ holder: Promise<unknown>; letGo: () => Promise<unknown> }> {
   const state = await stateDir(h)
   await h.runAsUser(['mkdir', '-p', state])
   const lock = join(state, 'lock')
   const release = join(state, 'release-the-lock')
-  const holder = h.runAsUser(['flock', lock, 'sh', '-c', 'while [ ! -e "$1" ]; do sleep 0.02; done', 'sh', release])
+  const waited = untilWaited
+    ? 'for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = flock ] && [ "$(readlink "$p/fd/9" 2>/dev/null)" = "$2" ] && exit 0; done; '
+    : ''
+  const holder = h.runAsUser(['flock', lock, 'sh', '-c', `while [ ! -e "$1" ]; do ${waited}sleep 0.02; done`, 'sh', release, lock])
   await waitFor(async () => (await h.runAsUser(['flock', '-n', lock, 'true'])).code !== 0)
-  return { lock, holder, letGo: () => h.runAsUser(['touch', release]) }
+  return { holder, letGo: () => h.runAsUser(['touch', release]) }
 }
 
-/** Whether a flock process waits on (holds open) the given lock file as its fd, 7 as host.sh's start does, 9 as its run does. */
-function waitingOn(lock: string, fd = 7): boolean {
+/** Whether a flock process waits on (holds open) the given lock file as its fd 7, as host.sh's start does. */
+function waitingOn(lock: string): boolean {
   return processes().some((p) => {
-    if (!p.cmdline.startsWith('flock\u0000') || !p.cmdline.includes(`\u0000${fd}\u0000`)) return false
+    if (!p.cmdline.startsWith('flock\u00007')) return false
     try {
-      return readlinkSync(`/proc/${p.pid}/fd/${fd}`) === lock
+      return readlinkSync(`/proc/${p.pid}/fd/7`) === lock
     } catch {
       return false
     }
@@ -688,20 +696,24 @@ function killRunnerAt(h: TestHost, phase: string): (log: string) => void {
 }
 
 /**
- * Returns an onLog callback that sends signal to the host-side run itself (not the command it runs)
- * once the phase's catcolab-<phase> command runs: the phase's log line comes just before it starts.
+ * An onLog callback that sends signal to the host-side run itself (not the command it runs) once
+ * the phase's catcolab-<phase> command runs (the phase's log line comes just before it starts),
+ * and `sent`, which settles once it was sent, or fails saying why it was not.
  */
-function signalRunnerAt(h: TestHost, phase: string, signal: NodeJS.Signals): (log: string) => void {
-  let sent = false
-  return (log) => {
-    if (sent || !log.includes(`::group::${phase}\n`)) return
-    sent = true
+function signalRunnerAt(h: TestHost, phase: string, signal: NodeJS.Signals): { onLog: (log: string) => void; sent: Promise<void> } {
+  let begun: (() => void) | undefined
+  const phaseBegun = new Promise<void>((resolve) => (begun = resolve))
+  const sent = phaseBegun.then(async () => {
     const runner = processes().find(
       (p) => p.cmdline.startsWith('bash\0') && p.cmdline.includes(`${h.repoPath}/.git/catcolab-deploy/runs/`) && p.cmdline.includes('/host.sh\0run\0'),
     )
     if (!runner) throw new Error('no host-side run to signal')
-    void waitFor(() => processes().some((p) => p.cmdline.includes(`${h.binDir}/catcolab-${phase}\0`))).then(() => process.kill(Number(runner.pid), signal))
-  }
+    await waitFor(() => processes().some((p) => p.cmdline.includes(`${h.binDir}/catcolab-${phase}\0`)))
+    process.kill(Number(runner.pid), signal)
+  })
+  // Asserted by the test; never an unhandled rejection meanwhile.
+  sent.catch(() => {})
+  return { onLog: (log) => log.includes(`::group::${phase}\n`) && begun!(), sent }
 }
 
 /** Polls command: status until no deploy is running; returns that last status run. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createHost, type TestHost } from './fixture/host'
+import { isRoot } from './fixture/proc'
 import { errorLine, hostInputs, runAction, stateDir } from './run-action'
 import { throwaway } from './throwaway'
 
@@ -129,8 +130,10 @@ describe('build-outputs', () => {
     expect(existsSync(join(await builds(h), B))).toBe(false)
   })
 
-  it('is not kept when its copy would leave less than 1 GiB free on the filesystem: said, and the deploy goes on', async () => {
-    // The host on a 256 MiB filesystem of its own (a tmpfs), as createHost puts it under TMPDIR.
+  // Mounting a filesystem of its own needs root, as the fixture's sshd and user do in CI.
+  it.skipIf(!isRoot)('is not kept when its copy would leave less than 1 GiB free on the filesystem: said, and the deploy goes on', async () => {
+    // The host on a tmpfs of its own (createHost puts it under TMPDIR), sized once the host is
+    // made to leave 1 GiB + 8 MiB free: a small copy fits, a 16 MiB one would not.
     const mount = mkdtempSync(join(tmpdir(), 'catcolab-small-fs-'))
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256m,mode=0755', 'tmpfs', mount])
     const tmp = process.env['TMPDIR']
@@ -138,25 +141,40 @@ describe('build-outputs', () => {
     try {
       process.env['TMPDIR'] = mount
       h = await createHost()
-      if (tmp === undefined) delete process.env['TMPDIR']
-      else process.env['TMPDIR'] = tmp
-      const { B } = h.commits
-      const run = await deploy(h, B)
+      restoreEnv('TMPDIR', tmp)
+      const { B, C } = h.commits
+      await h.runAsUser(['sh', '-c', 'head -c 16777216 /dev/zero >"$1"', 'sh', join(h.repoPath, 'big')])
+      const [blocks, free, size] = execFileSync('stat', ['-f', '-c', '%b %a %S', mount], { encoding: 'utf8' }).trim().split(' ').map(Number) as [number, number, number]
+      const usedKiB = ((blocks - free) * size) / 1024
+      execFileSync('mount', ['-o', `remount,size=${usedKiB + 1024 * 1024 + 8 * 1024}k`, mount])
+
+      const small = await deploy(h, B)
+      expect(small.code, small.log).toBe(0)
+      expect(existsSync(join(await builds(h), B, 'manifest'))).toBe(true)
+
+      const run = await deploy(h, C, { 'build-outputs': 'target\nbig' })
       expect(run.code, run.log).toBe(0)
       expect(run.log).toMatch(
         new RegExp(
-          `^\\| copying the build outputs \\(\\d+ KiB\\) would leave less than 1 GiB free on the filesystem of \\S+/builds \\(\\d+ MiB free now\\): the build of ${B} is not kept$`,
+          `^\\| copying the build outputs \\((16|17) MiB\\) would leave less than 1 GiB free on the filesystem of \\S+/builds \\(10\\d\\d MiB free now\\): the build of ${C} is not kept; going back to it will build it; free space there to keep builds again$`,
           'm',
         ),
       )
-      expect(existsSync(join(await builds(h), B))).toBe(false)
-      expect(await h.serviceVersion()).toBe(B)
+      expect(existsSync(join(await builds(h), C))).toBe(false)
+      expect(await h.serviceVersion()).toBe(C)
     } finally {
-      if (tmp === undefined) delete process.env['TMPDIR']
-      else process.env['TMPDIR'] = tmp
-      await h?.close()
-      execFileSync('umount', [mount])
-      rmSync(mount, { recursive: true, force: true })
+      restoreEnv('TMPDIR', tmp)
+      try {
+        await h?.close()
+      } finally {
+        execFileSync('umount', [mount])
+        rmSync(mount, { recursive: true, force: true })
+      }
     }
   })
 })
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name]
+  else process.env[name] = value
+}
