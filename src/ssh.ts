@@ -59,29 +59,29 @@ const KEEPALIVE_COUNT_MAX = 8
  * taken for these settings, or null for a connection of ssh2's own.
  */
 export function connect(settings: ConnectionSettings, first: ReturnType<typeof takeEarly> = null): Promise<SshSession & { hostKey: VerifiedHostKey }> {
-  const client = new Client()
-  let hostKeyProblem: string | null = null
-  let algorithm = ''
-  let presented: Buffer = Buffer.alloc(0)
-  const offered = hostKeyAlgorithms(settings.hostKeys)
-  if (first && 'error' in first) return Promise.reject(connectError(first.error, settings, null, offered))
+  if (first && 'error' in first) return Promise.reject(connectError(first.error, settings, null, hostKeyAlgorithms(settings.hostKeys)))
   const sock = first?.socket
 
   return new Promise((resolve, reject) => {
-    client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey))
-    // on, not once: a refused handshake can be followed by ECONNRESET, and an 'error' with no
-    // listener would end the process. The first error decides; a promise settles once.
-    const failed = (error: Error & { code?: string; level?: string }) => {
-      client.end()
-      reject(connectError(error, settings, hostKeyProblem, offered))
-    }
-    client.on('error', failed)
-    client.once('ready', () => {
-      // From here on, session() listens for errors.
-      client.removeListener('error', failed)
-      resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } })
-    })
     try {
+      const client = new Client()
+      let hostKeyProblem: string | null = null
+      let algorithm = ''
+      let presented: Buffer = Buffer.alloc(0)
+      const offered = hostKeyAlgorithms(settings.hostKeys)
+      client.once('handshake', (negotiated) => (algorithm = negotiated.serverHostKey))
+      // on, not once: a refused handshake can be followed by ECONNRESET, and an 'error' with no
+      // listener would end the process. The first error decides; a promise settles once.
+      const failed = (error: Error & { code?: string; level?: string }) => {
+        client.end()
+        reject(connectError(error, settings, hostKeyProblem, offered))
+      }
+      client.on('error', failed)
+      client.once('ready', () => {
+        // From here on, session() listens for errors.
+        client.removeListener('error', failed)
+        resolve({ ...session(client), hostKey: { algorithm, type: blobType(presented) ?? '', fingerprint: fingerprint(presented) } })
+      })
       client.connect({
         host: settings.host,
         port: settings.port,
@@ -105,13 +105,14 @@ export function connect(settings: ConnectionSettings, first: ReturnType<typeof t
           return verdict.ok
         },
       })
+      // Each command is a few small packets; Nagle's algorithm would hold each one for an ACK.
+      client.setNoDelay(true)
     } catch (error) {
-      // ssh2 refused its settings before taking the socket over: nothing else would close it.
+      // Failed before ssh2 took the early socket over (its settings refused, say): nothing else
+      // would close it.
       sock?.destroy()
       throw error
     }
-    // Each command is a few small packets; Nagle's algorithm would hold each one for an ACK.
-    client.setNoDelay(true)
   })
 }
 

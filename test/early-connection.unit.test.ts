@@ -79,7 +79,10 @@ it.each([
   expect(connectEarly(inputs(1, extra), '22')).toBeNull()
 })
 
-it('is closed when ssh2 refuses its settings before taking it over', async () => {
+it.each([
+  ['ssh2 refuses its settings (a private key it cannot parse)', {}, /privateKey/],
+  ['setting up the client throws', { hostKeys: undefined as never }, TypeError],
+])('is closed when %s before ssh2 takes it over', async (_, broken, error) => {
   const { port } = await listen()
   const early = connectEarly(inputs(port), '22')!
   const first = takeEarly(early, '127.0.0.1', port)
@@ -92,7 +95,8 @@ it('is closed when ssh2 refuses its settings before taking it over', async () =>
     connectTimeout: 30,
     reconnectTimeout: 30,
     hostKeys: keysForHost(parseKnownHosts(KNOWN_HOSTS), '127.0.0.1', port),
+    ...broken,
   }
-  await expect(connect(settings, first)).rejects.toThrow(/privateKey/)
+  await expect(connect(settings, first)).rejects.toThrow(error)
   expect(early.socket.destroyed).toBe(true)
 })
